@@ -1,0 +1,55 @@
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+GENERATED := src/o2c/v1/engagement_pb2.py
+PROTOS := $(wildcard proto/o2c/v1/*.proto)
+
+.PHONY: install proto lint test test-unit test-integration test-e2e run demo clean
+
+install: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+proto: $(GENERATED)
+
+$(GENERATED): $(INSTALLED) $(PROTOS)
+	mkdir -p src/o2c/v1
+	$(PY) -m grpc_tools.protoc -Iproto --python_out=src --pyi_out=src --grpc_python_out=src $(PROTOS)
+	touch src/o2c/__init__.py src/o2c/v1/__init__.py src/o2c/py.typed
+
+lint: proto
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy
+	$(BIN)/buf lint
+	@if git rev-parse --verify --quiet main:proto >/dev/null; then \
+		$(BIN)/buf breaking --against '.git#branch=main'; \
+	else echo "buf breaking: main has no proto/ yet"; fi
+	$(BIN)/lint-imports
+
+test: proto
+	$(BIN)/pytest tests
+
+test-unit: proto
+	$(BIN)/pytest tests/unit
+
+test-integration: proto
+	$(BIN)/pytest tests/integration
+
+test-e2e: proto
+	$(BIN)/pytest tests/e2e
+
+run: proto
+	$(BIN)/o2c serve
+
+demo: proto
+	$(BIN)/o2c demo
+
+clean:
+	rm -rf $(VENV) src/o2c var

@@ -1,0 +1,95 @@
+"""ApproveBillableEvent: approved time from the PSA, rated and staged for invoicing once."""
+
+from __future__ import annotations
+
+from attrs import frozen
+
+from application.commands import ApproveTimeEntry
+from application.idempotency import check_request_id, fingerprint, replay
+from application.parsing import parse_date, required
+from application.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
+from domain.billable_event import BillableEvent, TimeEntry
+from domain.errors import ConcurrentUpdate, InvalidField, NotFound
+from domain.money import parse_decimal
+from domain.ownership import OwnershipMatrix, System
+
+OPERATION = "ApproveBillableEvent"
+CONCURRENCY_RETRIES = 3
+
+
+@frozen
+class Staged:
+    billable_event_id: str
+    already_staged: bool
+
+
+@frozen
+class BillingPorts:
+    uow_factory: UnitOfWorkFactory
+    clock: Clock
+    ids: IdGenerator
+    ownership: OwnershipMatrix
+
+
+def approve_time_entry(cmd: ApproveTimeEntry, ports: BillingPorts) -> Staged:
+    check_request_id(cmd.request_id)
+    entry = time_entry(cmd)
+    ports.ownership.check_write("time_approval", entry.source_system)
+    for attempt in range(1, CONCURRENCY_RETRIES + 1):
+        try:
+            return stage_once(cmd, entry, ports)
+        except ConcurrentUpdate:
+            if attempt == CONCURRENCY_RETRIES:
+                raise
+    raise AssertionError("unreachable")
+
+
+def stage_once(cmd: ApproveTimeEntry, entry: TimeEntry, ports: BillingPorts) -> Staged:
+    print_ = fingerprint(cmd)
+    with ports.uow_factory() as uow:
+        first = uow.requests.claim(OPERATION, cmd.request_id, print_, ports.clock.now())
+        if first is not None:
+            answer = replay(first, print_)
+            return Staged(str(answer["billable_event_id"]), bool(answer["already_staged"]))
+        staged = stage(uow, entry, ports)
+        uow.requests.complete(OPERATION, cmd.request_id, {
+            "billable_event_id": staged.billable_event_id,
+            "already_staged": staged.already_staged,
+        })
+        uow.commit()
+    return staged
+
+
+def stage(uow: UnitOfWork, entry: TimeEntry, ports: BillingPorts) -> Staged:
+    engagement = uow.engagements.get(entry.engagement_id)
+    if engagement is None:
+        raise NotFound(f"engagement {entry.engagement_id} not found",
+                       field="time_entry.engagement_id",
+                       keys={"engagement_id": entry.engagement_id})
+    prior = uow.billable_events.get_by_source(entry.source_system, entry.source_id)
+    if prior is not None:
+        prior.check_same_entry(entry)
+        return Staged(prior.id, already_staged=True)
+    event = BillableEvent.stage_time(ports.ids.new_id(), entry, engagement, ports.clock.now())
+    uow.billable_events.add(event)
+    return Staged(event.id, already_staged=False)
+
+
+def time_entry(cmd: ApproveTimeEntry) -> TimeEntry:
+    return TimeEntry(
+        source_system=source_system(cmd.source_system),
+        source_id=required(cmd.source_id, "time_entry.source_id"),
+        engagement_id=required(cmd.engagement_id, "time_entry.engagement_id"),
+        resource=required(cmd.resource, "time_entry.resource"),
+        role=required(cmd.role, "time_entry.role"),
+        work_date=parse_date(cmd.work_date, "time_entry.work_date"),
+        hours=parse_decimal(required(cmd.hours, "time_entry.hours"), "time_entry.hours"),
+    )
+
+
+def source_system(value: str) -> System:
+    try:
+        return System(value)
+    except ValueError:
+        raise InvalidField("source_system must name a known system",
+                           field="source_system") from None

@@ -1,0 +1,148 @@
+"""Ports: what the use cases need from persistence, vendors, the clock and the broker."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from types import TracebackType
+from typing import Protocol, Self
+
+from attrs import frozen
+
+from domain.billable_event import BillableEvent
+from domain.engagement import Engagement
+from domain.exception_case import ExceptionCase
+from domain.ownership import System
+from domain.saga import SagaStep
+
+
+class EngagementRepository(Protocol):
+    def add(self, engagement: Engagement) -> None: ...
+    def get(self, engagement_id: str) -> Engagement | None: ...
+    def get_by_opportunity(self, opportunity_id: str) -> Engagement | None: ...
+
+
+class BillableEventRepository(Protocol):
+    def add(self, event: BillableEvent) -> None: ...
+    def get(self, event_id: str) -> BillableEvent | None: ...
+    def get_by_source(self, system: System, source_id: str) -> BillableEvent | None: ...
+
+
+class ExceptionQueue(Protocol):
+    def add(self, case: ExceptionCase) -> None: ...
+    def get(self, exception_id: str) -> ExceptionCase | None: ...
+    def open_cases(self, business_key: str) -> list[ExceptionCase]: ...
+
+
+class SagaLog(Protocol):
+    def add(self, step: SagaStep) -> None: ...
+    def steps(self, saga_id: str) -> list[SagaStep]: ...
+
+
+@frozen
+class RequestRecord:
+    operation: str
+    request_id: str
+    fingerprint: str
+    result: Mapping[str, object] | None
+    claimed_at: dt.datetime
+
+    @property
+    def is_complete(self) -> bool:
+        return self.result is not None
+
+
+class RequestLedger(Protocol):
+    """Idempotency keys: one row per (operation, request id), holding the first answer."""
+
+    def claim(
+        self, operation: str, request_id: str, fingerprint: str, now: dt.datetime
+    ) -> RequestRecord | None:
+        """Record the key and return None, or return the record already there."""
+        ...
+
+    def get(self, operation: str, request_id: str) -> RequestRecord | None: ...
+    def complete(self, operation: str, request_id: str, result: Mapping[str, object]) -> None: ...
+    def release(self, operation: str, request_id: str) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction. Publishing events is part of it: the outcome events recorded by the
+    aggregates it saw are committed with the state change, and relayed to the broker after."""
+
+    engagements: EngagementRepository
+    billable_events: BillableEventRepository
+    exceptions: ExceptionQueue
+    saga_log: SagaLog
+    requests: RequestLedger
+
+    def __enter__(self) -> Self: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+@frozen
+class LegalEntity:
+    code: str
+    erp_legal_entity: str
+    tax_registration: str | None
+
+
+class ErpMasterData(Protocol):
+    def legal_entity(self, legal_entity_code: str) -> LegalEntity | None: ...
+    def find_customer(self, account_id: str, erp_legal_entity: str) -> str | None: ...
+
+
+@frozen
+class CustomerRequest:
+    external_id: str
+    name: str
+    erp_legal_entity: str
+    tax_registration: str
+    currency: str
+
+
+class ErpCustomers(Protocol):
+    def upsert_customer(self, request: CustomerRequest) -> str:
+        """Create or update by external id; return the ERP customer number."""
+        ...
+
+    def remove_customer(self, customer_number: str) -> None: ...
+
+
+@frozen
+class ProjectRequest:
+    external_id: str
+    engagement_id: str
+    opportunity_id: str
+    account_id: str
+    name: str
+    region: str
+    start_date: dt.date
+    end_date: dt.date
+
+
+class Psa(Protocol):
+    def create_project(self, request: ProjectRequest) -> str:
+        """Create the project shell, or find it by external id; return its PSA id."""
+        ...
+
+    def remove_project(self, project_id: str) -> None: ...
+
+
+class Clock(Protocol):
+    def now(self) -> dt.datetime: ...
+    def sleep(self, seconds: float) -> None: ...
+
+
+class IdGenerator(Protocol):
+    def new_id(self) -> str: ...

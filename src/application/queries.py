@@ -1,0 +1,26 @@
+"""Read-side questions: plain records out, never rows or messages."""
+
+from __future__ import annotations
+
+from application.ports import UnitOfWorkFactory
+from domain.billable_event import BillableEvent
+from domain.engagement import Engagement
+from domain.errors import NotFound
+
+
+def get_engagement(engagement_id: str, uow_factory: UnitOfWorkFactory) -> Engagement:
+    with uow_factory() as uow:
+        engagement = uow.engagements.get(engagement_id)
+    if engagement is None:
+        raise NotFound(f"engagement {engagement_id!r} not found", field="engagement_id",
+                       keys={"engagement_id": engagement_id})
+    return engagement
+
+
+def get_billable_event(event_id: str, uow_factory: UnitOfWorkFactory) -> BillableEvent:
+    with uow_factory() as uow:
+        event = uow.billable_events.get(event_id)
+    if event is None:
+        raise NotFound(f"billable event {event_id!r} not found", field="billable_event_id")
+    return event
+

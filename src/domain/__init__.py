@@ -1,0 +1,1 @@
+"""o2c's pure core: the business's words, rules and outcomes, with no I/O."""

@@ -1,0 +1,127 @@
+"""The engagement: the contract-and-delivery aggregate born from a closed-won opportunity."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from attrs import define, field
+
+from domain.errors import EngagementNotActive, InvalidTransition, OutsideEngagementDates
+from domain.events import EngagementActivated, EngagementProvisioningFailed, Event
+from domain.money import Money
+from domain.rate_card import RateCard
+
+
+class EngagementStatus(enum.Enum):
+    PENDING_DATA = "pending_data"
+    PROVISIONING = "provisioning"
+    ACTIVE = "active"
+    CLOSED = "closed"
+    PROVISIONING_FAILED = "provisioning_failed"
+
+
+class BillingMethod(enum.Enum):
+    TIME_AND_MATERIALS = "time_and_materials"
+
+
+@define(slots=False, eq=False)
+class WorkPackage:
+    code: str
+    name: str
+    region: str
+    psa_project_id: str | None = None
+
+
+@define(slots=False, eq=False)
+class Engagement:
+    id: str
+    opportunity_id: str
+    account_id: str
+    account_name: str
+    legal_entity_code: str
+    currency: str
+    billing_method: BillingMethod
+    rate_card: RateCard
+    start_date: dt.date
+    end_date: dt.date
+    contract_value: Money
+    work_packages: list[WorkPackage]
+    status: EngagementStatus = EngagementStatus.PENDING_DATA
+    erp_legal_entity: str | None = None
+    tax_registration: str | None = None
+    erp_customer_number: str | None = None
+    exception_id: str | None = None
+    version: int = 1
+    events: list[Event] = field(factory=list, eq=False)
+
+    def enrich(self, erp_legal_entity: str, tax_registration: str) -> None:
+        self.check_status(EngagementStatus.PENDING_DATA, "enrich")
+        self.erp_legal_entity = erp_legal_entity
+        self.tax_registration = tax_registration
+        self.status = EngagementStatus.PROVISIONING
+
+    def hold_for_data(self, exception_id: str) -> None:
+        self.check_status(EngagementStatus.PENDING_DATA, "hold for data")
+        self.exception_id = exception_id
+
+    def record_project(self, work_package_code: str, psa_project_id: str | None) -> None:
+        self.work_package(work_package_code).psa_project_id = psa_project_id
+
+    def record_customer(self, customer_number: str | None) -> None:
+        self.erp_customer_number = customer_number
+
+    def activate(self, now: dt.datetime) -> None:
+        self.check_status(EngagementStatus.PROVISIONING, "activate")
+        self.status = EngagementStatus.ACTIVE
+        self.events.append(
+            EngagementActivated(
+                occurred_at=now,
+                engagement_id=self.id,
+                opportunity_id=self.opportunity_id,
+                erp_legal_entity=self.erp_legal_entity or "",
+                erp_customer_number=self.erp_customer_number or "",
+                psa_project_ids=tuple(wp.psa_project_id or "" for wp in self.work_packages),
+            )
+        )
+
+    def fail_provisioning(self, reason: str, exception_id: str, now: dt.datetime) -> None:
+        self.check_status(EngagementStatus.PROVISIONING, "fail provisioning")
+        self.status = EngagementStatus.PROVISIONING_FAILED
+        self.exception_id = exception_id
+        self.events.append(
+            EngagementProvisioningFailed(
+                occurred_at=now,
+                engagement_id=self.id,
+                opportunity_id=self.opportunity_id,
+                reason=reason,
+            )
+        )
+
+    def work_package(self, code: str) -> WorkPackage:
+        return next(wp for wp in self.work_packages if wp.code == code)
+
+    def check_status(self, expected: EngagementStatus, action: str) -> None:
+        if self.status is not expected:
+            raise InvalidTransition(
+                f"cannot {action} an engagement that is {self.status.value}",
+                keys={"engagement_id": self.id, "status": self.status.value},
+            )
+
+    def check_billable(self, work_date: dt.date) -> None:
+        if self.status is not EngagementStatus.ACTIVE:
+            raise EngagementNotActive(
+                f"engagement {self.id} is {self.status.value}, not active",
+                field="time_entry.engagement_id",
+                keys={"engagement_id": self.id, "status": self.status.value},
+            )
+        if not self.start_date <= work_date <= self.end_date:
+            raise OutsideEngagementDates(
+                f"{work_date} is outside the engagement's dates "
+                f"{self.start_date} to {self.end_date}",
+                field="time_entry.work_date",
+                keys={"engagement_id": self.id, "work_date": work_date.isoformat()},
+            )
+
+    def rate_for(self, role: str) -> Money:
+        return self.rate_card.rate_for(role)

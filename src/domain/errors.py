@@ -1,0 +1,71 @@
+"""One hierarchy of domain errors, each with a stable reason code."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+
+class DomainError(Exception):
+    reason = "DOMAIN_ERROR"
+
+    def __init__(self, message: str, *, field: str = "", keys: Mapping[str, str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.keys = dict(keys or {})
+
+
+class InvalidField(DomainError):
+    reason = "INVALID_FIELD"
+
+
+class UnknownCurrency(InvalidField):
+    reason = "UNKNOWN_CURRENCY"
+
+
+class CurrencyMismatch(DomainError):
+    reason = "CURRENCY_MISMATCH"
+
+
+class NotFound(DomainError):
+    reason = "NOT_FOUND"
+
+
+class EngagementExists(DomainError):
+    reason = "ENGAGEMENT_EXISTS"
+
+
+class OwnershipViolation(DomainError):
+    reason = "OWNERSHIP_VIOLATION"
+
+
+class EngagementNotActive(DomainError):
+    reason = "ENGAGEMENT_NOT_ACTIVE"
+
+
+class RoleNotOnRateCard(DomainError):
+    reason = "ROLE_NOT_ON_RATE_CARD"
+
+
+class OutsideEngagementDates(DomainError):
+    reason = "OUTSIDE_ENGAGEMENT_DATES"
+
+
+class BillableEventConflict(DomainError):
+    reason = "BILLABLE_EVENT_CONFLICT"
+
+
+class InvalidTransition(DomainError):
+    reason = "INVALID_TRANSITION"
+
+
+class RequestIdReused(DomainError):
+    reason = "REQUEST_ID_REUSED"
+
+
+class RequestInProgress(DomainError):
+    reason = "REQUEST_IN_PROGRESS"
+
+
+class ConcurrentUpdate(DomainError):
+    reason = "CONCURRENT_UPDATE"

@@ -1,0 +1,1 @@
+"""gRPC servicers, workers, the CLI, and the container that composes them."""

@@ -94,5 +94,8 @@ class Money:
                 keys={"left": self.currency, "right": other.currency},
             )
 
+    def amount_text(self) -> str:
+        return f"{self.amount:.{MINOR_UNITS[self.currency]}f}"
+
     def __str__(self) -> str:
-        return f"{self.amount:.{MINOR_UNITS[self.currency]}f} {self.currency}"
+        return f"{self.amount_text()} {self.currency}"

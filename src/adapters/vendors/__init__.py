@@ -1,0 +1,1 @@
+"""Vendor adapters, one package per vendor system, each with its payload mapping."""

@@ -1,0 +1,76 @@
+"""The o2c command: serve, demo, migrate."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import threading
+from types import FrameType
+
+import structlog
+
+from entrypoints import settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="o2c", description="o2c process APIs")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="serve the gRPC APIs on the configured address")
+    commands.add_parser("demo", help="drive a closed-won and time-approval scenario")
+    commands.add_parser("migrate", help="bring the database schema up to date")
+    args = parser.parse_args(argv)
+    configure_logging(settings.read()["O2C_LOG_LEVEL"])
+    if args.command == "serve":
+        return serve()
+    if args.command == "demo":
+        from entrypoints.demo import run_demo
+
+        return run_demo()
+    return migrate_only()
+
+
+def serve() -> int:
+    from entrypoints.runtime import Runtime
+
+    stopping = threading.Event()
+
+    def request_stop(signum: int, _frame: FrameType | None) -> None:
+        structlog.get_logger("o2c").info("stopping", signal=signal.Signals(signum).name)
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    runtime = Runtime.from_environment().start()
+    print(f"o2c serving gRPC on port {runtime.port}; Ctrl-C or SIGTERM stops it", flush=True)
+    stopping.wait()
+    runtime.stop()
+    return 0
+
+
+def migrate_only() -> int:
+    from adapters.persistence.engine import create_engine_for
+    from adapters.persistence.migrate import migrate
+    from entrypoints.runtime import prepare_database
+
+    url = settings.read()["O2C_DATABASE_URL"]
+    prepare_database(url)
+    migrate(create_engine_for(url))
+    return 0
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(message)s")
+    structlog.configure(
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
+        processors=[
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso"),
+            structlog.processors.format_exc_info,
+            structlog.processors.KeyValueRenderer(key_order=["timestamp", "level", "event"]),
+        ],
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

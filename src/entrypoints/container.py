@@ -1,0 +1,80 @@
+"""The one composition root: engines and clients as singletons, a unit of work per call,
+vendor adapters chosen by configuration."""
+
+from __future__ import annotations
+
+from dependency_injector import containers, providers
+
+from adapters.messaging.event_codec import encode
+from adapters.messaging.relay import OutboxRelay
+from adapters.persistence.engine import create_engine_for, session_factory
+from adapters.persistence.outbox_store import SqlOutboxStore
+from adapters.persistence.uow import SqlAlchemyUnitOfWork
+from adapters.vendors.sandbox.erp import SandboxErp, parse_legal_entities
+from adapters.vendors.sandbox.psa import SandboxPsa
+from adapters.vendors.sandbox.records import SandboxRecords
+from application.approve_billable_event import BillingPorts
+from application.create_engagement import ProvisioningPorts
+from application.retry import RetryPolicy
+from domain.ownership import OwnershipMatrix, System
+from entrypoints.system import SystemClock, UuidIds
+
+
+def ownership_matrix(overrides: str) -> OwnershipMatrix:
+    """`invoice=erp,credit_note=erp` moves those data to another system of record."""
+    owners = dict(OwnershipMatrix.default().owners)
+    for item in filter(None, (part.strip() for part in overrides.split(","))):
+        data, _, system = item.partition("=")
+        owners[data.strip()] = System(system.strip())
+    return OwnershipMatrix(owners)
+
+
+class Container(containers.DeclarativeContainer):
+    config = providers.Configuration(strict=True)
+
+    engine = providers.Singleton(create_engine_for, config.database.url)
+    sessions = providers.Singleton(session_factory, engine)
+    unit_of_work = providers.Factory(SqlAlchemyUnitOfWork, sessions, encode=providers.Object(encode))
+
+    clock = providers.Singleton(SystemClock)
+    ids = providers.Singleton(UuidIds)
+    retry = providers.Singleton(
+        RetryPolicy,
+        attempts=config.vendors.retry_attempts,
+        first_delay=config.vendors.retry_first_delay,
+    )
+    ownership = providers.Singleton(ownership_matrix, config.ownership.overrides)
+
+    erp = providers.Selector(
+        config.erp.kind,
+        sandbox=providers.Singleton(
+            SandboxErp,
+            providers.Singleton(SandboxRecords, engine, "erp"),
+            providers.Singleton(parse_legal_entities, config.erp.legal_entities),
+        ),
+    )
+    psa = providers.Selector(
+        config.psa.kind,
+        sandbox=providers.Singleton(SandboxPsa, providers.Singleton(SandboxRecords, engine, "psa")),
+    )
+
+    provisioning = providers.Singleton(
+        ProvisioningPorts,
+        uow_factory=unit_of_work.provider,
+        master_data=erp,
+        customers=erp,
+        psa=psa,
+        clock=clock,
+        ids=ids,
+        retry=retry,
+    )
+    billing = providers.Singleton(
+        BillingPorts,
+        uow_factory=unit_of_work.provider,
+        clock=clock,
+        ids=ids,
+        ownership=ownership,
+    )
+
+    outbox = providers.Singleton(SqlOutboxStore, engine)
+    relay = providers.Singleton(OutboxRelay, outbox, config.nats.url, stream=config.nats.stream)

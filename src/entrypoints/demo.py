@@ -1,0 +1,154 @@
+"""`make demo`: two closed-won opportunities and three approved time entries, end to end."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+
+import grpc
+from google.protobuf import text_format
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_status import rpc_status
+
+from adapters.messaging.subscriber import read_events
+from entrypoints import settings
+from o2c.v1 import (
+    billing_pb2,
+    billing_pb2_grpc,
+    common_pb2,
+    engagement_pb2,
+    engagement_pb2_grpc,
+)
+
+
+def run_demo() -> int:
+    values = settings.read()
+    runtime = None
+    address = values["O2C_GRPC_ADDRESS"]
+    if not is_serving(address):
+        from entrypoints.runtime import Runtime
+
+        print(f"no o2c server on {address}: starting one for the demo")
+        runtime = Runtime(values).start()
+        values = runtime.values
+    try:
+        with grpc.insecure_channel(address) as channel:
+            keys = scenario(channel, uuid.uuid4().hex[:6].upper())
+        print_events(values, keys)
+    finally:
+        if runtime is not None:
+            runtime.stop()
+    return 0
+
+
+def is_serving(address: str) -> bool:
+    with grpc.insecure_channel(address) as channel:
+        try:
+            reply = health_pb2_grpc.HealthStub(channel).Check(
+                health_pb2.HealthCheckRequest(), timeout=1)
+        except grpc.RpcError:
+            return False
+    return reply.status == health_pb2.HealthCheckResponse.SERVING
+
+
+def opportunity(run: str, number: int, legal_entity: str) -> engagement_pb2.ClosedWonOpportunity:
+    usd = "USD"
+    return engagement_pb2.ClosedWonOpportunity(
+        opportunity_id=f"006-DEMO-{run}-{number}",
+        account_id=f"001-DEMO-{run}-{number}",
+        account_name=f"Globex {legal_entity} ({run})",
+        legal_entity_code=legal_entity,
+        currency_code=usd,
+        billing_method=engagement_pb2.BILLING_METHOD_TIME_AND_MATERIALS,
+        start_date="2026-12-01",
+        end_date="2027-06-30",
+        contract_value=common_pb2.Money(currency_code=usd, amount="180000.00"),
+        rate_card=[
+            engagement_pb2.RateCardLine(
+                role="consultant", hourly_rate=common_pb2.Money(currency_code=usd, amount="150.00")),
+            engagement_pb2.RateCardLine(
+                role="architect", hourly_rate=common_pb2.Money(currency_code=usd, amount="220.00")),
+        ],
+        work_packages=[engagement_pb2.WorkPackage(code="NA", name="Finance transformation",
+                                                  region="North America")],
+    )
+
+
+def scenario(channel: grpc.Channel, run: str) -> set[str]:
+    engagements = engagement_pb2_grpc.EngagementServiceStub(channel)
+    billing = billing_pb2_grpc.BillingServiceStub(channel)
+    print(f"\n== closed-won opportunities (run {run})")
+    mapped = engagements.CreateServiceEngagement(engagement_pb2.CreateServiceEngagementRequest(
+        request_id=f"demo-{run}-opp-1", opportunity=opportunity(run, 1, "US01"))).engagement
+    show_engagement(mapped)
+    unmapped = engagements.CreateServiceEngagement(engagement_pb2.CreateServiceEngagementRequest(
+        request_id=f"demo-{run}-opp-2", opportunity=opportunity(run, 2, "BR01"))).engagement
+    show_engagement(unmapped)
+    print("\n== approved time from the PSA")
+    entries = [("TC-1", "consultant", "7.5"), ("TC-2", "architect", "6"), ("TC-1", "consultant", "7.5")]
+    for index, (source_id, role, hours) in enumerate(entries, start=1):
+        reply = billing.ApproveBillableEvent(billing_pb2.ApproveBillableEventRequest(
+            request_id=f"demo-{run}-time-{index}",
+            source_system=common_pb2.SOURCE_SYSTEM_PSA,
+            time_entry=billing_pb2.TimeEntry(
+                source_id=f"{source_id}-{run}", engagement_id=mapped.engagement_id,
+                resource="Grace Hopper", role=role, work_date="2026-12-02", hours=hours)))
+        line = reply.staged_line
+        verdict = "already staged, nothing new" if reply.already_staged else "staged"
+        print(f"  {line.source_id}: {line.hours} h {line.role} at {line.rate.amount} = "
+              f"{line.amount.amount} {line.amount.currency_code} -> {verdict}")
+    print("\n== a CRM trying to approve time is refused")
+    try:
+        billing.ApproveBillableEvent(billing_pb2.ApproveBillableEventRequest(
+            request_id=f"demo-{run}-time-crm", source_system=common_pb2.SOURCE_SYSTEM_CRM,
+            time_entry=billing_pb2.TimeEntry(
+                source_id=f"TC-9-{run}", engagement_id=mapped.engagement_id,
+                resource="Grace Hopper", role="consultant", work_date="2026-12-03", hours="2")))
+    except grpc.RpcError as error:
+        show_error(error)
+    return {mapped.engagement_id, unmapped.engagement_id, mapped.opportunity_id,
+            unmapped.opportunity_id}
+
+
+def show_engagement(engagement: engagement_pb2.ServiceEngagement) -> None:
+    status = engagement_pb2.EngagementStatus.Name(engagement.status)
+    print(f"  {engagement.opportunity_id} ({engagement.legal_entity_code}) -> {status}")
+    if engagement.erp_customer_number:
+        print(f"    ERP {engagement.erp_legal_entity} customer {engagement.erp_customer_number}, "
+              f"tax registration {engagement.tax_registration}")
+    for package in engagement.work_packages:
+        if package.psa_project_id:
+            print(f"    PSA project {package.psa_project_id} for work package {package.code}")
+    if engagement.exception_id:
+        print(f"    parked as exception {engagement.exception_id}")
+
+
+def show_error(error: grpc.RpcError) -> None:
+    status = rpc_status.from_call(error)  # type: ignore[arg-type]
+    print(f"  {error.code().name}: {error.details()}")  # type: ignore[attr-defined]
+    if status is not None:
+        for detail in status.details:
+            print(f"    {detail.type_url.split('/')[-1]}")
+
+
+def print_events(values: dict[str, str], keys: set[str]) -> None:
+    print("\n== events received from NATS JetStream")
+    deadline = time.monotonic() + 10
+    shown: set[str] = set()
+    while time.monotonic() < deadline:
+        events = asyncio.run(read_events(values["O2C_NATS_URL"], values["O2C_STREAM"], "o2c.v1.>"))
+        for subject, message_id, message in events:
+            if message_id in shown or not mentions(message, keys):
+                continue
+            shown.add(message_id)
+            fields = text_format.MessageToString(message, as_one_line=True)
+            print(f"  {subject}  {fields}")
+        if len(shown) >= 4:
+            return
+        time.sleep(0.5)
+
+
+def mentions(message: object, keys: set[str]) -> bool:
+    text = text_format.MessageToString(message)  # type: ignore[arg-type]
+    return any(key in text for key in keys)

@@ -1,0 +1,1 @@
+"""The gRPC front: thin servicers, error mapping, interceptors and the server."""

@@ -1,0 +1,114 @@
+"""Mapping between protobuf messages and the application's commands and results."""
+
+from __future__ import annotations
+
+from application.commands import ApproveTimeEntry, CreateServiceEngagement, RateLine, WorkPackageLine
+from domain.billable_event import BillableEvent
+from domain.engagement import BillingMethod, Engagement, EngagementStatus
+from domain.money import Money
+from domain.ownership import System
+from o2c.v1 import billing_pb2, common_pb2, engagement_pb2
+
+SYSTEMS = {
+    common_pb2.SOURCE_SYSTEM_CRM: System.CRM,
+    common_pb2.SOURCE_SYSTEM_PSA: System.PSA,
+    common_pb2.SOURCE_SYSTEM_ERP: System.ERP,
+    common_pb2.SOURCE_SYSTEM_BILLING: System.BILLING,
+}
+SYSTEM_ENUMS = {system: number for number, system in SYSTEMS.items()}
+BILLING_METHODS = {engagement_pb2.BILLING_METHOD_TIME_AND_MATERIALS: BillingMethod.TIME_AND_MATERIALS}
+BILLING_METHOD_ENUMS = {method: number for number, method in BILLING_METHODS.items()}
+ENGAGEMENT_STATUSES = {
+    status: engagement_pb2.EngagementStatus.Value(f"ENGAGEMENT_STATUS_{status.name}")
+    for status in EngagementStatus
+}
+
+
+def create_command(request: engagement_pb2.CreateServiceEngagementRequest) -> (
+    CreateServiceEngagement
+):
+    opportunity = request.opportunity
+    method = BILLING_METHODS.get(opportunity.billing_method)
+    return CreateServiceEngagement(
+        request_id=request.request_id,
+        opportunity_id=opportunity.opportunity_id,
+        account_id=opportunity.account_id,
+        account_name=opportunity.account_name,
+        legal_entity_code=opportunity.legal_entity_code,
+        currency=opportunity.currency_code,
+        billing_method=method.value if method else "",
+        start_date=opportunity.start_date,
+        end_date=opportunity.end_date,
+        contract_value_amount=opportunity.contract_value.amount,
+        contract_value_currency=opportunity.contract_value.currency_code,
+        rate_card=tuple(
+            RateLine(line.role, line.hourly_rate.amount, line.hourly_rate.currency_code)
+            for line in opportunity.rate_card
+        ),
+        work_packages=tuple(
+            WorkPackageLine(wp.code, wp.name, wp.region) for wp in opportunity.work_packages
+        ),
+    )
+
+
+def approve_command(request: billing_pb2.ApproveBillableEventRequest) -> ApproveTimeEntry:
+    entry = request.time_entry
+    system = SYSTEMS.get(request.source_system)
+    return ApproveTimeEntry(
+        request_id=request.request_id,
+        source_system=system.value if system else "",
+        source_id=entry.source_id,
+        engagement_id=entry.engagement_id,
+        resource=entry.resource,
+        role=entry.role,
+        work_date=entry.work_date,
+        hours=entry.hours,
+    )
+
+
+def money(value: Money) -> common_pb2.Money:
+    return common_pb2.Money(currency_code=value.currency, amount=value.amount_text())
+
+
+def engagement_message(engagement: Engagement) -> engagement_pb2.ServiceEngagement:
+    return engagement_pb2.ServiceEngagement(
+        engagement_id=engagement.id,
+        opportunity_id=engagement.opportunity_id,
+        status=ENGAGEMENT_STATUSES[engagement.status],
+        account_id=engagement.account_id,
+        account_name=engagement.account_name,
+        legal_entity_code=engagement.legal_entity_code,
+        erp_legal_entity=engagement.erp_legal_entity or "",
+        tax_registration=engagement.tax_registration or "",
+        erp_customer_number=engagement.erp_customer_number or "",
+        currency_code=engagement.currency,
+        billing_method=BILLING_METHOD_ENUMS[engagement.billing_method],
+        start_date=engagement.start_date.isoformat(),
+        end_date=engagement.end_date.isoformat(),
+        contract_value=money(engagement.contract_value),
+        rate_card=[
+            engagement_pb2.RateCardLine(role=line.role, hourly_rate=money(line.hourly_rate))
+            for line in engagement.rate_card.rates
+        ],
+        work_packages=[
+            engagement_pb2.WorkPackage(code=wp.code, name=wp.name, region=wp.region,
+                                       psa_project_id=wp.psa_project_id or "")
+            for wp in engagement.work_packages
+        ],
+        exception_id=engagement.exception_id or "",
+    )
+
+
+def staged_line(event: BillableEvent) -> billing_pb2.StagedLine:
+    return billing_pb2.StagedLine(
+        billable_event_id=event.id,
+        engagement_id=event.engagement_id,
+        source_system=SYSTEM_ENUMS[event.source_system],
+        source_id=event.source_id,
+        role=event.role,
+        hours=str(event.hours),
+        rate=money(event.rate),
+        amount=money(event.amount),
+        status=billing_pb2.BillableEventStatus.Value(
+            f"BILLABLE_EVENT_STATUS_{event.status.name}"),
+    )

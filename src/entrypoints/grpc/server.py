@@ -1,0 +1,65 @@
+"""The gRPC server: services, health, reflection, bounded messages, graceful stop."""
+
+from __future__ import annotations
+
+from concurrent import futures
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from application.approve_billable_event import BillingPorts
+from application.create_engagement import ProvisioningPorts
+from entrypoints.grpc.interceptors import ErrorBoundary
+from entrypoints.grpc.servicers import BillingServicer, EngagementServicer
+from o2c.v1 import billing_pb2, billing_pb2_grpc, engagement_pb2, engagement_pb2_grpc
+
+SERVICE_NAMES = (
+    engagement_pb2.DESCRIPTOR.services_by_name["EngagementService"].full_name,
+    billing_pb2.DESCRIPTOR.services_by_name["BillingService"].full_name,
+)
+
+
+class O2cServer:
+    def __init__(self, server: grpc.Server, health_servicer: health.HealthServicer) -> None:
+        self.server = server
+        self.health = health_servicer
+
+    def start(self) -> None:
+        self.server.start()
+        for name in ("", *SERVICE_NAMES):
+            self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+
+    def stop(self, grace: float) -> None:
+        """Flip health to NOT_SERVING so balancers drain, then finish in-flight calls."""
+        self.health.enter_graceful_shutdown()
+        self.server.stop(grace).wait()
+
+    def wait(self) -> None:
+        self.server.wait_for_termination()
+
+
+def create_server(
+    address: str,
+    provisioning: ProvisioningPorts,
+    billing: BillingPorts,
+    max_workers: int = 16,
+    max_message_bytes: int = 4 * 1024 * 1024,
+) -> tuple[O2cServer, int]:
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=max_workers),
+        interceptors=[ErrorBoundary()],
+        options=[
+            ("grpc.max_receive_message_length", max_message_bytes),
+            ("grpc.max_send_message_length", max_message_bytes),
+        ],
+    )
+    engagement_pb2_grpc.add_EngagementServiceServicer_to_server(
+        EngagementServicer(provisioning), server)
+    billing_pb2_grpc.add_BillingServiceServicer_to_server(BillingServicer(billing), server)
+    health_servicer = health.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    reflection.enable_server_reflection(
+        (*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
+    port = server.add_insecure_port(address)
+    return O2cServer(server, health_servicer), port

@@ -1,0 +1,64 @@
+"""Thin servicers: proto → command → handler → proto; only domain errors are caught."""
+
+from __future__ import annotations
+
+import grpc
+
+from application.approve_billable_event import BillingPorts, approve_time_entry
+from application.create_engagement import ProvisioningPorts, create_service_engagement
+from application.queries import get_billable_event, get_engagement
+from domain.errors import DomainError, InvalidField
+from entrypoints.grpc.errors import abort_with
+from entrypoints.grpc.messages import (
+    approve_command,
+    create_command,
+    engagement_message,
+    staged_line,
+)
+from o2c.v1 import billing_pb2, billing_pb2_grpc, engagement_pb2, engagement_pb2_grpc
+
+
+class EngagementServicer(engagement_pb2_grpc.EngagementServiceServicer):
+    def __init__(self, ports: ProvisioningPorts) -> None:
+        self.ports = ports
+
+    def CreateServiceEngagement(
+        self, request: engagement_pb2.CreateServiceEngagementRequest, context: grpc.ServicerContext
+    ) -> engagement_pb2.CreateServiceEngagementResponse:
+        try:
+            engagement_id = create_service_engagement(create_command(request), self.ports)
+            engagement = get_engagement(engagement_id, self.ports.uow_factory)
+        except DomainError as error:
+            abort_with(context, error)
+        return engagement_pb2.CreateServiceEngagementResponse(
+            engagement=engagement_message(engagement))
+
+    def GetServiceEngagement(
+        self, request: engagement_pb2.GetServiceEngagementRequest, context: grpc.ServicerContext
+    ) -> engagement_pb2.GetServiceEngagementResponse:
+        try:
+            if not request.engagement_id.strip():
+                raise InvalidField("engagement_id is required", field="engagement_id")
+            engagement = get_engagement(request.engagement_id, self.ports.uow_factory)
+        except DomainError as error:
+            abort_with(context, error)
+        return engagement_pb2.GetServiceEngagementResponse(
+            engagement=engagement_message(engagement))
+
+
+class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
+    def __init__(self, ports: BillingPorts) -> None:
+        self.ports = ports
+
+    def ApproveBillableEvent(
+        self, request: billing_pb2.ApproveBillableEventRequest, context: grpc.ServicerContext
+    ) -> billing_pb2.ApproveBillableEventResponse:
+        try:
+            if request.WhichOneof("event") != "time_entry":
+                raise InvalidField("time_entry is required", field="time_entry")
+            staged = approve_time_entry(approve_command(request), self.ports)
+            event = get_billable_event(staged.billable_event_id, self.ports.uow_factory)
+        except DomainError as error:
+            abort_with(context, error)
+        return billing_pb2.ApproveBillableEventResponse(
+            staged_line=staged_line(event), already_staged=staged.already_staged)

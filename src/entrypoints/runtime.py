@@ -1,0 +1,90 @@
+"""Starting and stopping the whole service: database, broker, relay and gRPC server."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping
+from pathlib import Path
+
+import structlog
+
+from adapters.messaging.embedded_nats import EmbeddedNats
+from adapters.messaging.relay import RelayThread
+from adapters.persistence.migrate import migrate
+from adapters.persistence.orm import start_mappers
+from entrypoints import settings
+from entrypoints.container import Container
+from entrypoints.grpc.server import O2cServer, create_server
+
+log = structlog.get_logger("o2c")
+
+
+class Runtime:
+    def __init__(self, values: Mapping[str, str]) -> None:
+        self.values = dict(values)
+        self.nats: EmbeddedNats | None = None
+        self.relay: RelayThread | None = None
+        self.server: O2cServer | None = None
+        self.port = 0
+        self.container = Container()
+
+    @classmethod
+    def from_environment(cls) -> Runtime:
+        return cls(settings.read())
+
+    def start(self) -> Runtime:
+        if not self.values["O2C_NATS_URL"]:
+            self.values["O2C_NATS_URL"] = self.start_embedded_nats()
+        self.container.config.from_dict(settings.as_config(self.values))
+        prepare_database(self.values["O2C_DATABASE_URL"])
+        start_mappers()
+        migrate(self.container.engine())
+        self.relay = RelayThread(self.container.relay())
+        self.relay.start()
+        config = self.container.config
+        self.server, self.port = create_server(
+            config.grpc.address(),
+            self.container.provisioning(),
+            self.container.billing(),
+            max_workers=config.grpc.max_workers(),
+            max_message_bytes=config.grpc.max_message_bytes(),
+        )
+        self.server.start()
+        log.info("o2c serving", port=self.port, database=redact(self.values["O2C_DATABASE_URL"]),
+                 nats=self.values["O2C_NATS_URL"])
+        return self
+
+    def start_embedded_nats(self) -> str:
+        self.nats = EmbeddedNats(
+            Path(self.values["O2C_EMBEDDED_NATS_DIR"]),
+            port=int(self.values["O2C_EMBEDDED_NATS_PORT"]),
+        )
+        self.nats.start()
+        return self.nats.url
+
+    def stop(self) -> None:
+        grace = float(self.values["O2C_SHUTDOWN_GRACE_SECONDS"])
+        if self.server is not None:
+            self.server.stop(grace)
+        if self.relay is not None:
+            self.relay.stop(grace)
+        with contextlib.suppress(Exception):
+            self.container.engine().dispose()
+        if self.nats is not None:
+            self.nats.stop()
+        log.info("o2c stopped")
+
+
+def prepare_database(url: str) -> None:
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and url != prefix + ":memory:":
+        Path(url.removeprefix(prefix)).parent.mkdir(parents=True, exist_ok=True)
+
+
+def redact(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    if "@" not in rest:
+        return url
+    credentials, _, host = rest.rpartition("@")
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}{sep}{user}:***@{host}"

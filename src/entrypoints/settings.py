@@ -1,0 +1,53 @@
+"""Configuration from the environment: every variable o2c reads, with its default."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+DEFAULTS: dict[str, str] = {
+    "O2C_DATABASE_URL": "sqlite:///var/o2c.db",
+    "O2C_NATS_URL": "",
+    "O2C_EMBEDDED_NATS_PORT": "14222",
+    "O2C_EMBEDDED_NATS_DIR": "var/nats",
+    "O2C_STREAM": "O2C",
+    "O2C_GRPC_ADDRESS": "127.0.0.1:50051",
+    "O2C_GRPC_MAX_WORKERS": "16",
+    "O2C_GRPC_MAX_MESSAGE_BYTES": str(4 * 1024 * 1024),
+    "O2C_SHUTDOWN_GRACE_SECONDS": "10",
+    "O2C_ERP": "sandbox",
+    "O2C_PSA": "sandbox",
+    "O2C_SANDBOX_LEGAL_ENTITIES": (
+        "US01=USMF:US-EIN-12-3456789,GB01=GBSI:GB-VAT-123456789,DE01=DEMF:DE-USTID-123456789"
+    ),
+    "O2C_VENDOR_RETRY_ATTEMPTS": "4",
+    "O2C_VENDOR_RETRY_FIRST_DELAY": "0.2",
+    "O2C_OWNERSHIP_OVERRIDES": "",
+    "O2C_LOG_LEVEL": "INFO",
+}
+
+
+def read(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    source = os.environ if environ is None else environ
+    return {name: source.get(name, default) for name, default in DEFAULTS.items()}
+
+
+def as_config(values: Mapping[str, str]) -> dict[str, Any]:
+    return {
+        "database": {"url": values["O2C_DATABASE_URL"]},
+        "nats": {"url": values["O2C_NATS_URL"], "stream": values["O2C_STREAM"]},
+        "grpc": {
+            "address": values["O2C_GRPC_ADDRESS"],
+            "max_workers": int(values["O2C_GRPC_MAX_WORKERS"]),
+            "max_message_bytes": int(values["O2C_GRPC_MAX_MESSAGE_BYTES"]),
+        },
+        "erp": {"kind": values["O2C_ERP"],
+                "legal_entities": values["O2C_SANDBOX_LEGAL_ENTITIES"]},
+        "psa": {"kind": values["O2C_PSA"]},
+        "vendors": {
+            "retry_attempts": int(values["O2C_VENDOR_RETRY_ATTEMPTS"]),
+            "retry_first_delay": float(values["O2C_VENDOR_RETRY_FIRST_DELAY"]),
+        },
+        "ownership": {"overrides": values["O2C_OWNERSHIP_OVERRIDES"]},
+    }

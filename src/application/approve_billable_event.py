@@ -52,10 +52,14 @@ def stage_once(cmd: ApproveTimeEntry, entry: TimeEntry, ports: BillingPorts) -> 
             answer = replay(first, print_)
             return Staged(str(answer["billable_event_id"]), bool(answer["already_staged"]))
         staged = stage(uow, entry, ports)
-        uow.requests.complete(OPERATION, cmd.request_id, {
-            "billable_event_id": staged.billable_event_id,
-            "already_staged": staged.already_staged,
-        })
+        uow.requests.complete(
+            OPERATION,
+            cmd.request_id,
+            {
+                "billable_event_id": staged.billable_event_id,
+                "already_staged": staged.already_staged,
+            },
+        )
         uow.commit()
     return staged
 
@@ -63,9 +67,11 @@ def stage_once(cmd: ApproveTimeEntry, entry: TimeEntry, ports: BillingPorts) -> 
 def stage(uow: UnitOfWork, entry: TimeEntry, ports: BillingPorts) -> Staged:
     engagement = uow.engagements.get(entry.engagement_id)
     if engagement is None:
-        raise NotFound(f"engagement {entry.engagement_id} not found",
-                       field="time_entry.engagement_id",
-                       keys={"engagement_id": entry.engagement_id})
+        raise NotFound(
+            f"engagement {entry.engagement_id} not found",
+            field="time_entry.engagement_id",
+            keys={"engagement_id": entry.engagement_id},
+        )
     prior = uow.billable_events.get_by_source(entry.source_system, entry.source_id)
     if prior is not None:
         prior.check_same_entry(entry)
@@ -91,5 +97,6 @@ def source_system(value: str) -> System:
     try:
         return System(value)
     except ValueError:
-        raise InvalidField("source_system must name a known system",
-                           field="source_system") from None
+        raise InvalidField(
+            "source_system must name a known system", field="source_system"
+        ) from None

@@ -13,8 +13,9 @@ PREFIX = "opportunity."
 
 
 def new_engagement(cmd: CreateServiceEngagement, engagement_id: str) -> Engagement:
-    currency = check_currency(required(cmd.currency, PREFIX + "currency_code"),
-                              PREFIX + "currency_code")
+    currency = check_currency(
+        required(cmd.currency, PREFIX + "currency_code"), PREFIX + "currency_code"
+    )
     start = parse_date(cmd.start_date, PREFIX + "start_date")
     end = parse_date(cmd.end_date, PREFIX + "end_date")
     if end < start:
@@ -59,14 +60,16 @@ def contract_value(cmd: CreateServiceEngagement, currency: str) -> Money:
 
 def rate_card(cmd: CreateServiceEngagement, currency: str) -> RateCard:
     if not cmd.rate_card:
-        raise InvalidField("a rate card with at least one role is required",
-                           field=PREFIX + "rate_card")
+        raise InvalidField(
+            "a rate card with at least one role is required", field=PREFIX + "rate_card"
+        )
     lines = []
     for index, line in enumerate(cmd.rate_card):
         field = f"{PREFIX}rate_card[{index}]"
         role = required(line.role, field + ".role")
-        lines.append(RoleRate(role, Money.parse(line.amount, line.currency,
-                                                field + ".hourly_rate")))
+        lines.append(
+            RoleRate(role, Money.parse(line.amount, line.currency, field + ".hourly_rate"))
+        )
     try:
         return RateCard(currency, tuple(lines))
     except InvalidField as error:
@@ -75,14 +78,16 @@ def rate_card(cmd: CreateServiceEngagement, currency: str) -> RateCard:
 
 def work_packages(cmd: CreateServiceEngagement) -> list[WorkPackage]:
     if not cmd.work_packages:
-        raise InvalidField("at least one work package is required",
-                           field=PREFIX + "work_packages")
+        raise InvalidField("at least one work package is required", field=PREFIX + "work_packages")
     packages: list[WorkPackage] = []
     for index, line in enumerate(cmd.work_packages):
         field = f"{PREFIX}work_packages[{index}]"
         code = required(line.code, field + ".code")
         if any(wp.code == code for wp in packages):
             raise InvalidField(f"work package {code!r} appears twice", field=field + ".code")
-        packages.append(WorkPackage(code, required(line.name, field + ".name"),
-                                    required(line.region, field + ".region")))
+        packages.append(
+            WorkPackage(
+                code, required(line.name, field + ".name"), required(line.region, field + ".region")
+            )
+        )
     return packages

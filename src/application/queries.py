@@ -12,8 +12,11 @@ def get_engagement(engagement_id: str, uow_factory: UnitOfWorkFactory) -> Engage
     with uow_factory() as uow:
         engagement = uow.engagements.get(engagement_id)
     if engagement is None:
-        raise NotFound(f"engagement {engagement_id!r} not found", field="engagement_id",
-                       keys={"engagement_id": engagement_id})
+        raise NotFound(
+            f"engagement {engagement_id!r} not found",
+            field="engagement_id",
+            keys={"engagement_id": engagement_id},
+        )
     return engagement
 
 
@@ -23,4 +26,3 @@ def get_billable_event(event_id: str, uow_factory: UnitOfWorkFactory) -> Billabl
     if event is None:
         raise NotFound(f"billable event {event_id!r} not found", field="billable_event_id")
     return event
-

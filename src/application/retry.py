@@ -37,5 +37,7 @@ def call_with_retry(action: Callable[[], T], policy: RetryPolicy, clock: Clock) 
         except VendorUnavailable as error:
             if attempt >= policy.attempts:
                 raise
-            clock.sleep(error.retry_after if error.retry_after is not None else policy.delay(attempt))
+            clock.sleep(
+                error.retry_after if error.retry_after is not None else policy.delay(attempt)
+            )
             attempt += 1

@@ -11,16 +11,39 @@ from domain.errors import CurrencyMismatch, InvalidField, UnknownCurrency
 ROUNDING = ROUND_HALF_UP
 
 MINOR_UNITS: dict[str, int] = {
-    "USD": 2, "EUR": 2, "GBP": 2, "CHF": 2, "CAD": 2, "AUD": 2, "SEK": 2, "NOK": 2,
-    "DKK": 2, "PLN": 2, "INR": 2, "SGD": 2, "CNY": 2, "MXN": 2, "BRL": 2, "ZAR": 2,
-    "JPY": 0, "KRW": 0, "CLP": 0, "ISK": 0,
-    "KWD": 3, "BHD": 3, "OMR": 3, "JOD": 3, "TND": 3,
+    "USD": 2,
+    "EUR": 2,
+    "GBP": 2,
+    "CHF": 2,
+    "CAD": 2,
+    "AUD": 2,
+    "SEK": 2,
+    "NOK": 2,
+    "DKK": 2,
+    "PLN": 2,
+    "INR": 2,
+    "SGD": 2,
+    "CNY": 2,
+    "MXN": 2,
+    "BRL": 2,
+    "ZAR": 2,
+    "JPY": 0,
+    "KRW": 0,
+    "CLP": 0,
+    "ISK": 0,
+    "KWD": 3,
+    "BHD": 3,
+    "OMR": 3,
+    "JOD": 3,
+    "TND": 3,
 }
 
 
 def check_currency(code: str, field_name: str = "currency_code") -> str:
     if code not in MINOR_UNITS:
-        raise UnknownCurrency(f"unknown currency {code!r}", field=field_name, keys={"currency": code})
+        raise UnknownCurrency(
+            f"unknown currency {code!r}", field=field_name, keys={"currency": code}
+        )
     return code
 
 

@@ -34,7 +34,9 @@ class Container(containers.DeclarativeContainer):
 
     engine = providers.Singleton(create_engine_for, config.database.url)
     sessions = providers.Singleton(session_factory, engine)
-    unit_of_work = providers.Factory(SqlAlchemyUnitOfWork, sessions, encode=providers.Object(encode))
+    unit_of_work = providers.Factory(
+        SqlAlchemyUnitOfWork, sessions, encode=providers.Object(encode)
+    )
 
     clock = providers.Singleton(SystemClock)
     ids = providers.Singleton(UuidIds)

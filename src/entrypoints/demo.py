@@ -46,7 +46,8 @@ def is_serving(address: str) -> bool:
     with grpc.insecure_channel(address) as channel:
         try:
             reply = health_pb2_grpc.HealthStub(channel).Check(
-                health_pb2.HealthCheckRequest(), timeout=1)
+                health_pb2.HealthCheckRequest(), timeout=1
+            )
         except grpc.RpcError:
             return False
     return reply.status == health_pb2.HealthCheckResponse.SERVING
@@ -66,12 +67,17 @@ def opportunity(run: str, number: int, legal_entity: str) -> engagement_pb2.Clos
         contract_value=common_pb2.Money(currency_code=usd, amount="180000.00"),
         rate_card=[
             engagement_pb2.RateCardLine(
-                role="consultant", hourly_rate=common_pb2.Money(currency_code=usd, amount="150.00")),
+                role="consultant", hourly_rate=common_pb2.Money(currency_code=usd, amount="150.00")
+            ),
             engagement_pb2.RateCardLine(
-                role="architect", hourly_rate=common_pb2.Money(currency_code=usd, amount="220.00")),
+                role="architect", hourly_rate=common_pb2.Money(currency_code=usd, amount="220.00")
+            ),
         ],
-        work_packages=[engagement_pb2.WorkPackage(code="NA", name="Finance transformation",
-                                                  region="North America")],
+        work_packages=[
+            engagement_pb2.WorkPackage(
+                code="NA", name="Finance transformation", region="North America"
+            )
+        ],
     )
 
 
@@ -79,44 +85,79 @@ def scenario(channel: grpc.Channel, run: str) -> set[str]:
     engagements = engagement_pb2_grpc.EngagementServiceStub(channel)
     billing = billing_pb2_grpc.BillingServiceStub(channel)
     print(f"\n== closed-won opportunities (run {run})")
-    mapped = engagements.CreateServiceEngagement(engagement_pb2.CreateServiceEngagementRequest(
-        request_id=f"demo-{run}-opp-1", opportunity=opportunity(run, 1, "US01"))).engagement
+    mapped = engagements.CreateServiceEngagement(
+        engagement_pb2.CreateServiceEngagementRequest(
+            request_id=f"demo-{run}-opp-1", opportunity=opportunity(run, 1, "US01")
+        )
+    ).engagement
     show_engagement(mapped)
-    unmapped = engagements.CreateServiceEngagement(engagement_pb2.CreateServiceEngagementRequest(
-        request_id=f"demo-{run}-opp-2", opportunity=opportunity(run, 2, "BR01"))).engagement
+    unmapped = engagements.CreateServiceEngagement(
+        engagement_pb2.CreateServiceEngagementRequest(
+            request_id=f"demo-{run}-opp-2", opportunity=opportunity(run, 2, "BR01")
+        )
+    ).engagement
     show_engagement(unmapped)
     print("\n== approved time from the PSA")
-    entries = [("TC-1", "consultant", "7.5"), ("TC-2", "architect", "6"), ("TC-1", "consultant", "7.5")]
+    entries = [
+        ("TC-1", "consultant", "7.5"),
+        ("TC-2", "architect", "6"),
+        ("TC-1", "consultant", "7.5"),
+    ]
     for index, (source_id, role, hours) in enumerate(entries, start=1):
-        reply = billing.ApproveBillableEvent(billing_pb2.ApproveBillableEventRequest(
-            request_id=f"demo-{run}-time-{index}",
-            source_system=common_pb2.SOURCE_SYSTEM_PSA,
-            time_entry=billing_pb2.TimeEntry(
-                source_id=f"{source_id}-{run}", engagement_id=mapped.engagement_id,
-                resource="Grace Hopper", role=role, work_date="2026-12-02", hours=hours)))
+        reply = billing.ApproveBillableEvent(
+            billing_pb2.ApproveBillableEventRequest(
+                request_id=f"demo-{run}-time-{index}",
+                source_system=common_pb2.SOURCE_SYSTEM_PSA,
+                time_entry=billing_pb2.TimeEntry(
+                    source_id=f"{source_id}-{run}",
+                    engagement_id=mapped.engagement_id,
+                    resource="Grace Hopper",
+                    role=role,
+                    work_date="2026-12-02",
+                    hours=hours,
+                ),
+            )
+        )
         line = reply.staged_line
         verdict = "already staged, nothing new" if reply.already_staged else "staged"
-        print(f"  {line.source_id}: {line.hours} h {line.role} at {line.rate.amount} = "
-              f"{line.amount.amount} {line.amount.currency_code} -> {verdict}")
+        print(
+            f"  {line.source_id}: {line.hours} h {line.role} at {line.rate.amount} = "
+            f"{line.amount.amount} {line.amount.currency_code} -> {verdict}"
+        )
     print("\n== a CRM trying to approve time is refused")
     try:
-        billing.ApproveBillableEvent(billing_pb2.ApproveBillableEventRequest(
-            request_id=f"demo-{run}-time-crm", source_system=common_pb2.SOURCE_SYSTEM_CRM,
-            time_entry=billing_pb2.TimeEntry(
-                source_id=f"TC-9-{run}", engagement_id=mapped.engagement_id,
-                resource="Grace Hopper", role="consultant", work_date="2026-12-03", hours="2")))
+        billing.ApproveBillableEvent(
+            billing_pb2.ApproveBillableEventRequest(
+                request_id=f"demo-{run}-time-crm",
+                source_system=common_pb2.SOURCE_SYSTEM_CRM,
+                time_entry=billing_pb2.TimeEntry(
+                    source_id=f"TC-9-{run}",
+                    engagement_id=mapped.engagement_id,
+                    resource="Grace Hopper",
+                    role="consultant",
+                    work_date="2026-12-03",
+                    hours="2",
+                ),
+            )
+        )
     except grpc.RpcError as error:
         show_error(error)
-    return {mapped.engagement_id, unmapped.engagement_id, mapped.opportunity_id,
-            unmapped.opportunity_id}
+    return {
+        mapped.engagement_id,
+        unmapped.engagement_id,
+        mapped.opportunity_id,
+        unmapped.opportunity_id,
+    }
 
 
 def show_engagement(engagement: engagement_pb2.ServiceEngagement) -> None:
     status = engagement_pb2.EngagementStatus.Name(engagement.status)
     print(f"  {engagement.opportunity_id} ({engagement.legal_entity_code}) -> {status}")
     if engagement.erp_customer_number:
-        print(f"    ERP {engagement.erp_legal_entity} customer {engagement.erp_customer_number}, "
-              f"tax registration {engagement.tax_registration}")
+        print(
+            f"    ERP {engagement.erp_legal_entity} customer {engagement.erp_customer_number}, "
+            f"tax registration {engagement.tax_registration}"
+        )
     for package in engagement.work_packages:
         if package.psa_project_id:
             print(f"    PSA project {package.psa_project_id} for work package {package.code}")

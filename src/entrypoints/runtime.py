@@ -50,8 +50,12 @@ class Runtime:
             max_message_bytes=config.grpc.max_message_bytes(),
         )
         self.server.start()
-        log.info("o2c serving", port=self.port, database=redact(self.values["O2C_DATABASE_URL"]),
-                 nats=self.values["O2C_NATS_URL"])
+        log.info(
+            "o2c serving",
+            port=self.port,
+            database=redact(self.values["O2C_DATABASE_URL"]),
+            nats=self.values["O2C_NATS_URL"],
+        )
         return self
 
     def start_embedded_nats(self) -> str:

@@ -42,8 +42,7 @@ def as_config(values: Mapping[str, str]) -> dict[str, Any]:
             "max_workers": int(values["O2C_GRPC_MAX_WORKERS"]),
             "max_message_bytes": int(values["O2C_GRPC_MAX_MESSAGE_BYTES"]),
         },
-        "erp": {"kind": values["O2C_ERP"],
-                "legal_entities": values["O2C_SANDBOX_LEGAL_ENTITIES"]},
+        "erp": {"kind": values["O2C_ERP"], "legal_entities": values["O2C_SANDBOX_LEGAL_ENTITIES"]},
         "psa": {"kind": values["O2C_PSA"]},
         "vendors": {
             "retry_attempts": int(values["O2C_VENDOR_RETRY_ATTEMPTS"]),

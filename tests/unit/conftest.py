@@ -3,7 +3,12 @@ from __future__ import annotations
 import pytest
 
 from application.approve_billable_event import BillingPorts
-from application.commands import ApproveTimeEntry, CreateServiceEngagement, RateLine, WorkPackageLine
+from application.commands import (
+    ApproveTimeEntry,
+    CreateServiceEngagement,
+    RateLine,
+    WorkPackageLine,
+)
 from application.create_engagement import ProvisioningPorts
 from application.ports import LegalEntity
 from application.retry import RetryPolicy
@@ -27,8 +32,10 @@ def closed_won(**overrides: object) -> CreateServiceEngagement:
         contract_value_amount="250000.00",
         contract_value_currency="USD",
         rate_card=(RateLine("consultant", "150.00", "USD"), RateLine("architect", "220.00", "USD")),
-        work_packages=(WorkPackageLine("NA", "North America rollout", "NA"),
-                       WorkPackageLine("EU", "Europe rollout", "EMEA")),
+        work_packages=(
+            WorkPackageLine("NA", "North America rollout", "NA"),
+            WorkPackageLine("EU", "Europe rollout", "EMEA"),
+        ),
     )
     fields.update(overrides)
     return CreateServiceEngagement(**fields)  # type: ignore[arg-type]

@@ -96,7 +96,10 @@ class FakeBillableEvents(_Repo):
     def commit(self) -> None:
         for item in self.staged.values():
             for other in self.table.values():
-                same = (other.source_system, other.source_id) == (item.source_system, item.source_id)
+                same = (other.source_system, other.source_id) == (
+                    item.source_system,
+                    item.source_id,
+                )
                 if same and other.id != item.id:
                     raise ConcurrentUpdate("source already staged")
         super().commit()

@@ -43,7 +43,8 @@ def test_approved_time_is_rated_by_the_rate_card_and_staged(billing, store, enga
 def test_the_same_time_entry_sent_again_is_never_staged_twice(billing, store, engagement_id):
     first = approve_time_entry(approved_time(engagement_id=engagement_id), billing)
     again = approve_time_entry(
-        approved_time(engagement_id=engagement_id, request_id="time-req-2"), billing)
+        approved_time(engagement_id=engagement_id, request_id="time-req-2"), billing
+    )
 
     assert again.billable_event_id == first.billable_event_id and again.already_staged
     assert len(store.billable_events) == 1 and len(store.published) == 1
@@ -53,7 +54,8 @@ def test_the_same_time_entry_with_other_hours_is_a_conflict(billing, store, enga
     approve_time_entry(approved_time(engagement_id=engagement_id), billing)
     with pytest.raises(BillableEventConflict):
         approve_time_entry(
-            approved_time(engagement_id=engagement_id, request_id="r-2", hours="8"), billing)
+            approved_time(engagement_id=engagement_id, request_id="r-2", hours="8"), billing
+        )
 
 
 def test_a_retried_request_returns_the_first_answer(billing, store, engagement_id):
@@ -69,10 +71,10 @@ def test_a_request_id_reused_for_another_entry_is_refused(billing, engagement_id
 
 def test_the_crm_may_not_approve_time(billing, store, engagement_id):
     with pytest.raises(OwnershipViolation):
-        approve_time_entry(approved_time(engagement_id=engagement_id, source_system="crm"),
-                           billing)
+        approve_time_entry(approved_time(engagement_id=engagement_id, source_system="crm"), billing)
     assert store.billable_events == {} and store.requests.keys() == {
-        ("CreateServiceEngagement", "req-1")}
+        ("CreateServiceEngagement", "req-1")
+    }
 
 
 def test_an_unknown_engagement_is_not_found(billing, store):
@@ -97,7 +99,8 @@ def test_a_role_missing_from_the_rate_card_is_refused(billing, engagement_id):
 def test_time_outside_the_engagement_dates_is_refused(billing, engagement_id):
     with pytest.raises(OutsideEngagementDates) as error:
         approve_time_entry(
-            approved_time(engagement_id=engagement_id, work_date="2027-06-01"), billing)
+            approved_time(engagement_id=engagement_id, work_date="2027-06-01"), billing
+        )
     assert error.value.field == "time_entry.work_date"
 
 

@@ -19,7 +19,9 @@ def test_a_closed_won_opportunity_becomes_an_active_engagement(provisioning, sto
     assert engagement.tax_registration == "US-EIN-12-3456789"
     assert engagement.erp_customer_number == "C-001-ACME"
     assert [wp.psa_project_id for wp in engagement.work_packages] == [
-        f"P-{engagement_id}:NA", f"P-{engagement_id}:EU"]
+        f"P-{engagement_id}:NA",
+        f"P-{engagement_id}:EU",
+    ]
     assert len(psa.projects) == 2 and len(erp.created) == 1
     assert [type(e) for e in store.published] == [EngagementActivated]
 
@@ -79,7 +81,9 @@ def test_a_lasting_psa_failure_undoes_what_was_created_and_parks_the_case(
     assert all(wp.psa_project_id is None for wp in engagement.work_packages)
     case = store.exceptions[engagement.exception_id]
     assert (case.reason_code, case.owner_role) == (
-        "PSA_PROVISIONING_FAILED", OwnerRole.INTEGRATION_SUPPORT)
+        "PSA_PROVISIONING_FAILED",
+        OwnerRole.INTEGRATION_SUPPORT,
+    )
     outcomes = [(s.step, s.outcome) for s in store.saga_steps]
     assert outcomes == [
         ("erp.create_customer", StepOutcome.SUCCEEDED),
@@ -146,5 +150,6 @@ def test_a_rate_in_another_currency_names_the_rate_card_line(provisioning):
 
     with pytest.raises(InvalidField) as error:
         create_service_engagement(
-            closed_won(rate_card=(RateLine("consultant", "150.00", "EUR"),)), provisioning)
+            closed_won(rate_card=(RateLine("consultant", "150.00", "EUR"),)), provisioning
+        )
     assert error.value.field == "opportunity.rate_card[0].hourly_rate.currency_code"

@@ -32,11 +32,17 @@ def status_code_for(error: errors.DomainError) -> int:
 
 
 def to_status(error: errors.DomainError) -> grpc.Status:
-    details = [pack(error_details_pb2.ErrorInfo(
-        reason=error.reason, domain=ERROR_DOMAIN, metadata=error.keys))]
+    details = [
+        pack(
+            error_details_pb2.ErrorInfo(
+                reason=error.reason, domain=ERROR_DOMAIN, metadata=error.keys
+            )
+        )
+    ]
     if error.field:
         violation = error_details_pb2.BadRequest.FieldViolation(
-            field=error.field, description=error.message)
+            field=error.field, description=error.message
+        )
         details.append(pack(error_details_pb2.BadRequest(field_violations=[violation])))
     status = status_pb2.Status(code=status_code_for(error), message=error.message, details=details)
     return rpc_status.to_status(status)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from application.commands import ApproveTimeEntry, CreateServiceEngagement, RateLine, WorkPackageLine
+from application.commands import (
+    ApproveTimeEntry,
+    CreateServiceEngagement,
+    RateLine,
+    WorkPackageLine,
+)
 from domain.billable_event import BillableEvent
 from domain.engagement import BillingMethod, Engagement, EngagementStatus
 from domain.money import Money
@@ -16,7 +21,9 @@ SYSTEMS = {
     common_pb2.SOURCE_SYSTEM_BILLING: System.BILLING,
 }
 SYSTEM_ENUMS = {system: number for number, system in SYSTEMS.items()}
-BILLING_METHODS = {engagement_pb2.BILLING_METHOD_TIME_AND_MATERIALS: BillingMethod.TIME_AND_MATERIALS}
+BILLING_METHODS = {
+    engagement_pb2.BILLING_METHOD_TIME_AND_MATERIALS: BillingMethod.TIME_AND_MATERIALS
+}
 BILLING_METHOD_ENUMS = {method: number for number, method in BILLING_METHODS.items()}
 ENGAGEMENT_STATUSES = {
     status: engagement_pb2.EngagementStatus.Value(f"ENGAGEMENT_STATUS_{status.name}")
@@ -24,9 +31,9 @@ ENGAGEMENT_STATUSES = {
 }
 
 
-def create_command(request: engagement_pb2.CreateServiceEngagementRequest) -> (
-    CreateServiceEngagement
-):
+def create_command(
+    request: engagement_pb2.CreateServiceEngagementRequest,
+) -> CreateServiceEngagement:
     opportunity = request.opportunity
     method = BILLING_METHODS.get(opportunity.billing_method)
     return CreateServiceEngagement(
@@ -91,8 +98,9 @@ def engagement_message(engagement: Engagement) -> engagement_pb2.ServiceEngageme
             for line in engagement.rate_card.rates
         ],
         work_packages=[
-            engagement_pb2.WorkPackage(code=wp.code, name=wp.name, region=wp.region,
-                                       psa_project_id=wp.psa_project_id or "")
+            engagement_pb2.WorkPackage(
+                code=wp.code, name=wp.name, region=wp.region, psa_project_id=wp.psa_project_id or ""
+            )
             for wp in engagement.work_packages
         ],
         exception_id=engagement.exception_id or "",
@@ -109,6 +117,5 @@ def staged_line(event: BillableEvent) -> billing_pb2.StagedLine:
         hours=str(event.hours),
         rate=money(event.rate),
         amount=money(event.amount),
-        status=billing_pb2.BillableEventStatus.Value(
-            f"BILLABLE_EVENT_STATUS_{event.status.name}"),
+        status=billing_pb2.BillableEventStatus.Value(f"BILLABLE_EVENT_STATUS_{event.status.name}"),
     )

@@ -55,11 +55,13 @@ def create_server(
         ],
     )
     engagement_pb2_grpc.add_EngagementServiceServicer_to_server(
-        EngagementServicer(provisioning), server)
+        EngagementServicer(provisioning), server
+    )
     billing_pb2_grpc.add_BillingServiceServicer_to_server(BillingServicer(billing), server)
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(
-        (*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
+        (*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server
+    )
     port = server.add_insecure_port(address)
     return O2cServer(server, health_servicer), port

@@ -31,7 +31,8 @@ class EngagementServicer(engagement_pb2_grpc.EngagementServiceServicer):
         except DomainError as error:
             abort_with(context, error)
         return engagement_pb2.CreateServiceEngagementResponse(
-            engagement=engagement_message(engagement))
+            engagement=engagement_message(engagement)
+        )
 
     def GetServiceEngagement(
         self, request: engagement_pb2.GetServiceEngagementRequest, context: grpc.ServicerContext
@@ -43,7 +44,8 @@ class EngagementServicer(engagement_pb2_grpc.EngagementServiceServicer):
         except DomainError as error:
             abort_with(context, error)
         return engagement_pb2.GetServiceEngagementResponse(
-            engagement=engagement_message(engagement))
+            engagement=engagement_message(engagement)
+        )
 
 
 class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
@@ -61,4 +63,5 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
         except DomainError as error:
             abort_with(context, error)
         return billing_pb2.ApproveBillableEventResponse(
-            staged_line=staged_line(event), already_staged=staged.already_staged)
+            staged_line=staged_line(event), already_staged=staged.already_staged
+        )

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy tables, imperative mapping, repositories, unit of work and outbox."""

@@ -1,0 +1,100 @@
+"""Imperative mapping of the domain classes onto the tables; the domain never sees SQLAlchemy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event, inspect
+from sqlalchemy.ext.orderinglist import ordering_list
+from sqlalchemy.orm import registry, relationship
+
+from adapters.persistence.composite import money_composite
+from adapters.persistence.tables import (
+    billable_events,
+    engagements,
+    exceptions,
+    metadata,
+    outbox,
+    request_ledger,
+    saga_steps,
+    sandbox_records,
+    work_packages,
+)
+from domain.billable_event import BillableEvent
+from domain.engagement import Engagement, WorkPackage
+from domain.exception_case import ExceptionCase
+from domain.saga import SagaStep
+
+__all__ = [
+    "billable_events",
+    "engagements",
+    "exceptions",
+    "metadata",
+    "outbox",
+    "request_ledger",
+    "saga_steps",
+    "sandbox_records",
+    "start_mappers",
+    "work_packages",
+]
+
+AGGREGATES = (Engagement, BillableEvent, ExceptionCase)
+
+
+def start_mappers() -> None:
+    if inspect(Engagement, raiseerr=False) is not None:
+        return
+    mappers = registry(metadata=metadata)
+    map_engagements(mappers)
+    map_billable_events(mappers)
+    map_exceptions(mappers)
+    mappers.map_imperatively(SagaStep, saga_steps, **sequenced_by_insertion(saga_steps))
+    for aggregate in AGGREGATES:
+        event.listen(aggregate, "load", start_with_no_events)
+
+
+def map_engagements(mappers: registry) -> None:
+    mappers.map_imperatively(WorkPackage, work_packages)
+    mappers.map_imperatively(
+        Engagement,
+        engagements,
+        version_id_col=engagements.c.version,
+        properties={
+            "contract_value": money_composite(
+                engagements.c.contract_value_currency, engagements.c.contract_value_amount
+            ),
+            "work_packages": relationship(
+                WorkPackage,
+                lazy="selectin",
+                cascade="all, delete-orphan",
+                order_by=work_packages.c.position,
+                collection_class=ordering_list("position"),
+            ),
+        },
+    )
+
+
+def map_billable_events(mappers: registry) -> None:
+    table = billable_events
+    mappers.map_imperatively(
+        BillableEvent,
+        table,
+        version_id_col=table.c.version,
+        properties={
+            "rate": money_composite(table.c.rate_currency, table.c.rate_amount),
+            "amount": money_composite(table.c.amount_currency, table.c.amount_amount),
+        },
+    )
+
+
+def map_exceptions(mappers: registry) -> None:
+    mappers.map_imperatively(ExceptionCase, exceptions, version_id_col=exceptions.c.version)
+
+
+def sequenced_by_insertion(table: Any) -> dict[str, Any]:
+    """Identity by the domain id; the table's sequence only keeps insertion order."""
+    return {"primary_key": [table.c.id], "exclude_properties": ["seq"]}
+
+
+def start_with_no_events(aggregate: Any, _context: object) -> None:
+    aggregate.events = []

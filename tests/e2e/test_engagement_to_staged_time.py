@@ -1,0 +1,238 @@
+from __future__ import annotations
+
+import asyncio
+import time
+
+import grpc
+import pytest
+from google.rpc import error_details_pb2
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_status import rpc_status
+
+from adapters.messaging.subscriber import read_events
+from o2c.v1 import (
+    billing_pb2,
+    billing_pb2_grpc,
+    common_pb2,
+    engagement_pb2,
+    engagement_pb2_grpc,
+)
+
+USD = "USD"
+
+
+def usd(amount: str) -> common_pb2.Money:
+    return common_pb2.Money(currency_code=USD, amount=amount)
+
+
+def closed_won(key: str, legal_entity: str = "US01", **overrides: object):
+    opportunity = engagement_pb2.ClosedWonOpportunity(
+        opportunity_id=f"006-{key}-{legal_entity}",
+        account_id=f"001-{key}",
+        account_name=f"Initech {key}",
+        legal_entity_code=legal_entity,
+        currency_code=USD,
+        billing_method=engagement_pb2.BILLING_METHOD_TIME_AND_MATERIALS,
+        start_date="2026-12-01",
+        end_date="2027-03-31",
+        contract_value=usd("90000.00"),
+        rate_card=[engagement_pb2.RateCardLine(role="consultant", hourly_rate=usd("140.00"))],
+        work_packages=[
+            engagement_pb2.WorkPackage(code="NA", name="Rollout", region="NA"),
+            engagement_pb2.WorkPackage(code="EU", name="Rollout", region="EMEA"),
+        ],
+    )
+    for name, value in overrides.items():
+        setattr(opportunity, name, value)
+    return engagement_pb2.CreateServiceEngagementRequest(
+        request_id=f"req-{key}-{legal_entity}", opportunity=opportunity
+    )
+
+
+def time_entry(key: str, engagement_id: str, source_id: str = "TC-1", **overrides: object):
+    fields = dict(
+        source_id=f"{source_id}-{key}",
+        engagement_id=engagement_id,
+        resource="Ada Lovelace",
+        role="consultant",
+        work_date="2026-12-02",
+        hours="7.5",
+    )
+    fields.update(overrides)
+    return billing_pb2.ApproveBillableEventRequest(
+        request_id=f"time-{key}-{source_id}-{fields['hours']}",
+        source_system=common_pb2.SOURCE_SYSTEM_PSA,
+        time_entry=billing_pb2.TimeEntry(**fields),
+    )
+
+
+def error_of(call) -> tuple[grpc.StatusCode, str, str]:
+    with pytest.raises(grpc.RpcError) as caught:
+        call()
+    status = rpc_status.from_call(caught.value)
+    reason, field = "", ""
+    for detail in status.details:
+        if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+            info = error_details_pb2.ErrorInfo()
+            detail.Unpack(info)
+            reason = info.reason
+        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+            bad = error_details_pb2.BadRequest()
+            detail.Unpack(bad)
+            field = bad.field_violations[0].field
+    return caught.value.code(), reason, field
+
+
+@pytest.fixture
+def engagements(channel):
+    return engagement_pb2_grpc.EngagementServiceStub(channel)
+
+
+@pytest.fixture
+def billing(channel):
+    return billing_pb2_grpc.BillingServiceStub(channel)
+
+
+@pytest.fixture
+def active_engagement(engagements, run_key):
+    return engagements.CreateServiceEngagement(closed_won(run_key)).engagement
+
+
+def test_the_server_reports_serving_on_health_checks(channel):
+    reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest())
+    assert reply.status == health_pb2.HealthCheckResponse.SERVING
+
+
+def test_a_closed_won_opportunity_becomes_an_active_engagement_with_projects(
+    engagements, active_engagement
+):
+    assert active_engagement.status == engagement_pb2.ENGAGEMENT_STATUS_ACTIVE
+    assert active_engagement.erp_legal_entity == "USMF"
+    assert active_engagement.erp_customer_number.startswith("CUST-")
+    assert all(wp.psa_project_id.startswith("PRJ-") for wp in active_engagement.work_packages)
+    fetched = engagements.GetServiceEngagement(
+        engagement_pb2.GetServiceEngagementRequest(engagement_id=active_engagement.engagement_id)
+    ).engagement
+    assert fetched == active_engagement
+
+
+def test_an_unmapped_legal_entity_is_parked_with_an_exception(engagements, run_key):
+    engagement = engagements.CreateServiceEngagement(closed_won(run_key, "BR01")).engagement
+    assert engagement.status == engagement_pb2.ENGAGEMENT_STATUS_PENDING_DATA
+    assert engagement.exception_id
+    assert not any(wp.psa_project_id for wp in engagement.work_packages)
+
+
+def test_approved_time_is_staged_once_and_a_duplicate_stages_nothing(
+    billing, active_engagement, run_key
+):
+    first = billing.ApproveBillableEvent(time_entry(run_key, active_engagement.engagement_id))
+    assert first.staged_line.amount == usd("1050.00") and not first.already_staged
+    again = time_entry(run_key, active_engagement.engagement_id)
+    again.request_id += "-redelivered"
+    second = billing.ApproveBillableEvent(again)
+    assert second.already_staged
+    assert second.staged_line.billable_event_id == first.staged_line.billable_event_id
+
+
+def test_a_retry_with_the_same_request_id_returns_the_first_answer(
+    billing, active_engagement, run_key
+):
+    request = time_entry(run_key, active_engagement.engagement_id, "TC-R")
+    assert billing.ApproveBillableEvent(request) == billing.ApproveBillableEvent(request)
+
+
+def test_the_same_request_id_with_another_payload_is_refused(billing, active_engagement, run_key):
+    request = time_entry(run_key, active_engagement.engagement_id, "TC-K")
+    billing.ApproveBillableEvent(request)
+    request.time_entry.hours = "3"
+    code, reason, field = error_of(lambda: billing.ApproveBillableEvent(request))
+    assert (code, reason, field) == (
+        grpc.StatusCode.ALREADY_EXISTS,
+        "REQUEST_ID_REUSED",
+        "request_id",
+    )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"hours": "-2"}, "time_entry.hours"),
+        ({"hours": "25"}, "time_entry.hours"),
+        ({"resource": ""}, "time_entry.resource"),
+        ({"work_date": "2026-13-01"}, "time_entry.work_date"),
+    ],
+)
+def test_bad_time_entries_get_invalid_argument_naming_the_field(
+    billing, active_engagement, run_key, overrides, field
+):
+    request = time_entry(run_key, active_engagement.engagement_id, "TC-BAD", **overrides)
+    code, _, named = error_of(lambda: billing.ApproveBillableEvent(request))
+    assert (code, named) == (grpc.StatusCode.INVALID_ARGUMENT, field)
+    retried = time_entry(run_key, active_engagement.engagement_id, "TC-BAD")
+    assert not billing.ApproveBillableEvent(retried).already_staged
+
+
+def test_time_for_an_unknown_engagement_is_not_found(billing, run_key):
+    code, reason, field = error_of(
+        lambda: billing.ApproveBillableEvent(time_entry(run_key, "no-such-engagement"))
+    )
+    assert (code, reason, field) == (
+        grpc.StatusCode.NOT_FOUND,
+        "NOT_FOUND",
+        "time_entry.engagement_id",
+    )
+
+
+def test_the_crm_may_not_approve_time(billing, active_engagement, run_key):
+    request = time_entry(run_key, active_engagement.engagement_id, "TC-CRM")
+    request.source_system = common_pb2.SOURCE_SYSTEM_CRM
+    code, reason, _ = error_of(lambda: billing.ApproveBillableEvent(request))
+    assert (code, reason) == (grpc.StatusCode.PERMISSION_DENIED, "OWNERSHIP_VIOLATION")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "reason"),
+    [
+        ({"opportunity_id": ""}, "opportunity.opportunity_id", "INVALID_FIELD"),
+        ({"currency_code": "ZZZ"}, "opportunity.currency_code", "UNKNOWN_CURRENCY"),
+        ({"start_date": "next week"}, "opportunity.start_date", "INVALID_FIELD"),
+    ],
+)
+def test_a_bad_opportunity_gets_invalid_argument_and_stores_nothing(
+    engagements, run_key, overrides, field, reason
+):
+    request = closed_won(run_key, **overrides)
+    code, got_reason, named = error_of(lambda: engagements.CreateServiceEngagement(request))
+    assert (code, got_reason, named) == (grpc.StatusCode.INVALID_ARGUMENT, reason, field)
+    fixed = closed_won(run_key)
+    assert engagements.CreateServiceEngagement(fixed).engagement.status == (
+        engagement_pb2.ENGAGEMENT_STATUS_ACTIVE
+    )
+
+
+def test_an_unknown_engagement_id_is_not_found(engagements):
+    code, _, field = error_of(
+        lambda: engagements.GetServiceEngagement(
+            engagement_pb2.GetServiceEngagementRequest(engagement_id="missing")
+        )
+    )
+    assert (code, field) == (grpc.StatusCode.NOT_FOUND, "engagement_id")
+
+
+def test_outcomes_are_published_on_jetstream(service, billing, active_engagement, run_key):
+    billing.ApproveBillableEvent(time_entry(run_key, active_engagement.engagement_id, "TC-EV"))
+    wanted = {"o2c.v1.engagement.activated", "o2c.v1.billing.billable_event_staged"}
+    seen: set[str] = set()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and seen != wanted:
+        events = asyncio.run(
+            read_events(service.values["O2C_NATS_URL"], service.values["O2C_STREAM"], "o2c.v1.>")
+        )
+        seen = {
+            subject
+            for subject, _id, message in events
+            if getattr(message, "engagement_id", "") == active_engagement.engagement_id
+        }
+        time.sleep(0.2)
+    assert seen == wanted

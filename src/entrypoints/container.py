@@ -20,10 +20,10 @@ from domain.ownership import OwnershipMatrix, System
 from entrypoints.system import SystemClock, UuidIds
 
 
-def ownership_matrix(overrides: str) -> OwnershipMatrix:
+def ownership_matrix(changes: str) -> OwnershipMatrix:
     """`invoice=erp,credit_note=erp` moves those data to another system of record."""
     owners = dict(OwnershipMatrix.default().owners)
-    for item in filter(None, (part.strip() for part in overrides.split(","))):
+    for item in filter(None, (part.strip() for part in changes.split(","))):
         data, _, system = item.partition("=")
         owners[data.strip()] = System(system.strip())
     return OwnershipMatrix(owners)
@@ -45,7 +45,7 @@ class Container(containers.DeclarativeContainer):
         attempts=config.vendors.retry_attempts,
         first_delay=config.vendors.retry_first_delay,
     )
-    ownership = providers.Singleton(ownership_matrix, config.ownership.overrides)
+    ownership = providers.Singleton(ownership_matrix, config.ownership.changes)
 
     erp = providers.Selector(
         config.erp.kind,

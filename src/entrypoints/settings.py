@@ -48,5 +48,5 @@ def as_config(values: Mapping[str, str]) -> dict[str, Any]:
             "retry_attempts": int(values["O2C_VENDOR_RETRY_ATTEMPTS"]),
             "retry_first_delay": float(values["O2C_VENDOR_RETRY_FIRST_DELAY"]),
         },
-        "ownership": {"overrides": values["O2C_OWNERSHIP_OVERRIDES"]},
+        "ownership": {"changes": values["O2C_OWNERSHIP_OVERRIDES"]},
     }

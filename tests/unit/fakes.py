@@ -37,6 +37,16 @@ class Store:
     published: list[Event] = attrs.field(factory=list)
 
 
+def clone(item: Any) -> Any:
+    """A detached copy, built through the constructor so it also works on ORM-mapped classes."""
+    changes: dict[str, Any] = {"events": []}
+    if isinstance(item, Engagement):
+        changes["work_packages"] = [attrs.evolve(wp) for wp in item.work_packages]
+    if isinstance(item, ExceptionCase):
+        changes["payload"] = copy.deepcopy(item.payload)
+    return attrs.evolve(item, **changes)
+
+
 class _Repo:
     def __init__(self, table: dict[str, Any]) -> None:
         self.table = table
@@ -61,8 +71,7 @@ class _Repo:
         return None
 
     def add_copy(self, item: Any) -> Any:
-        loaded = copy.deepcopy(item)
-        loaded.events = []
+        loaded = clone(item)
         self.staged[loaded.id] = loaded
         self.seen.append(loaded)
         return loaded
@@ -75,9 +84,7 @@ class _Repo:
         for item_id, item in self.staged.items():
             if item_id in self.table:
                 item.version += 1
-            kept = copy.deepcopy(item)
-            kept.events = []
-            self.table[item_id] = kept
+            self.table[item_id] = clone(item)
 
 
 class FakeEngagements(_Repo):

@@ -8,6 +8,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from adapters.persistence.versioning import bump_versions_of_changed_aggregates
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 PLAIN_POSTGRES_DRIVERS = {"postgres", "postgresql"}
 
@@ -20,7 +22,9 @@ def create_engine_for(url: str) -> Engine:
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    sessions = sessionmaker(bind=engine, expire_on_commit=False)
+    event.listen(sessions, "before_flush", bump_versions_of_changed_aggregates)
+    return sessions
 
 
 def with_psycopg(url: URL) -> URL:

@@ -68,7 +68,9 @@ def map_engagements(mappers: registry) -> None:
                 lazy="selectin",
                 cascade="all, delete-orphan",
                 order_by=work_packages.c.position,
-                collection_class=ordering_list("position"),
+                # Positions are always written 0..n-1, so renumbering on append changes nothing
+                # on load, and renumbers a list the domain assigns as a whole.
+                collection_class=ordering_list("position", reorder_on_append=True),
             ),
         },
     )

@@ -5,6 +5,7 @@ Migrations under `migrations/versions` must create exactly this; a test compares
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -60,7 +61,7 @@ def version_column() -> Column[int]:
     return Column("version", Integer, nullable=False)
 
 
-def money_columns(prefix: str) -> tuple[Column[str], Column[object]]:
+def money_columns(prefix: str) -> tuple[Column[str], Column[Decimal]]:
     return (
         Column(f"{prefix}_currency", String(3), nullable=False),
         Column(f"{prefix}_amount", amount_type(), nullable=False),
@@ -92,9 +93,7 @@ engagements = Table(
 work_packages = Table(
     "work_packages",
     metadata,
-    id_column(
-        "engagement_id", ForeignKey("engagements.id", ondelete="CASCADE"), primary_key=True
-    ),
+    id_column("engagement_id", ForeignKey("engagements.id", ondelete="CASCADE"), primary_key=True),
     Column("code", String(64), primary_key=True),
     Column("position", Integer, nullable=False),
     Column("name", String(255), nullable=False),

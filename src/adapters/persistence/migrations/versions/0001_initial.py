@@ -6,6 +6,8 @@ Revises:
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -20,18 +22,18 @@ TIMESTAMP = sa.DateTime(timezone=True)
 AMOUNT = sa.Numeric(18, 3)
 
 
-def an_id(name: str = "id", nullable: bool = False) -> sa.Column:
+def an_id(name: str = "id", nullable: bool = False) -> sa.Column[Any]:
     return sa.Column(name, sa.String(64), nullable=nullable)
 
 
-def money(prefix: str) -> list[sa.Column]:
+def money(prefix: str) -> list[sa.Column[Any]]:
     return [
         sa.Column(f"{prefix}_currency", sa.String(3), nullable=False),
         sa.Column(f"{prefix}_amount", AMOUNT, nullable=False),
     ]
 
 
-def version() -> sa.Column:
+def version() -> sa.Column[Any]:
     return sa.Column("version", sa.Integer(), nullable=False)
 
 
@@ -113,9 +115,7 @@ def create_billable_events() -> None:
             "source_system", "source_id", name="uq_billable_events_source_system_source_id"
         ),
     )
-    op.create_index(
-        "ix_billable_events_engagement_id", "billable_events", ["engagement_id"]
-    )
+    op.create_index("ix_billable_events_engagement_id", "billable_events", ["engagement_id"])
 
 
 def create_exceptions() -> None:
@@ -136,9 +136,7 @@ def create_exceptions() -> None:
         version(),
         sa.PrimaryKeyConstraint("id", name="pk_exceptions"),
     )
-    op.create_index(
-        "ix_exceptions_business_key_status", "exceptions", ["business_key", "status"]
-    )
+    op.create_index("ix_exceptions_business_key_status", "exceptions", ["business_key", "status"])
 
 
 def create_saga_steps() -> None:

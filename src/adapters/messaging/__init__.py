@@ -1,0 +1,1 @@
+"""NATS JetStream: the outbox relay, the event codec, and an embedded server for local runs."""

@@ -1,0 +1,70 @@
+"""Reads published events back from the stream, for the demo and tests: a one-off pull consumer."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import nats
+from google.protobuf.message import Message
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+
+from adapters.messaging.event_codec import SUBJECT_PREFIX, decode
+from adapters.messaging.relay import MSG_ID
+
+FETCH_BATCH = 500
+
+
+class ReceivedEvent(NamedTuple):
+    subject: str
+    msg_id: str
+    message: Message
+
+
+async def read_events(
+    nats_url: str,
+    stream: str = "O2C",
+    subject_filter: str = "o2c.v1.>",
+    *,
+    after_seq: int = 0,
+    timeout: float = 5.0,
+    prefix: str = SUBJECT_PREFIX,
+) -> list[ReceivedEvent]:
+    """Every event on `subject_filter` stored after stream sequence `after_seq` (0: all of them)."""
+    client = await nats.connect(nats_url, allow_reconnect=False, max_reconnect_attempts=1)
+    try:
+        raw = await _fetch_all(client.jetstream(timeout=timeout), stream, subject_filter, after_seq)
+    finally:
+        await client.close()
+    return [_received(message, prefix) for message in raw]
+
+
+async def _fetch_all(
+    js: JetStreamContext, stream: str, subject_filter: str, after_seq: int
+) -> list[Msg]:
+    subscription = await js.pull_subscribe(
+        subject_filter, stream=stream, config=_one_off_consumer(after_seq)
+    )
+    remaining = (await subscription.consumer_info()).num_pending or 0
+    fetched: list[Msg] = []
+    while remaining > 0:
+        batch = await subscription.fetch(min(remaining, FETCH_BATCH))
+        fetched.extend(batch)
+        remaining = batch[-1].metadata.num_pending
+    await subscription.unsubscribe()
+    return fetched
+
+
+def _one_off_consumer(after_seq: int) -> ConsumerConfig:
+    start = (
+        {"deliver_policy": DeliverPolicy.BY_START_SEQUENCE, "opt_start_seq": after_seq + 1}
+        if after_seq
+        else {"deliver_policy": DeliverPolicy.ALL}
+    )
+    return ConsumerConfig(ack_policy=AckPolicy.NONE, inactive_threshold=30.0, **start)
+
+
+def _received(message: Msg, prefix: str) -> ReceivedEvent:
+    msg_id = (message.headers or {}).get(MSG_ID, "")
+    return ReceivedEvent(message.subject, msg_id, decode(message.subject, message.data, prefix))

@@ -1,0 +1,93 @@
+"""The unit of work: one session, one transaction — state and its outgoing events together."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from types import TracebackType
+from typing import Any, Self
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from adapters.outbox import EventEncoder, OutboxMessage
+from adapters.persistence.errors import (
+    concurrent_update,
+    is_lost_race,
+    lost_races_as_concurrent_updates,
+)
+from adapters.persistence.repositories import (
+    SqlBillableEventRepository,
+    SqlEngagementRepository,
+    SqlExceptionQueue,
+    SqlSagaLog,
+)
+from adapters.persistence.request_ledger import SqlRequestLedger
+from adapters.persistence.tables import outbox
+from domain.events import Event
+
+
+class SqlAlchemyUnitOfWork:
+    """Built per call and never shared between threads; the session factory is the singleton."""
+
+    engagements: SqlEngagementRepository
+    billable_events: SqlBillableEventRepository
+    exceptions: SqlExceptionQueue
+    saga_log: SqlSagaLog
+    requests: SqlRequestLedger
+
+    def __init__(self, session_factory: Callable[[], Session], encode: EventEncoder) -> None:
+        self._session_factory = session_factory
+        self._encode = encode
+
+    def __enter__(self) -> Self:
+        self.session = self._session_factory()
+        self.engagements = SqlEngagementRepository(self.session)
+        self.billable_events = SqlBillableEventRepository(self.session)
+        self.exceptions = SqlExceptionQueue(self.session)
+        self.saga_log = SqlSagaLog(self.session)
+        self.requests = SqlRequestLedger(self.session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        # close(), not rollback(): it ends the transaction without expiring what was loaded,
+        # so a query's answer stays readable after the block.
+        self.session.close()
+        if exc is not None and is_lost_race(exc):
+            raise concurrent_update(exc) from exc
+
+    def commit(self) -> None:
+        with lost_races_as_concurrent_updates():
+            self.session.flush()
+            self._write_outbox(self._recorded_events())
+            self.session.commit()
+        self._forget_events()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+    def _aggregates(self) -> Iterable[Any]:
+        yield from self.engagements.seen
+        yield from self.billable_events.seen
+        yield from self.exceptions.seen
+
+    def _recorded_events(self) -> list[Event]:
+        events = [event for aggregate in self._aggregates() for event in aggregate.events]
+        return sorted(events, key=lambda event: event.occurred_at)
+
+    def _write_outbox(self, events: list[Event]) -> None:
+        if events:
+            rows = [outbox_row(self._encode(event)) for event in events]
+            self.session.execute(insert(outbox), rows)
+
+    def _forget_events(self) -> None:
+        for aggregate in self._aggregates():
+            aggregate.events.clear()
+
+
+def outbox_row(message: OutboxMessage) -> dict[str, object]:
+    return {"event_id": message.event_id, "subject": message.subject, "payload": message.payload}

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def list_services(channel: grpc.Channel) -> set[str]:
+    stub = reflection_pb2_grpc.ServerReflectionStub(channel)
+    request = reflection_pb2.ServerReflectionRequest(list_services="")
+    [reply] = list(stub.ServerReflectionInfo(iter([request])))
+    return {service.name for service in reply.list_services_response.service}
+
+
+def test_reflection_lists_the_process_apis(service):
+    with grpc.insecure_channel(f"127.0.0.1:{service.port}") as channel:
+        services = list_services(channel)
+    assert {
+        "o2c.v1.EngagementService",
+        "o2c.v1.BillingService",
+        "grpc.health.v1.Health",
+    } <= services
+
+
+def wait_until_serving(address: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    with grpc.insecure_channel(address) as channel:
+        stub = health_pb2_grpc.HealthStub(channel)
+        while time.monotonic() < deadline:
+            assert process.poll() is None, process.stdout.read() if process.stdout else ""
+            try:
+                reply = stub.Check(health_pb2.HealthCheckRequest(), timeout=1)
+                if reply.status == health_pb2.HealthCheckResponse.SERVING:
+                    return
+            except grpc.RpcError:
+                time.sleep(0.2)
+    raise AssertionError(f"o2c did not serve on {address}")
+
+
+def test_o2c_serve_stops_gracefully_on_sigterm(tmp_path, nats_url):
+    address = f"127.0.0.1:{free_port()}"
+    env = dict(
+        os.environ,
+        O2C_DATABASE_URL=f"sqlite:///{tmp_path / 'o2c.db'}",
+        O2C_NATS_URL=nats_url,
+        O2C_GRPC_ADDRESS=address,
+        O2C_SHUTDOWN_GRACE_SECONDS="2",
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "entrypoints.cli", "serve"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_until_serving(address, process)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+    output = process.stdout.read().decode() if process.stdout else ""
+    assert "o2c stopped" in output
+    assert "Traceback" not in output

@@ -15,6 +15,7 @@ from domain.money import Money
 from domain.ownership import System
 
 MAX_HOURS_PER_DAY = Decimal(24)
+HOURS_DECIMALS = 4
 
 
 class BillableEventStatus(enum.Enum):
@@ -37,6 +38,12 @@ class TimeEntry:
         if not Decimal(0) < self.hours <= MAX_HOURS_PER_DAY:
             raise InvalidField(
                 f"hours must be more than 0 and at most 24, got {self.hours}",
+                field="time_entry.hours",
+                keys={"source_id": self.source_id},
+            )
+        if self.hours != self.hours.quantize(Decimal(1).scaleb(-HOURS_DECIMALS)):
+            raise InvalidField(
+                f"hours may have at most {HOURS_DECIMALS} decimals, got {self.hours}",
                 field="time_entry.hours",
                 keys={"source_id": self.source_id},
             )

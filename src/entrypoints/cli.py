@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import threading
 from types import FrameType
@@ -20,7 +21,8 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("demo", help="drive a closed-won and time-approval scenario")
     commands.add_parser("migrate", help="bring the database schema up to date")
     args = parser.parse_args(argv)
-    configure_logging(settings.read()["O2C_LOG_LEVEL"])
+    quiet = args.command == "demo" and "O2C_LOG_LEVEL" not in os.environ
+    configure_logging("WARNING" if quiet else settings.read()["O2C_LOG_LEVEL"])
     if args.command == "serve":
         return serve()
     if args.command == "demo":
@@ -61,6 +63,7 @@ def migrate_only() -> int:
 
 def configure_logging(level: str) -> None:
     logging.basicConfig(level=level, format="%(message)s")
+    logging.getLogger("alembic").setLevel(max(logging.getLevelName(level), logging.WARNING))
     structlog.configure(
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
         processors=[

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dependency_injector import containers, providers
 
 from adapters.messaging.event_codec import encode
-from adapters.messaging.relay import OutboxRelay
+from adapters.messaging.relay import OutboxRelay, RelayThread
 from adapters.persistence.engine import create_engine_for, session_factory
 from adapters.persistence.outbox_store import SqlOutboxStore
 from adapters.persistence.uow import SqlAlchemyUnitOfWork
@@ -34,8 +34,14 @@ class Container(containers.DeclarativeContainer):
 
     engine = providers.Singleton(create_engine_for, config.database.url)
     sessions = providers.Singleton(session_factory, engine)
+    outbox = providers.Singleton(SqlOutboxStore, engine)
+    relay = providers.Singleton(OutboxRelay, outbox, config.nats.url, stream=config.nats.stream)
+    relay_thread = providers.Singleton(RelayThread, relay)
     unit_of_work = providers.Factory(
-        SqlAlchemyUnitOfWork, sessions, encode=providers.Object(encode)
+        SqlAlchemyUnitOfWork,
+        sessions,
+        encode=providers.Object(encode),
+        after_commit=relay_thread.provided.wake,
     )
 
     clock = providers.Singleton(SystemClock)
@@ -77,6 +83,3 @@ class Container(containers.DeclarativeContainer):
         ids=ids,
         ownership=ownership,
     )
-
-    outbox = providers.Singleton(SqlOutboxStore, engine)
-    relay = providers.Singleton(OutboxRelay, outbox, config.nats.url, stream=config.nats.stream)

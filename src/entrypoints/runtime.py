@@ -39,7 +39,7 @@ class Runtime:
         prepare_database(self.values["O2C_DATABASE_URL"])
         start_mappers()
         migrate(self.container.engine())
-        self.relay = RelayThread(self.container.relay())
+        self.relay = self.container.relay_thread()
         self.relay.start()
         config = self.container.config
         self.server, self.port = create_server(

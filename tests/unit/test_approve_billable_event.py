@@ -110,6 +110,7 @@ def test_time_outside_the_engagement_dates_is_refused(billing, engagement_id):
         ({"hours": "0"}, "time_entry.hours"),
         ({"hours": "-1"}, "time_entry.hours"),
         ({"hours": "24.5"}, "time_entry.hours"),
+        ({"hours": "1.00001"}, "time_entry.hours"),
         ({"hours": "seven"}, "time_entry.hours"),
         ({"hours": ""}, "time_entry.hours"),
         ({"source_id": ""}, "time_entry.source_id"),

@@ -35,9 +35,15 @@ class SqlAlchemyUnitOfWork:
     saga_log: SqlSagaLog
     requests: SqlRequestLedger
 
-    def __init__(self, session_factory: Callable[[], Session], encode: EventEncoder) -> None:
+    def __init__(
+        self,
+        session_factory: Callable[[], Session],
+        encode: EventEncoder,
+        after_commit: Callable[[], None] | None = None,
+    ) -> None:
         self._session_factory = session_factory
         self._encode = encode
+        self._after_commit = after_commit
 
     def __enter__(self) -> Self:
         self.session = self._session_factory()
@@ -63,9 +69,12 @@ class SqlAlchemyUnitOfWork:
     def commit(self) -> None:
         with lost_races_as_concurrent_updates():
             self.session.flush()
-            self._write_outbox(self._recorded_events())
+            events = self._recorded_events()
+            self._write_outbox(events)
             self.session.commit()
         self._forget_events()
+        if events and self._after_commit is not None:
+            self._after_commit()
 
     def rollback(self) -> None:
         self.session.rollback()

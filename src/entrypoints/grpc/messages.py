@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from application.commands import (
     ApproveTimeEntry,
     CreateServiceEngagement,
@@ -73,6 +75,10 @@ def approve_command(request: billing_pb2.ApproveBillableEventRequest) -> Approve
     )
 
 
+def decimal_text(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
 def money(value: Money) -> common_pb2.Money:
     return common_pb2.Money(currency_code=value.currency, amount=value.amount_text())
 
@@ -114,7 +120,7 @@ def staged_line(event: BillableEvent) -> billing_pb2.StagedLine:
         source_system=SYSTEM_ENUMS[event.source_system],
         source_id=event.source_id,
         role=event.role,
-        hours=str(event.hours),
+        hours=decimal_text(event.hours),
         rate=money(event.rate),
         amount=money(event.amount),
         status=billing_pb2.BillableEventStatus.Value(f"BILLABLE_EVENT_STATUS_{event.status.name}"),

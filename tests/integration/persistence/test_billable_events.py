@@ -59,7 +59,7 @@ def test_a_billable_event_is_found_by_its_source_system_and_source_id(
 
 
 def test_hours_keep_their_decimals_so_a_retried_entry_still_matches(uow_factory, active_engagement):
-    entry = a_time_entry(active_engagement, hours="1.333333")
+    entry = a_time_entry(active_engagement, hours="1.3333")
     stage(uow_factory, a_staged_time_entry(active_engagement, entry))
 
     with uow_factory() as uow:

@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import attrs
+import pytest
+from nats.js.errors import NotFoundError
+from sqlalchemy import func, select
+from support.nats import with_jetstream
+from unit.conftest import approved_time, closed_won
+
+from adapters.messaging.relay import OutboxRelay
+from adapters.messaging.subscriber import read_events
+from adapters.persistence.outbox_store import SqlOutboxStore
+from adapters.persistence.tables import billable_events, engagements, outbox, sandbox_records
+from application.approve_billable_event import approve_time_entry
+from application.create_engagement import create_service_engagement
+from application.errors import VendorUnavailable
+from application.queries import get_engagement
+from domain.engagement import EngagementStatus
+from domain.errors import RequestIdReused
+from domain.saga import StepOutcome
+
+
+def count(engine, table, *where) -> int:
+    with engine.connect() as connection:
+        return connection.execute(select(func.count()).select_from(table).where(*where)).scalar()
+
+
+def live_records(engine, system: str, kind: str) -> int:
+    return count(
+        engine,
+        sandbox_records,
+        sandbox_records.c.system == system,
+        sandbox_records.c.kind == kind,
+        sandbox_records.c.removed_at.is_(None),
+    )
+
+
+def test_concurrent_calls_with_one_request_id_create_one_engagement(provisioning, engine):
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        ids = list(
+            pool.map(lambda _: create_service_engagement(closed_won(), provisioning), range(6))
+        )
+
+    assert len(set(ids)) == 1
+    assert count(engine, engagements) == 1
+    assert live_records(engine, "psa", "project") == 2
+    assert live_records(engine, "erp", "customer") == 1
+    engagement = get_engagement(ids[0], provisioning.uow_factory)
+    assert engagement.status is EngagementStatus.ACTIVE
+
+
+def test_the_same_request_id_with_another_payload_is_refused_on_the_database(provisioning, engine):
+    create_service_engagement(closed_won(), provisioning)
+    with pytest.raises(RequestIdReused):
+        create_service_engagement(closed_won(account_name="Someone Else"), provisioning)
+    assert count(engine, engagements) == 1
+
+
+def test_one_time_entry_sent_by_many_callers_at_once_is_staged_once(provisioning, billing, engine):
+    engagement_id = create_service_engagement(closed_won(), provisioning)
+
+    def approve(number: int):
+        return approve_time_entry(
+            approved_time(engagement_id=engagement_id, request_id=f"r-{number}"), billing
+        )
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(approve, range(8)))
+
+    assert len({answer.billable_event_id for answer in answers}) == 1
+    assert sorted(answer.already_staged for answer in answers) == [False] + [True] * 7
+    assert count(engine, billable_events) == 1
+    assert count(engine, outbox, outbox.c.subject.like("%.billing.billable_event_staged")) == 1
+
+
+class FlakyPsa:
+    """The sandbox PSA, unavailable for one region's project."""
+
+    def __init__(self, psa, failing_region: str) -> None:
+        self.psa = psa
+        self.failing_region = failing_region
+
+    def create_project(self, request):
+        if request.region == self.failing_region:
+            raise VendorUnavailable("psa", "503 Service Unavailable")
+        return self.psa.create_project(request)
+
+    def remove_project(self, project_id):
+        self.psa.remove_project(project_id)
+
+
+def test_a_lasting_psa_outage_leaves_no_half_created_engagement(provisioning, psa, engine):
+    flaky = attrs.evolve(provisioning, psa=FlakyPsa(psa, "EMEA"))
+    engagement_id = create_service_engagement(closed_won(), flaky)
+
+    engagement = get_engagement(engagement_id, provisioning.uow_factory)
+    assert engagement.status is EngagementStatus.PROVISIONING_FAILED
+    assert live_records(engine, "psa", "project") == 0
+    assert live_records(engine, "erp", "customer") == 0
+    with provisioning.uow_factory() as uow:
+        case = uow.exceptions.get(engagement.exception_id)
+        steps = [(s.step, s.outcome) for s in uow.saga_log.steps(engagement_id)]
+    assert (case.reason_code, case.owner_role.value) == (
+        "PSA_PROVISIONING_FAILED",
+        "integration-support",
+    )
+    assert steps[-2:] == [
+        ("psa.remove_project[NA]", StepOutcome.COMPENSATED),
+        ("erp.remove_customer", StepOutcome.COMPENSATED),
+    ]
+
+
+def test_outbox_events_reach_jetstream_once_each(
+    provisioning, billing, engine, nats_url, subject_root
+):
+    engagement_id = create_service_engagement(closed_won(), provisioning)
+    approve_time_entry(approved_time(engagement_id=engagement_id), billing)
+    stream = f"O2C_TEST_{uuid.uuid4().hex[:10].upper()}"
+    relay = OutboxRelay(SqlOutboxStore(engine), nats_url, stream, (f"{subject_root}.>",))
+
+    async def publish_twice() -> list[int]:
+        first = await relay.publish_pending()
+        second = await relay.publish_pending()
+        await relay.close()
+        return [first, second]
+
+    async def drop(js) -> None:
+        with contextlib.suppress(NotFoundError):
+            await js.delete_stream(stream)
+
+    try:
+        assert asyncio.run(publish_twice()) == [2, 0]
+        received = asyncio.run(
+            read_events(nats_url, stream, f"{subject_root}.>", prefix=f"{subject_root}.v1")
+        )
+    finally:
+        asyncio.run(with_jetstream(nats_url, drop))
+    assert sorted(event.subject for event in received) == [
+        f"{subject_root}.v1.billing.billable_event_staged",
+        f"{subject_root}.v1.engagement.activated",
+    ]
+    assert count(engine, outbox, outbox.c.published_at.is_(None)) == 0

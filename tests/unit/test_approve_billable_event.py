@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from support.builders import approved_time, closed_won
 
 from application.approve_billable_event import approve_time_entry
 from application.create_engagement import create_service_engagement
@@ -17,7 +18,6 @@ from domain.errors import (
 )
 from domain.events import BillableEventStaged
 from domain.money import Money
-from unit.conftest import approved_time, closed_won
 
 
 @pytest.fixture

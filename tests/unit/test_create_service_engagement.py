@@ -1,4 +1,5 @@
 import pytest
+from support.builders import closed_won
 
 from application.create_engagement import create_service_engagement
 from domain.engagement import EngagementStatus
@@ -6,7 +7,6 @@ from domain.errors import EngagementExists, InvalidField, RequestIdReused, Unkno
 from domain.events import EngagementActivated, EngagementProvisioningFailed, ExceptionParked
 from domain.exception_case import OwnerRole
 from domain.saga import StepOutcome
-from unit.conftest import closed_won
 from unit.fakes import rejected, unavailable
 
 

@@ -9,8 +9,8 @@ import attrs
 import pytest
 from nats.js.errors import NotFoundError
 from sqlalchemy import func, select
+from support.builders import approved_time, closed_won
 from support.nats import with_jetstream
-from unit.conftest import approved_time, closed_won
 
 from adapters.messaging.relay import OutboxRelay
 from adapters.messaging.subscriber import read_events

@@ -14,7 +14,9 @@ from application.errors import VendorError
 from application.idempotency import check_request_id, fingerprint, release, wait_for_first_answer
 from application.ports import (
     Clock,
+    Crm,
     CustomerRequest,
+    EngagementLink,
     ErpCustomers,
     ErpMasterData,
     IdGenerator,
@@ -41,6 +43,7 @@ class ProvisioningPorts:
     master_data: ErpMasterData
     customers: ErpCustomers
     psa: Psa
+    crm: Crm
     clock: Clock
     ids: IdGenerator
     retry: RetryPolicy = Factory(RetryPolicy)
@@ -65,6 +68,7 @@ def create_service_engagement(cmd: CreateServiceEngagement, ports: ProvisioningP
     except BaseException:
         release(ports.uow_factory, OPERATION, cmd.request_id)
         raise
+    tell_crm(engagement.id, cmd, ports)
     return engagement.id
 
 
@@ -253,3 +257,24 @@ def park(
         payload=asdict(cmd),
         now=ports.clock.now(),
     )
+
+
+def tell_crm(engagement_id: str, cmd: CreateServiceEngagement, ports: ProvisioningPorts) -> None:
+    """The engagement stands whatever the CRM says: a failed write-back is parked, not undone."""
+    with ports.uow_factory() as uow:
+        engagement = load(uow, engagement_id)
+    link = EngagementLink(
+        engagement.opportunity_id, engagement.id, engagement.status.value, engagement.exception_id
+    )
+    saga = EngagementSaga(engagement_id, ports.uow_factory, ports.clock, ports.ids, ports.retry)
+    try:
+        saga.step(
+            "crm.record_engagement",
+            lambda: ports.crm.record_engagement(link),
+            lambda _engagement, _record: None,
+        )
+    except VendorError as error:
+        case = park(ports, cmd, "CRM_WRITE_BACK_FAILED", OwnerRole.INTEGRATION_SUPPORT, str(error))
+        with ports.uow_factory() as uow:
+            uow.exceptions.add(case)
+            uow.commit()

@@ -139,6 +139,22 @@ class Psa(Protocol):
     def remove_project(self, project_id: str) -> None: ...
 
 
+@frozen
+class EngagementLink:
+    opportunity_id: str
+    engagement_id: str
+    status: str
+    exception_id: str | None
+
+
+class Crm(Protocol):
+    def record_engagement(self, link: EngagementLink) -> str:
+        """Show the engagement and its status on the opportunity; safe to repeat.
+
+        Returns the CRM record written."""
+        ...
+
+
 class Clock(Protocol):
     def now(self) -> dt.datetime: ...
     def sleep(self, seconds: float) -> None: ...

@@ -10,6 +10,7 @@ from adapters.messaging.relay import OutboxRelay, RelayThread
 from adapters.persistence.engine import create_engine_for, session_factory
 from adapters.persistence.outbox_store import SqlOutboxStore
 from adapters.persistence.uow import SqlAlchemyUnitOfWork
+from adapters.vendors.sandbox.crm import SandboxCrm
 from adapters.vendors.sandbox.erp import SandboxErp, parse_legal_entities
 from adapters.vendors.sandbox.psa import SandboxPsa
 from adapters.vendors.sandbox.records import SandboxRecords
@@ -66,12 +67,18 @@ class Container(containers.DeclarativeContainer):
         sandbox=providers.Singleton(SandboxPsa, providers.Singleton(SandboxRecords, engine, "psa")),
     )
 
+    crm = providers.Selector(
+        config.crm.kind,
+        sandbox=providers.Singleton(SandboxCrm, providers.Singleton(SandboxRecords, engine, "crm")),
+    )
+
     provisioning = providers.Singleton(
         ProvisioningPorts,
         uow_factory=unit_of_work.provider,
         master_data=erp,
         customers=erp,
         psa=psa,
+        crm=crm,
         clock=clock,
         ids=ids,
         retry=retry,

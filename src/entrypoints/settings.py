@@ -18,6 +18,7 @@ DEFAULTS: dict[str, str] = {
     "O2C_SHUTDOWN_GRACE_SECONDS": "10",
     "O2C_ERP": "sandbox",
     "O2C_PSA": "sandbox",
+    "O2C_CRM": "sandbox",
     "O2C_SANDBOX_LEGAL_ENTITIES": (
         "US01=USMF:US-EIN-12-3456789,GB01=GBSI:GB-VAT-123456789,DE01=DEMF:DE-USTID-123456789"
     ),
@@ -44,6 +45,7 @@ def as_config(values: Mapping[str, str]) -> dict[str, Any]:
         },
         "erp": {"kind": values["O2C_ERP"], "legal_entities": values["O2C_SANDBOX_LEGAL_ENTITIES"]},
         "psa": {"kind": values["O2C_PSA"]},
+        "crm": {"kind": values["O2C_CRM"]},
         "vendors": {
             "retry_attempts": int(values["O2C_VENDOR_RETRY_ATTEMPTS"]),
             "retry_first_delay": float(values["O2C_VENDOR_RETRY_FIRST_DELAY"]),

@@ -7,7 +7,7 @@ from application.create_engagement import ProvisioningPorts
 from application.ports import LegalEntity
 from application.retry import RetryPolicy
 from domain.ownership import OwnershipMatrix
-from unit.fakes import FakeClock, FakeErp, FakePsa, FakeUnitOfWork, SequentialIds, Store
+from unit.fakes import FakeClock, FakeCrm, FakeErp, FakePsa, FakeUnitOfWork, SequentialIds, Store
 
 US_ENTITY = LegalEntity("US01", "USMF", "US-EIN-12-3456789")
 
@@ -33,12 +33,20 @@ def psa() -> FakePsa:
 
 
 @pytest.fixture
-def provisioning(store: Store, erp: FakeErp, psa: FakePsa, clock: FakeClock) -> ProvisioningPorts:
+def crm() -> FakeCrm:
+    return FakeCrm()
+
+
+@pytest.fixture
+def provisioning(
+    store: Store, erp: FakeErp, psa: FakePsa, crm: FakeCrm, clock: FakeClock
+) -> ProvisioningPorts:
     return ProvisioningPorts(
         uow_factory=lambda: FakeUnitOfWork(store),
         master_data=erp,
         customers=erp,
         psa=psa,
+        crm=crm,
         clock=clock,
         ids=SequentialIds("eng"),
         retry=RetryPolicy(attempts=3, first_delay=0.5),

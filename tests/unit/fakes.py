@@ -14,6 +14,7 @@ import attrs
 from application.errors import VendorRejected, VendorUnavailable
 from application.ports import (
     CustomerRequest,
+    EngagementLink,
     LegalEntity,
     ProjectRequest,
     RequestRecord,
@@ -280,3 +281,15 @@ def unavailable(system: str = "psa") -> VendorUnavailable:
 
 def rejected(system: str = "psa") -> VendorRejected:
     return VendorRejected(system, "400 REQUIRED_FIELD_MISSING")
+
+
+class FakeCrm:
+    def __init__(self) -> None:
+        self.links: dict[str, EngagementLink] = {}
+        self.failures: list[Exception] = []
+
+    def record_engagement(self, link: EngagementLink) -> str:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.links[link.opportunity_id] = link
+        return link.opportunity_id

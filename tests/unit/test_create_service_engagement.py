@@ -91,6 +91,7 @@ def test_a_lasting_psa_failure_undoes_what_was_created_and_parks_the_case(
         ("psa.create_project[EU]", StepOutcome.FAILED),
         ("psa.remove_project[NA]", StepOutcome.COMPENSATED),
         ("erp.remove_customer", StepOutcome.COMPENSATED),
+        ("crm.record_engagement", StepOutcome.SUCCEEDED),
     ]
     assert {type(e) for e in store.published} == {EngagementProvisioningFailed, ExceptionParked}
 
@@ -153,3 +154,31 @@ def test_a_rate_in_another_currency_names_the_rate_card_line(provisioning):
             closed_won(rate_card=(RateLine("consultant", "150.00", "EUR"),)), provisioning
         )
     assert error.value.field == "opportunity.rate_card[0].hourly_rate.currency_code"
+
+
+def test_the_crm_is_told_the_engagement_and_its_status(provisioning, crm):
+    active = create_service_engagement(closed_won(), provisioning)
+    parked = create_service_engagement(
+        closed_won(request_id="req-2", opportunity_id="006-OTHER", legal_entity_code="BR01"),
+        provisioning,
+    )
+    assert crm.links["006-ACME-1"].engagement_id == active
+    assert crm.links["006-ACME-1"].status == "active"
+    assert (crm.links["006-OTHER"].engagement_id, crm.links["006-OTHER"].status) == (
+        parked,
+        "pending_data",
+    )
+    assert crm.links["006-OTHER"].exception_id
+
+
+def test_a_failed_crm_write_back_is_parked_but_the_engagement_stands(provisioning, store, crm):
+    crm.failures = [rejected("crm")]
+    engagement_id = create_service_engagement(closed_won(), provisioning)
+
+    assert store.engagements[engagement_id].status is EngagementStatus.ACTIVE
+    [case] = store.exceptions.values()
+    assert (case.reason_code, case.owner_role) == (
+        "CRM_WRITE_BACK_FAILED",
+        OwnerRole.INTEGRATION_SUPPORT,
+    )
+    assert store.saga_steps[-1].outcome is StepOutcome.FAILED

@@ -14,6 +14,7 @@ from adapters.messaging.event_codec import encode
 from adapters.persistence.engine import session_factory
 from adapters.persistence.orm import start_mappers
 from adapters.persistence.uow import SqlAlchemyUnitOfWork
+from adapters.vendors.sandbox.crm import SandboxCrm
 from adapters.vendors.sandbox.erp import SandboxErp, parse_legal_entities
 from adapters.vendors.sandbox.psa import SandboxPsa
 from adapters.vendors.sandbox.records import SandboxRecords
@@ -59,12 +60,18 @@ def psa(engine: Engine) -> SandboxPsa:
 
 
 @pytest.fixture
-def provisioning(uow_factory, erp, psa) -> ProvisioningPorts:
+def crm(engine: Engine) -> SandboxCrm:
+    return SandboxCrm(SandboxRecords(engine, "crm"))
+
+
+@pytest.fixture
+def provisioning(uow_factory, erp, psa, crm) -> ProvisioningPorts:
     return ProvisioningPorts(
         uow_factory=uow_factory,
         master_data=erp,
         customers=erp,
         psa=psa,
+        crm=crm,
         clock=SystemClock(),
         ids=UuidIds(),
         retry=RetryPolicy(attempts=3, first_delay=0.01),

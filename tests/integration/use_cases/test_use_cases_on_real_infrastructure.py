@@ -109,9 +109,10 @@ def test_a_lasting_psa_outage_leaves_no_half_created_engagement(provisioning, ps
         "PSA_PROVISIONING_FAILED",
         "integration-support",
     )
-    assert steps[-2:] == [
+    assert steps[-3:] == [
         ("psa.remove_project[NA]", StepOutcome.COMPENSATED),
         ("erp.remove_customer", StepOutcome.COMPENSATED),
+        ("crm.record_engagement", StepOutcome.SUCCEEDED),
     ]
 
 

@@ -70,7 +70,7 @@ def _timestamp(moment: dt.datetime) -> Timestamp:
 
 
 def _money(money: Money) -> common_pb2.Money:
-    return common_pb2.Money(currency_code=money.currency, amount=format(money.amount, "f"))
+    return common_pb2.Money(currency_code=money.currency, amount=money.amount_text())
 
 
 def _source_system(system: str) -> common_pb2.SourceSystem:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import grpc
+import structlog
 from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
@@ -10,6 +11,7 @@ from grpc_status import rpc_status
 from domain import errors
 
 ERROR_DOMAIN = "o2c.v1"
+log = structlog.get_logger("o2c.refusals")
 
 STATUS_BY_ERROR: tuple[tuple[type[errors.DomainError], int], ...] = (
     (errors.InvalidField, code_pb2.INVALID_ARGUMENT),
@@ -55,4 +57,5 @@ def pack(message: object) -> any_pb2.Any:
 
 
 def abort_with(context: grpc.ServicerContext, error: errors.DomainError) -> None:
+    log.info("refused", reason=error.reason, field=error.field, message=error.message, **error.keys)
     context.abort_with_status(to_status(error))

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import grpc
+import pytest
+from unit.fakes import FakeClock, FakeCrm, FakeErp, FakePsa, SequentialIds
+
+from application.approve_billable_event import BillingPorts
+from application.create_engagement import ProvisioningPorts
+from domain.ownership import OwnershipMatrix
+from entrypoints.grpc.server import create_server
+from o2c.v1 import billing_pb2, billing_pb2_grpc, common_pb2
+
+
+def database_down():
+    raise RuntimeError("connection to server at 10.0.0.5 failed: password authentication failed")
+
+
+@pytest.fixture
+def broken_server():
+    erp = FakeErp({})
+    provisioning = ProvisioningPorts(
+        database_down, erp, erp, FakePsa(), FakeCrm(), FakeClock(), SequentialIds()
+    )
+    billing = BillingPorts(database_down, FakeClock(), SequentialIds(), OwnershipMatrix.default())
+    server, port = create_server("127.0.0.1:0", provisioning, billing)
+    server.start()
+    yield port
+    server.stop(0)
+
+
+def test_an_unexpected_failure_reaches_the_caller_as_internal_without_its_details(broken_server):
+    request = billing_pb2.ApproveBillableEventRequest(
+        request_id="r-1",
+        source_system=common_pb2.SOURCE_SYSTEM_PSA,
+        time_entry=billing_pb2.TimeEntry(
+            source_id="TC-1",
+            engagement_id="e-1",
+            resource="Ada",
+            role="consultant",
+            work_date="2026-12-02",
+            hours="1",
+        ),
+    )
+    with (
+        grpc.insecure_channel(f"127.0.0.1:{broken_server}") as channel,
+        pytest.raises(grpc.RpcError) as caught,
+    ):
+        billing_pb2_grpc.BillingServiceStub(channel).ApproveBillableEvent(request)
+    assert caught.value.code() is grpc.StatusCode.INTERNAL
+    assert caught.value.details().startswith("internal error (reference ")
+    assert "password" not in caught.value.details()
+    assert "Traceback" not in caught.value.details()

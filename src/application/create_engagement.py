@@ -11,7 +11,13 @@ from attrs import Factory, asdict, frozen
 from application.commands import CreateServiceEngagement
 from application.engagement_draft import new_engagement
 from application.errors import VendorError
-from application.idempotency import check_request_id, fingerprint, release, wait_for_first_answer
+from application.idempotency import (
+    abandon,
+    check_request_id,
+    fingerprint,
+    take_over_if_abandoned,
+    wait_for_first_answer,
+)
 from application.ports import (
     Clock,
     Crm,
@@ -28,13 +34,14 @@ from application.ports import (
 )
 from application.retry import RetryPolicy, call_with_retry
 from application.saga import EngagementSaga, Undo, load
-from domain.engagement import Engagement, WorkPackage
+from domain.engagement import Engagement, EngagementStatus, WorkPackage
 from domain.errors import EngagementExists
 from domain.exception_case import ExceptionCase, OwnerRole
 from domain.saga import StepOutcome
 
 OPERATION = "CreateServiceEngagement"
 WORKFLOW = "closed_won_to_engagement"
+CREATE_CUSTOMER = "erp.create_customer"
 
 
 @frozen
@@ -47,29 +54,58 @@ class ProvisioningPorts:
     clock: Clock
     ids: IdGenerator
     retry: RetryPolicy = Factory(RetryPolicy)
+    lease_seconds: float = 300.0
 
 
 def create_service_engagement(cmd: CreateServiceEngagement, ports: ProvisioningPorts) -> str:
     check_request_id(cmd.request_id)
-    engagement = new_engagement(cmd, ports.ids.new_id())
+    draft = new_engagement(cmd, ports.ids.new_id())
     print_ = fingerprint(cmd)
     with ports.uow_factory() as uow:
         first = uow.requests.claim(OPERATION, cmd.request_id, print_, ports.clock.now())
         if first is None:
-            check_new_opportunity(uow, engagement.opportunity_id)
-            uow.commit()
-    if first is not None:
+            check_new_opportunity(uow, draft.opportunity_id)
+            engagement: Engagement | None = draft
+        elif take_over_if_abandoned(uow, first, print_, ports.clock, ports.lease_seconds):
+            engagement = uow.engagements.get_by_opportunity(draft.opportunity_id) or draft
+        else:
+            engagement = None
+        uow.commit()
+    if engagement is None:
         answer = wait_for_first_answer(
             ports.uow_factory, OPERATION, cmd.request_id, print_, ports.clock
         )
         return str(answer["engagement_id"])
     try:
-        provision(engagement, cmd, ports)
+        provision_or_resume(engagement, draft, cmd, ports)
     except BaseException:
-        release(ports.uow_factory, OPERATION, cmd.request_id)
+        abandon(ports.uow_factory, OPERATION, cmd.request_id)
         raise
     tell_crm(engagement.id, cmd, ports)
     return engagement.id
+
+
+def provision_or_resume(
+    engagement: Engagement,
+    draft: Engagement,
+    cmd: CreateServiceEngagement,
+    ports: ProvisioningPorts,
+) -> None:
+    """A taken-over request picks up where its stored engagement stopped; the saga's vendor
+    calls carry external ids, so steps done before are found again, not done twice."""
+    if engagement is draft:
+        provision(engagement, cmd, ports)
+    elif engagement.status is EngagementStatus.PROVISIONING:
+        entity = LegalEntity(
+            engagement.legal_entity_code,
+            engagement.erp_legal_entity or "",
+            engagement.tax_registration,
+        )
+        run_saga(engagement, entity, cmd, ports)
+    else:
+        with ports.uow_factory() as uow:
+            uow.requests.complete(OPERATION, cmd.request_id, {"engagement_id": engagement.id})
+            uow.commit()
 
 
 def check_new_opportunity(uow: UnitOfWork, opportunity_id: str) -> None:
@@ -166,7 +202,10 @@ def ensure_customer(
     saga: EngagementSaga, engagement: Engagement, entity: LegalEntity, ports: ProvisioningPorts
 ) -> None:
     account, legal_entity = engagement.account_id, entity.erp_legal_entity
-    found = saga.vendor_call(lambda: ports.master_data.find_customer(account, legal_entity))
+    if saga.succeeded_before(CREATE_CUSTOMER):
+        found = None  # ours from an interrupted attempt: upsert it again so it can be undone
+    else:
+        found = saga.vendor_call(lambda: ports.master_data.find_customer(account, legal_entity))
     if found is not None:
         saga.record(
             "erp.find_customer",
@@ -185,7 +224,7 @@ def ensure_customer(
         currency=engagement.currency,
     )
     number = saga.step(
-        "erp.create_customer",
+        CREATE_CUSTOMER,
         lambda: ports.customers.upsert_customer(request),
         Engagement.record_customer,
     )

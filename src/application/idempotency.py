@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Mapping
@@ -75,7 +76,16 @@ def wait_for_first_answer(
         waited += poll
 
 
-def release(uow_factory: UnitOfWorkFactory, operation: str, request_id: str) -> None:
+def abandon(uow_factory: UnitOfWorkFactory, operation: str, request_id: str) -> None:
     with uow_factory() as uow:
-        uow.requests.release(operation, request_id)
+        uow.requests.abandon(operation, request_id)
         uow.commit()
+
+
+def take_over_if_abandoned(
+    uow: UnitOfWork, record: RequestRecord, print_: str, clock: Clock, lease: float
+) -> bool:
+    if record.is_complete or record.fingerprint != print_:
+        return False
+    stale = clock.now() - dt.timedelta(seconds=lease)
+    return uow.requests.take_over(record.operation, record.request_id, stale, clock.now())

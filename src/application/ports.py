@@ -63,7 +63,16 @@ class RequestLedger(Protocol):
 
     def get(self, operation: str, request_id: str) -> RequestRecord | None: ...
     def complete(self, operation: str, request_id: str, result: Mapping[str, object]) -> None: ...
-    def release(self, operation: str, request_id: str) -> None: ...
+    def abandon(self, operation: str, request_id: str) -> None:
+        """Give the key up unfinished, so that the next retry may take it over at once."""
+        ...
+
+    def take_over(
+        self, operation: str, request_id: str, claimed_before: dt.datetime, now: dt.datetime
+    ) -> bool:
+        """Claim an unfinished key whose holder went quiet before `claimed_before`; True for
+        the one caller that wins it."""
+        ...
 
 
 class UnitOfWork(Protocol):

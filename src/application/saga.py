@@ -111,6 +111,11 @@ class EngagementSaga:
             )
             uow.commit()
 
+    def succeeded_before(self, name: str) -> bool:
+        with self.uow_factory() as uow:
+            steps = uow.saga_log.steps(self.engagement_id)
+        return any(s.step == name and s.outcome is StepOutcome.SUCCEEDED for s in steps)
+
     def vendor_call(self, action: Callable[[], T]) -> T:
         return call_with_retry(action, self.retry, self.clock).value
 

@@ -82,6 +82,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         ids=ids,
         retry=retry,
+        lease_seconds=config.requests.lease_seconds,
     )
     billing = providers.Singleton(
         BillingPorts,

@@ -24,6 +24,7 @@ DEFAULTS: dict[str, str] = {
     ),
     "O2C_VENDOR_RETRY_ATTEMPTS": "4",
     "O2C_VENDOR_RETRY_FIRST_DELAY": "0.2",
+    "O2C_REQUEST_LEASE_SECONDS": "300",
     "O2C_OWNERSHIP_OVERRIDES": "",
     "O2C_LOG_LEVEL": "INFO",
 }
@@ -50,5 +51,6 @@ def as_config(values: Mapping[str, str]) -> dict[str, Any]:
             "retry_attempts": int(values["O2C_VENDOR_RETRY_ATTEMPTS"]),
             "retry_first_delay": float(values["O2C_VENDOR_RETRY_FIRST_DELAY"]),
         },
+        "requests": {"lease_seconds": float(values["O2C_REQUEST_LEASE_SECONDS"])},
         "ownership": {"changes": values["O2C_OWNERSHIP_OVERRIDES"]},
     }

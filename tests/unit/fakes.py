@@ -27,6 +27,8 @@ from domain.exception_case import ExceptionCase
 from domain.ownership import System
 from domain.saga import SagaStep
 
+ABANDONED_AT = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
 
 @attrs.define
 class Store:
@@ -133,7 +135,7 @@ class FakeSagaLog:
 class FakeRequestLedger:
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.staged: dict[tuple[str, str], RequestRecord | None] = {}
+        self.staged: dict[tuple[str, str], RequestRecord] = {}
 
     def claim(
         self, operation: str, request_id: str, fingerprint: str, now: dt.datetime
@@ -155,15 +157,22 @@ class FakeRequestLedger:
         assert record is not None
         self.staged[(operation, request_id)] = attrs.evolve(record, result=dict(result))
 
-    def release(self, operation: str, request_id: str) -> None:
-        self.staged[(operation, request_id)] = None
+    def abandon(self, operation: str, request_id: str) -> None:
+        record = self.get(operation, request_id)
+        if record is not None and record.result is None:
+            self.staged[(operation, request_id)] = attrs.evolve(record, claimed_at=ABANDONED_AT)
+
+    def take_over(
+        self, operation: str, request_id: str, claimed_before: dt.datetime, now: dt.datetime
+    ) -> bool:
+        record = self.get(operation, request_id)
+        if record is None or record.result is not None or record.claimed_at >= claimed_before:
+            return False
+        self.staged[(operation, request_id)] = attrs.evolve(record, claimed_at=now)
+        return True
 
     def commit(self) -> None:
-        for key, record in self.staged.items():
-            if record is None:
-                self.store.requests.pop(key, None)
-            else:
-                self.store.requests[key] = record
+        self.store.requests.update(self.staged)
 
 
 class FakeUnitOfWork:

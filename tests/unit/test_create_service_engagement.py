@@ -1,9 +1,18 @@
+import datetime as dt
+
+import attrs
 import pytest
 from support.builders import closed_won
 
 from application.create_engagement import create_service_engagement
 from domain.engagement import EngagementStatus
-from domain.errors import EngagementExists, InvalidField, RequestIdReused, UnknownCurrency
+from domain.errors import (
+    EngagementExists,
+    InvalidField,
+    RequestIdReused,
+    RequestInProgress,
+    UnknownCurrency,
+)
 from domain.events import EngagementActivated, EngagementProvisioningFailed, ExceptionParked
 from domain.exception_case import OwnerRole
 from domain.saga import StepOutcome
@@ -182,3 +191,55 @@ def test_a_failed_crm_write_back_is_parked_but_the_engagement_stands(provisionin
         OwnerRole.INTEGRATION_SUPPORT,
     )
     assert store.saga_steps[-1].outcome is StepOutcome.FAILED
+
+
+class WorkerDied(Exception):
+    pass
+
+
+def test_a_request_that_failed_unexpectedly_is_resumed_by_its_retry(provisioning, store, psa, erp):
+    psa.fail("EU", WorkerDied("killed"))
+    with pytest.raises(WorkerDied):
+        create_service_engagement(closed_won(), provisioning)
+    [half_done] = store.engagements.values()
+    assert half_done.status is EngagementStatus.PROVISIONING
+
+    engagement_id = create_service_engagement(closed_won(), provisioning)
+
+    assert engagement_id == half_done.id
+    assert store.engagements[engagement_id].status is EngagementStatus.ACTIVE
+    assert len(psa.projects) == 2 and len(erp.created) == 1
+    assert store.requests[("CreateServiceEngagement", "req-1")].result == {
+        "engagement_id": engagement_id
+    }
+
+
+def test_a_request_whose_worker_vanished_is_resumed_once_its_lease_ran_out(
+    provisioning, store, psa, clock
+):
+    psa.fail("EU", WorkerDied("killed"))
+    with pytest.raises(WorkerDied):
+        create_service_engagement(closed_won(), provisioning)
+    key = ("CreateServiceEngagement", "req-1")
+    store.requests[key] = attrs.evolve(store.requests[key], claimed_at=clock.now())
+
+    with pytest.raises(RequestInProgress):
+        create_service_engagement(closed_won(), attrs.evolve(provisioning, lease_seconds=3600))
+    clock.current += dt.timedelta(seconds=provisioning.lease_seconds + 1)
+    engagement_id = create_service_engagement(closed_won(), provisioning)
+
+    assert store.engagements[engagement_id].status is EngagementStatus.ACTIVE
+
+
+def test_a_resumed_saga_still_undoes_the_customer_it_created_before_the_interruption(
+    provisioning, store, psa, erp
+):
+    psa.fail("EU", WorkerDied("killed"))
+    with pytest.raises(WorkerDied):
+        create_service_engagement(closed_won(), provisioning)
+    psa.fail("EU", rejected())
+
+    engagement_id = create_service_engagement(closed_won(), provisioning)
+
+    assert store.engagements[engagement_id].status is EngagementStatus.PROVISIONING_FAILED
+    assert erp.created == {} and psa.projects == {}

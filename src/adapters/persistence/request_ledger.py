@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlalchemy import Row, delete, select, update
+from sqlalchemy import Row, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -18,6 +18,9 @@ INSERTS: Mapping[str, Callable[..., Any]] = {
     "postgresql": postgresql.insert,
     "sqlite": sqlite.insert,
 }
+
+
+ABANDONED_AT = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 class SqlRequestLedger:
@@ -49,8 +52,29 @@ class SqlRequestLedger:
         )
         self.session.execute(statement)
 
-    def release(self, operation: str, request_id: str) -> None:
-        self.session.execute(delete(request_ledger).where(*self._key(operation, request_id)))
+    def abandon(self, operation: str, request_id: str) -> None:
+        statement = (
+            update(request_ledger)
+            .where(*self._key(operation, request_id), request_ledger.c.result.is_(None))
+            .values(claimed_at=ABANDONED_AT)
+        )
+        self.session.execute(statement)
+
+    def take_over(
+        self, operation: str, request_id: str, claimed_before: dt.datetime, now: dt.datetime
+    ) -> bool:
+        """One UPDATE: of several callers taking over the same key, only one matches a row."""
+        statement = (
+            update(request_ledger)
+            .where(
+                *self._key(operation, request_id),
+                request_ledger.c.result.is_(None),
+                request_ledger.c.claimed_at < claimed_before,
+            )
+            .values(claimed_at=now)
+            .returning(request_ledger.c.request_id)
+        )
+        return self.session.execute(statement).first() is not None
 
     def _insert(self) -> Any:
         dialect = self.session.get_bind().dialect.name

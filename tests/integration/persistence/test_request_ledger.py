@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 from .builders import NOW
+
+LATER = NOW + dt.timedelta(minutes=10)
 
 OPERATION = "ApproveBillableEvent"
 FINGERPRINT = "9f2c" * 16
@@ -52,15 +55,57 @@ def test_a_completed_request_replays_its_result(uow_factory):
     assert record.result == {"billable_event_id": "be-1", "staged": True}
 
 
-def test_a_released_request_id_can_be_claimed_again(uow_factory):
+def take_over(uow_factory, request_id: str, claimed_before) -> bool:
+    with uow_factory() as uow:
+        won = uow.requests.take_over(OPERATION, request_id, claimed_before, LATER)
+        uow.commit()
+    return won
+
+
+def test_a_request_still_within_its_lease_cannot_be_taken_over(uow_factory):
+    claim(uow_factory, "req-1")
+
+    assert not take_over(uow_factory, "req-1", claimed_before=NOW)
+
+
+def test_a_request_past_its_lease_is_taken_over_once(uow_factory):
+    claim(uow_factory, "req-1")
+
+    assert take_over(uow_factory, "req-1", claimed_before=LATER)
+    assert not take_over(uow_factory, "req-1", claimed_before=LATER)
+    with uow_factory() as uow:
+        assert uow.requests.get(OPERATION, "req-1").claimed_at == LATER
+
+
+def test_an_abandoned_request_can_be_taken_over_at_once(uow_factory):
     claim(uow_factory, "req-1")
     with uow_factory() as uow:
-        uow.requests.release(OPERATION, "req-1")
+        uow.requests.abandon(OPERATION, "req-1")
         uow.commit()
 
+    assert take_over(uow_factory, "req-1", claimed_before=NOW)
+
+
+def test_a_completed_request_is_never_taken_over(uow_factory):
+    claim(uow_factory, "req-1")
     with uow_factory() as uow:
-        assert uow.requests.get(OPERATION, "req-1") is None
-    assert claim(uow_factory, "req-1") is None
+        uow.requests.complete(OPERATION, "req-1", {"billable_event_id": "be-1"})
+        uow.requests.abandon(OPERATION, "req-1")
+        uow.commit()
+
+    assert not take_over(uow_factory, "req-1", claimed_before=LATER)
+
+
+def test_of_many_concurrent_take_overs_exactly_one_wins(uow_factory):
+    claim(uow_factory, "req-1")
+    start = threading.Barrier(CLAIMANTS)
+
+    def race(_: int) -> bool:
+        start.wait()
+        return take_over(uow_factory, "req-1", claimed_before=LATER)
+
+    with ThreadPoolExecutor(CLAIMANTS) as pool:
+        assert sorted(pool.map(race, range(CLAIMANTS))) == [False] * (CLAIMANTS - 1) + [True]
 
 
 def test_a_claim_that_is_not_committed_leaves_no_key(uow_factory):

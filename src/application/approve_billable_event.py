@@ -8,8 +8,9 @@ from application.commands import ApproveTimeEntry
 from application.idempotency import check_request_id, fingerprint, replay
 from application.parsing import parse_date, required
 from application.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
+from domain.audit import Refusal
 from domain.billable_event import BillableEvent, TimeEntry
-from domain.errors import ConcurrentUpdate, InvalidField, NotFound
+from domain.errors import ConcurrentUpdate, InvalidField, NotFound, OwnershipViolation
 from domain.money import parse_decimal
 from domain.ownership import OwnershipMatrix, System
 
@@ -34,7 +35,11 @@ class BillingPorts:
 def approve_time_entry(cmd: ApproveTimeEntry, ports: BillingPorts) -> Staged:
     check_request_id(cmd.request_id)
     entry = time_entry(cmd)
-    ports.ownership.check_write("time_approval", entry.source_system)
+    try:
+        ports.ownership.check_write("time_approval", entry.source_system)
+    except OwnershipViolation as refusal:
+        audit(refusal, entry, ports)
+        raise
     for attempt in range(1, CONCURRENCY_RETRIES + 1):
         try:
             return stage_once(cmd, entry, ports)
@@ -42,6 +47,22 @@ def approve_time_entry(cmd: ApproveTimeEntry, ports: BillingPorts) -> Staged:
             if attempt == CONCURRENCY_RETRIES:
                 raise
     raise AssertionError("unreachable")
+
+
+def audit(refusal: OwnershipViolation, entry: TimeEntry, ports: BillingPorts) -> None:
+    with ports.uow_factory() as uow:
+        uow.audit.add(
+            Refusal(
+                id=ports.ids.new_id(),
+                recorded_at=ports.clock.now(),
+                writer=entry.source_system.value,
+                operation=OPERATION,
+                business_key=f"{entry.source_system.value}:{entry.source_id}",
+                reason_code=refusal.reason,
+                detail=refusal.message,
+            )
+        )
+        uow.commit()
 
 
 def stage_once(cmd: ApproveTimeEntry, entry: TimeEntry, ports: BillingPorts) -> Staged:

@@ -9,6 +9,7 @@ from typing import Protocol, Self
 
 from attrs import frozen
 
+from domain.audit import Refusal
 from domain.billable_event import BillableEvent
 from domain.engagement import Engagement
 from domain.exception_case import ExceptionCase
@@ -37,6 +38,11 @@ class ExceptionQueue(Protocol):
 class SagaLog(Protocol):
     def add(self, step: SagaStep) -> None: ...
     def steps(self, saga_id: str) -> list[SagaStep]: ...
+
+
+class AuditTrail(Protocol):
+    def add(self, refusal: Refusal) -> None: ...
+    def refusals(self, business_key: str) -> list[Refusal]: ...
 
 
 @frozen
@@ -84,6 +90,7 @@ class UnitOfWork(Protocol):
     exceptions: ExceptionQueue
     saga_log: SagaLog
     requests: RequestLedger
+    audit: AuditTrail
 
     def __enter__(self) -> Self: ...
     def __exit__(

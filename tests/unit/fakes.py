@@ -19,6 +19,7 @@ from application.ports import (
     ProjectRequest,
     RequestRecord,
 )
+from domain.audit import Refusal
 from domain.billable_event import BillableEvent
 from domain.engagement import Engagement
 from domain.errors import ConcurrentUpdate
@@ -38,6 +39,7 @@ class Store:
     saga_steps: list[SagaStep] = attrs.field(factory=list)
     requests: dict[tuple[str, str], RequestRecord] = attrs.field(factory=dict)
     published: list[Event] = attrs.field(factory=list)
+    refusals: list[Refusal] = attrs.field(factory=list)
 
 
 def clone(item: Any) -> Any:
@@ -132,6 +134,18 @@ class FakeSagaLog:
         return [s for s in self.store.saga_steps if s.saga_id == saga_id]
 
 
+class FakeAuditTrail:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.staged: list[Refusal] = []
+
+    def add(self, refusal: Refusal) -> None:
+        self.staged.append(refusal)
+
+    def refusals(self, business_key: str) -> list[Refusal]:
+        return [r for r in self.store.refusals if r.business_key == business_key]
+
+
 class FakeRequestLedger:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -183,6 +197,7 @@ class FakeUnitOfWork:
         self.exceptions = FakeExceptions(store.exceptions)
         self.saga_log = FakeSagaLog(store)
         self.requests = FakeRequestLedger(store)
+        self.audit = FakeAuditTrail(store)
         self.committed = False
 
     def __enter__(self) -> Self:
@@ -202,6 +217,7 @@ class FakeUnitOfWork:
         for repo in repos:
             repo.commit()
         self.store.saga_steps.extend(self.saga_log.staged)
+        self.store.refusals.extend(self.audit.staged)
         self.requests.commit()
         self.store.published.extend(events)
         for repo in repos:

@@ -75,6 +75,12 @@ def test_the_crm_may_not_approve_time(billing, store, engagement_id):
     assert store.billable_events == {} and store.requests.keys() == {
         ("CreateServiceEngagement", "req-1")
     }
+    [refusal] = store.refusals
+    assert (refusal.writer, refusal.business_key, refusal.reason_code) == (
+        "crm",
+        "crm:TC-0001",
+        "OWNERSHIP_VIOLATION",
+    )
 
 
 def test_an_unknown_engagement_is_not_found(billing, store):

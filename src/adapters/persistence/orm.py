@@ -10,6 +10,7 @@ from sqlalchemy.orm import registry, relationship
 
 from adapters.persistence.composite import money_composite
 from adapters.persistence.tables import (
+    audit_log,
     billable_events,
     engagements,
     exceptions,
@@ -20,12 +21,14 @@ from adapters.persistence.tables import (
     sandbox_records,
     work_packages,
 )
+from domain.audit import Refusal
 from domain.billable_event import BillableEvent
 from domain.engagement import Engagement, WorkPackage
 from domain.exception_case import ExceptionCase
 from domain.saga import SagaStep
 
 __all__ = [
+    "audit_log",
     "billable_events",
     "engagements",
     "exceptions",
@@ -49,6 +52,7 @@ def start_mappers() -> None:
     map_billable_events(mappers)
     map_exceptions(mappers)
     mappers.map_imperatively(SagaStep, saga_steps, **sequenced_by_insertion(saga_steps))
+    mappers.map_imperatively(Refusal, audit_log, **sequenced_by_insertion(audit_log))
     for aggregate in AGGREGATES:
         event.listen(aggregate, "load", start_with_no_events)
 

@@ -8,7 +8,8 @@ from typing import Generic, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from adapters.persistence.tables import saga_steps
+from adapters.persistence.tables import audit_log, saga_steps
+from domain.audit import Refusal
 from domain.billable_event import BillableEvent
 from domain.engagement import Engagement
 from domain.exception_case import ExceptionCase, ExceptionStatus
@@ -77,4 +78,16 @@ class SqlSagaLog:
 
     def steps(self, saga_id: str) -> list[SagaStep]:
         query = select(SagaStep).filter_by(saga_id=saga_id).order_by(saga_steps.c.seq)
+        return list(self.session.scalars(query))
+
+
+class SqlAuditTrail:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, refusal: Refusal) -> None:
+        self.session.add(refusal)
+
+    def refusals(self, business_key: str) -> list[Refusal]:
+        query = select(Refusal).filter_by(business_key=business_key).order_by(audit_log.c.seq)
         return list(self.session.scalars(query))

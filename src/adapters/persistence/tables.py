@@ -154,6 +154,19 @@ saga_steps = Table(
     Column("recorded_at", UtcDateTime, nullable=False),
 )
 
+audit_log = Table(
+    "audit_log",
+    metadata,
+    sequence_column(),
+    id_column(nullable=False, unique=True),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Column("writer", String(32), nullable=False),
+    Column("operation", String(64), nullable=False),
+    Column("business_key", String(255), nullable=False, index=True),
+    Column("reason_code", String(64), nullable=False),
+    Column("detail", Text, nullable=False),
+)
+
 outbox = Table(
     "outbox",
     metadata,

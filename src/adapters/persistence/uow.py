@@ -16,6 +16,7 @@ from adapters.persistence.errors import (
     lost_races_as_concurrent_updates,
 )
 from adapters.persistence.repositories import (
+    SqlAuditTrail,
     SqlBillableEventRepository,
     SqlEngagementRepository,
     SqlExceptionQueue,
@@ -33,6 +34,7 @@ class SqlAlchemyUnitOfWork:
     billable_events: SqlBillableEventRepository
     exceptions: SqlExceptionQueue
     saga_log: SqlSagaLog
+    audit: SqlAuditTrail
     requests: SqlRequestLedger
 
     def __init__(
@@ -51,6 +53,7 @@ class SqlAlchemyUnitOfWork:
         self.billable_events = SqlBillableEventRepository(self.session)
         self.exceptions = SqlExceptionQueue(self.session)
         self.saga_log = SqlSagaLog(self.session)
+        self.audit = SqlAuditTrail(self.session)
         self.requests = SqlRequestLedger(self.session)
         return self
 

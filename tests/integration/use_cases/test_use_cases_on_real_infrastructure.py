@@ -21,7 +21,7 @@ from application.create_engagement import create_service_engagement
 from application.errors import VendorUnavailable
 from application.queries import get_engagement
 from domain.engagement import EngagementStatus
-from domain.errors import RequestIdReused
+from domain.errors import OwnershipViolation, RequestIdReused
 from domain.saga import StepOutcome
 
 
@@ -146,3 +146,21 @@ def test_outbox_events_reach_jetstream_once_each(
         f"{subject_root}.v1.engagement.activated",
     ]
     assert count(engine, outbox, outbox.c.published_at.is_(None)) == 0
+
+
+def test_a_crm_approving_time_is_refused_and_audited(provisioning, billing, engine):
+    engagement_id = create_service_engagement(closed_won(), provisioning)
+    refused = approved_time(engagement_id=engagement_id, source_system="crm")
+
+    with pytest.raises(OwnershipViolation):
+        approve_time_entry(refused, billing)
+
+    assert count(engine, billable_events) == 0
+    with billing.uow_factory() as uow:
+        [refusal] = uow.audit.refusals("crm:TC-0001")
+    assert (refusal.writer, refusal.operation, refusal.reason_code) == (
+        "crm",
+        "ApproveBillableEvent",
+        "OWNERSHIP_VIOLATION",
+    )
+    assert "owned by psa" in refusal.detail

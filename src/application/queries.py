@@ -5,7 +5,7 @@ from __future__ import annotations
 from application.ports import UnitOfWorkFactory
 from domain.billable_event import BillableEvent
 from domain.engagement import Engagement
-from domain.errors import NotFound
+from domain.errors import InvalidField, NotFound
 
 
 def get_engagement(engagement_id: str, uow_factory: UnitOfWorkFactory) -> Engagement:
@@ -16,6 +16,24 @@ def get_engagement(engagement_id: str, uow_factory: UnitOfWorkFactory) -> Engage
             f"engagement {engagement_id!r} not found",
             field="engagement_id",
             keys={"engagement_id": engagement_id},
+        )
+    return engagement
+
+
+def find_engagement(
+    engagement_id: str, opportunity_id: str, uow_factory: UnitOfWorkFactory
+) -> Engagement:
+    if engagement_id.strip():
+        return get_engagement(engagement_id.strip(), uow_factory)
+    if not opportunity_id.strip():
+        raise InvalidField("engagement_id or opportunity_id is required", field="engagement_id")
+    with uow_factory() as uow:
+        engagement = uow.engagements.get_by_opportunity(opportunity_id.strip())
+    if engagement is None:
+        raise NotFound(
+            f"no engagement for opportunity {opportunity_id!r}",
+            field="opportunity_id",
+            keys={"opportunity_id": opportunity_id},
         )
     return engagement
 

@@ -211,6 +211,20 @@ def test_a_bad_opportunity_gets_invalid_argument_and_stores_nothing(
     )
 
 
+def test_an_engagement_can_be_found_by_its_opportunity(engagements, active_engagement):
+    found = engagements.GetServiceEngagement(
+        engagement_pb2.GetServiceEngagementRequest(opportunity_id=active_engagement.opportunity_id)
+    ).engagement
+    assert found.engagement_id == active_engagement.engagement_id
+
+
+def test_a_lookup_without_any_key_names_the_field(engagements):
+    code, _, field = error_of(
+        lambda: engagements.GetServiceEngagement(engagement_pb2.GetServiceEngagementRequest())
+    )
+    assert (code, field) == (grpc.StatusCode.INVALID_ARGUMENT, "engagement_id")
+
+
 def test_an_unknown_engagement_id_is_not_found(engagements):
     code, _, field = error_of(
         lambda: engagements.GetServiceEngagement(

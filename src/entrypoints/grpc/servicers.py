@@ -6,7 +6,7 @@ import grpc
 
 from application.approve_billable_event import BillingPorts, approve_time_entry
 from application.create_engagement import ProvisioningPorts, create_service_engagement
-from application.queries import get_billable_event, get_engagement
+from application.queries import find_engagement, get_billable_event, get_engagement
 from domain.errors import DomainError, InvalidField
 from entrypoints.grpc.errors import abort_with
 from entrypoints.grpc.messages import (
@@ -38,9 +38,9 @@ class EngagementServicer(engagement_pb2_grpc.EngagementServiceServicer):
         self, request: engagement_pb2.GetServiceEngagementRequest, context: grpc.ServicerContext
     ) -> engagement_pb2.GetServiceEngagementResponse:
         try:
-            if not request.engagement_id.strip():
-                raise InvalidField("engagement_id is required", field="engagement_id")
-            engagement = get_engagement(request.engagement_id, self.ports.uow_factory)
+            engagement = find_engagement(
+                request.engagement_id, request.opportunity_id, self.ports.uow_factory
+            )
         except DomainError as error:
             abort_with(context, error)
         return engagement_pb2.GetServiceEngagementResponse(

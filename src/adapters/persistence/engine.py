@@ -18,7 +18,7 @@ def create_engine_for(url: str) -> Engine:
     parsed = with_psycopg(make_url(url))
     if parsed.get_backend_name() == "sqlite":
         return sqlite_engine(parsed)
-    return create_engine(parsed, pool_pre_ping=True)
+    return create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

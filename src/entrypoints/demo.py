@@ -7,7 +7,8 @@ import time
 import uuid
 
 import grpc
-from google.protobuf import text_format
+from google.protobuf import json_format, text_format
+from google.protobuf.message import Message
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_status import rpc_status
 
@@ -178,16 +179,25 @@ def print_events(values: dict[str, str], keys: set[str]) -> None:
     deadline = time.monotonic() + 10
     shown: set[str] = set()
     while time.monotonic() < deadline:
-        events = asyncio.run(read_events(values["O2C_NATS_URL"], values["O2C_STREAM"], "o2c.v1.>"))
+        events = asyncio.run(
+            read_events(settings.nats_url(values), values["O2C_STREAM"], "o2c.v1.>")
+        )
         for subject, message_id, message in events:
             if message_id in shown or not mentions(message, keys):
                 continue
             shown.add(message_id)
-            fields = text_format.MessageToString(message, as_one_line=True)
-            print(f"  {subject}  {fields}")
+            print(describe(subject, message))
         if len(shown) >= 4:
             return
         time.sleep(0.5)
+
+
+def describe(subject: str, message: Message) -> str:
+    fields = json_format.MessageToDict(message, preserving_proto_field_name=True)
+    fields.pop("event_id", None)
+    occurred_at = fields.pop("occurred_at", "")
+    details = ", ".join(f"{name}={value}" for name, value in fields.items())
+    return f"  {occurred_at}  {subject}\n      {details}"
 
 
 def mentions(message: object, keys: set[str]) -> bool:

@@ -54,3 +54,12 @@ def as_config(values: Mapping[str, str]) -> dict[str, Any]:
         "requests": {"lease_seconds": float(values["O2C_REQUEST_LEASE_SECONDS"])},
         "ownership": {"changes": values["O2C_OWNERSHIP_OVERRIDES"]},
     }
+
+
+def embedded_nats_url(values: Mapping[str, str]) -> str:
+    return f"nats://127.0.0.1:{values['O2C_EMBEDDED_NATS_PORT']}"
+
+
+def nats_url(values: Mapping[str, str]) -> str:
+    """The broker o2c uses: the configured one, else the embedded server it starts."""
+    return values["O2C_NATS_URL"] or embedded_nats_url(values)

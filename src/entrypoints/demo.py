@@ -86,69 +86,65 @@ def scenario(channel: grpc.Channel, run: str) -> set[str]:
     engagements = engagement_pb2_grpc.EngagementServiceStub(channel)
     billing = billing_pb2_grpc.BillingServiceStub(channel)
     print(f"\n== closed-won opportunities (run {run})")
-    mapped = engagements.CreateServiceEngagement(
-        engagement_pb2.CreateServiceEngagementRequest(
-            request_id=f"demo-{run}-opp-1", opportunity=opportunity(run, 1, "US01")
-        )
-    ).engagement
-    show_engagement(mapped)
-    unmapped = engagements.CreateServiceEngagement(
-        engagement_pb2.CreateServiceEngagementRequest(
-            request_id=f"demo-{run}-opp-2", opportunity=opportunity(run, 2, "BR01")
-        )
-    ).engagement
-    show_engagement(unmapped)
-    print("\n== approved time from the PSA")
-    entries = [
-        ("TC-1", "consultant", "7.5"),
-        ("TC-2", "architect", "6"),
-        ("TC-1", "consultant", "7.5"),
-    ]
-    for index, (source_id, role, hours) in enumerate(entries, start=1):
-        reply = billing.ApproveBillableEvent(
-            billing_pb2.ApproveBillableEventRequest(
-                request_id=f"demo-{run}-time-{index}",
-                source_system=common_pb2.SOURCE_SYSTEM_PSA,
-                time_entry=billing_pb2.TimeEntry(
-                    source_id=f"{source_id}-{run}",
-                    engagement_id=mapped.engagement_id,
-                    resource="Grace Hopper",
-                    role=role,
-                    work_date="2026-12-02",
-                    hours=hours,
-                ),
-            )
-        )
-        line = reply.staged_line
-        verdict = "already staged, nothing new" if reply.already_staged else "staged"
-        print(
-            f"  {line.source_id}: {line.hours} h {line.role} at {line.rate.amount} = "
-            f"{line.amount.amount} {line.amount.currency_code} -> {verdict}"
-        )
+    mapped = create(engagements, run, 1, "US01")
+    unmapped = create(engagements, run, 2, "BR01")
+    print("\n== approved time from the PSA, one entry sent twice")
+    for number, (source_id, role, hours) in enumerate(TIME_ENTRIES, start=1):
+        request = approval(run, number, mapped.engagement_id, source_id, role, hours)
+        show_staged(billing.ApproveBillableEvent(request))
     print("\n== a CRM trying to approve time is refused")
+    refused = approval(run, 9, mapped.engagement_id, "TC-9", "consultant", "2")
+    refused.source_system = common_pb2.SOURCE_SYSTEM_CRM
     try:
-        billing.ApproveBillableEvent(
-            billing_pb2.ApproveBillableEventRequest(
-                request_id=f"demo-{run}-time-crm",
-                source_system=common_pb2.SOURCE_SYSTEM_CRM,
-                time_entry=billing_pb2.TimeEntry(
-                    source_id=f"TC-9-{run}",
-                    engagement_id=mapped.engagement_id,
-                    resource="Grace Hopper",
-                    role="consultant",
-                    work_date="2026-12-03",
-                    hours="2",
-                ),
-            )
-        )
+        billing.ApproveBillableEvent(refused)
     except grpc.RpcError as error:
         show_error(error)
-    return {
-        mapped.engagement_id,
-        unmapped.engagement_id,
-        mapped.opportunity_id,
-        unmapped.opportunity_id,
-    }
+    return {mapped.engagement_id, unmapped.engagement_id, unmapped.opportunity_id}
+
+
+TIME_ENTRIES = (
+    ("TC-1", "consultant", "7.5"),
+    ("TC-2", "architect", "6"),
+    ("TC-1", "consultant", "7.5"),
+)
+
+
+def create(
+    engagements: engagement_pb2_grpc.EngagementServiceStub, run: str, number: int, entity: str
+) -> engagement_pb2.ServiceEngagement:
+    request = engagement_pb2.CreateServiceEngagementRequest(
+        request_id=f"demo-{run}-opp-{number}", opportunity=opportunity(run, number, entity)
+    )
+    engagement = engagements.CreateServiceEngagement(request).engagement
+    show_engagement(engagement)
+    return engagement
+
+
+def approval(
+    run: str, number: int, engagement_id: str, source_id: str, role: str, hours: str
+) -> billing_pb2.ApproveBillableEventRequest:
+    entry = billing_pb2.TimeEntry(
+        source_id=f"{source_id}-{run}",
+        engagement_id=engagement_id,
+        resource="Grace Hopper",
+        role=role,
+        work_date="2026-12-02",
+        hours=hours,
+    )
+    return billing_pb2.ApproveBillableEventRequest(
+        request_id=f"demo-{run}-time-{number}",
+        source_system=common_pb2.SOURCE_SYSTEM_PSA,
+        time_entry=entry,
+    )
+
+
+def show_staged(reply: billing_pb2.ApproveBillableEventResponse) -> None:
+    line = reply.staged_line
+    verdict = "already staged, nothing new" if reply.already_staged else "staged"
+    print(
+        f"  {line.source_id}: {line.hours} h {line.role} at {line.rate.amount} = "
+        f"{line.amount.amount} {line.amount.currency_code} -> {verdict}"
+    )
 
 
 def show_engagement(engagement: engagement_pb2.ServiceEngagement) -> None:

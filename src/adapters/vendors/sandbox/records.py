@@ -1,4 +1,4 @@
-"""A vendor system's records, kept in the sandbox_records table."""
+"""A sandbox vendor system's records, kept in the sandbox_records table by external id."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Connection, Engine, select, update
 from sqlalchemy.exc import IntegrityError
 
-from adapters.persistence.orm import sandbox_records
+from adapters.persistence.orm import sandbox_records as records
 
 
 class SandboxRecords:
@@ -18,85 +18,72 @@ class SandboxRecords:
         self.system = system
 
     def upsert(self, kind: str, external_id: str, prefix: str, payload: dict[str, Any]) -> str:
-        """Create by external id, or update the live record with that id; return its id."""
-        existing = self.find(kind, external_id)
-        if existing is not None:
-            self._write(kind, external_id, payload)
-            return existing
+        """Create by external id, or update the record holding it; return the record's id.
+
+        As with a vendor's upsert, sending the same external id twice never makes two records;
+        one that was removed comes back under a new id."""
         try:
-            return self._insert(
-                kind, external_id, f"{prefix}-{uuid.uuid4().hex[:10].upper()}", payload
-            )
-        except IntegrityError:
-            found = self.find(kind, external_id)
-            if found is None:
-                raise
-            return found
+            return self._upsert(kind, external_id, prefix, payload)
+        except IntegrityError:  # a concurrent caller inserted it first: now it is an update
+            return self._upsert(kind, external_id, prefix, payload)
 
     def find(self, kind: str, external_id: str) -> str | None:
-        query = select(sandbox_records.c.record_id).where(
-            *self._key(kind),
-            sandbox_records.c.external_id == external_id,
-            sandbox_records.c.removed_at.is_(None),
+        query = select(records.c.record_id).where(
+            *self._kind(kind), records.c.external_id == external_id, records.c.removed_at.is_(None)
         )
-        with self.engine.connect() as connection:
+        with self.engine.begin() as connection:
+            return connection.execute(query).scalar_one_or_none()
+
+    def payload(self, kind: str, record_id: str) -> dict[str, Any] | None:
+        query = select(records.c.payload).where(
+            *self._kind(kind), records.c.record_id == record_id, records.c.removed_at.is_(None)
+        )
+        with self.engine.begin() as connection:
             return connection.execute(query).scalar_one_or_none()
 
     def remove(self, kind: str, record_id: str) -> None:
         statement = (
-            update(sandbox_records)
-            .where(*self._key(kind), sandbox_records.c.record_id == record_id)
+            update(records)
+            .where(*self._kind(kind), records.c.record_id == record_id)
             .values(removed_at=dt.datetime.now(dt.UTC))
         )
         with self.engine.begin() as connection:
             connection.execute(statement)
 
-    def payload(self, kind: str, record_id: str) -> dict[str, Any] | None:
-        query = select(sandbox_records.c.payload).where(
-            *self._key(kind),
-            sandbox_records.c.record_id == record_id,
-            sandbox_records.c.removed_at.is_(None),
-        )
-        with self.engine.connect() as connection:
-            return connection.execute(query).scalar_one_or_none()
+    def _upsert(self, kind: str, external_id: str, prefix: str, payload: dict[str, Any]) -> str:
+        key = (*self._kind(kind), records.c.external_id == external_id)
+        with self.engine.begin() as connection:
+            row = connection.execute(
+                select(records.c.record_id, records.c.removed_at).where(*key)
+            ).first()
+            if row is not None and row.removed_at is None:
+                connection.execute(update(records).where(*key).values(payload=payload))
+                return str(row.record_id)
+            record_id = f"{prefix}-{uuid.uuid4().hex[:10].upper()}"
+            self._write_new(connection, kind, external_id, record_id, payload, row is None)
+            return record_id
 
-    def _insert(self, kind: str, external_id: str, record_id: str, payload: dict[str, Any]) -> str:
-        row = dict(
-            system=self.system,
-            kind=kind,
-            external_id=external_id,
+    def _write_new(
+        self,
+        connection: Connection,
+        kind: str,
+        external_id: str,
+        record_id: str,
+        payload: dict[str, Any],
+        first_time: bool,
+    ) -> None:
+        values = dict(
             record_id=record_id,
             payload=payload,
             created_at=dt.datetime.now(dt.UTC),
+            removed_at=None,
         )
-        with self.engine.begin() as connection:
-            removed = connection.execute(
-                select(sandbox_records.c.record_id).where(
-                    *self._key(kind), sandbox_records.c.external_id == external_id
-                )
-            ).scalar_one_or_none()
-            if removed is not None:
-                connection.execute(
-                    update(sandbox_records)
-                    .where(*self._key(kind), sandbox_records.c.external_id == external_id)
-                    .values(
-                        record_id=record_id,
-                        payload=payload,
-                        removed_at=None,
-                        created_at=row["created_at"],
-                    )
-                )
-            else:
-                connection.execute(sandbox_records.insert().values(**row))
-        return record_id
+        if first_time:
+            row = dict(system=self.system, kind=kind, external_id=external_id, **values)
+            connection.execute(records.insert().values(**row))
+            return
+        key = (*self._kind(kind), records.c.external_id == external_id)
+        connection.execute(update(records).where(*key).values(**values))
 
-    def _write(self, kind: str, external_id: str, payload: dict[str, Any]) -> None:
-        with self.engine.begin() as connection:
-            connection.execute(
-                update(sandbox_records)
-                .where(*self._key(kind), sandbox_records.c.external_id == external_id)
-                .values(payload=payload)
-            )
-
-    def _key(self, kind: str) -> tuple[Any, ...]:
-        return (sandbox_records.c.system == self.system, sandbox_records.c.kind == kind)
+    def _kind(self, kind: str) -> tuple[Any, ...]:
+        return (records.c.system == self.system, records.c.kind == kind)

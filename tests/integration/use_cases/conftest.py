@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine
-from support.databases import postgres_engine, sqlite_engine
 
 from adapters.messaging.event_codec import encode
 from adapters.persistence.engine import session_factory
-from adapters.persistence.orm import start_mappers
 from adapters.persistence.uow import SqlAlchemyUnitOfWork
 from adapters.vendors.sandbox.crm import SandboxCrm
 from adapters.vendors.sandbox.erp import SandboxErp, parse_legal_entities
@@ -25,16 +22,6 @@ from domain.ownership import OwnershipMatrix
 from entrypoints.system import SystemClock, UuidIds
 
 LEGAL_ENTITIES = "US01=USMF:US-EIN-12-3456789,GB01=GBSI:"
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-
-
-@pytest.fixture(params=BACKENDS)
-def engine(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[Engine]:
-    start_mappers()
-    if request.param == "sqlite":
-        yield from sqlite_engine(tmp_path_factory.mktemp("sqlite"))
-    else:
-        yield from postgres_engine()
 
 
 @pytest.fixture

@@ -12,7 +12,10 @@ BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
 @pytest.fixture(params=BACKENDS)
-def engine(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[Engine]:
+def engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    """A freshly migrated database of the test's own: a SQLite file, or a PostgreSQL schema."""
     start_mappers()
     if request.param == "sqlite":
         yield from sqlite_engine(tmp_path_factory.mktemp("sqlite"))

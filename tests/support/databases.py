@@ -6,12 +6,14 @@ import os
 import uuid
 from collections.abc import Iterator
 
+import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from adapters.persistence.engine import create_engine_for
 from adapters.persistence.migrate import migrate
+from adapters.persistence.orm import start_mappers
 from support.infra import missing_service
 
 POSTGRES_URL = os.environ.get("O2C_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -61,3 +63,15 @@ def postgres_engine() -> Iterator[Engine]:
 def run(engine: Engine, statement: str) -> None:
     with engine.begin() as connection:
         connection.execute(text(statement))
+
+
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+def migrated_engine(backend: str, scratch: os.PathLike[str]) -> Iterator[Engine]:
+    """A freshly migrated database: a SQLite file in `scratch`, or a PostgreSQL schema."""
+    start_mappers()
+    if backend == "sqlite":
+        yield from sqlite_engine(scratch)
+    else:
+        yield from postgres_engine()

@@ -10,28 +10,22 @@ from collections.abc import Callable, Iterator
 import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
-from support.databases import postgres_engine, sqlite_engine
+from support.databases import BACKENDS, migrated_engine
 
 from adapters.persistence.engine import session_factory
-from adapters.persistence.orm import start_mappers
 from adapters.persistence.outbox_store import SqlOutboxStore
 from adapters.persistence.tables import metadata
 from adapters.persistence.uow import SqlAlchemyUnitOfWork
 
 from .builders import encode_for_tests
 
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
-
-@pytest.fixture(scope="session", params=BACKENDS)
-def migrated_engine(
+@pytest.fixture(name="migrated_engine", scope="session", params=BACKENDS)
+def migrated_engine_fixture(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Engine]:
-    start_mappers()
-    if request.param == "sqlite":
-        yield from sqlite_engine(tmp_path_factory.mktemp("sqlite"))
-    else:
-        yield from postgres_engine()
+    """Migrated once per test session; `engine` empties its tables after each test."""
+    yield from migrated_engine(request.param, tmp_path_factory.mktemp("db"))
 
 
 @pytest.fixture

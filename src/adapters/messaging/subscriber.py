@@ -9,6 +9,7 @@ from google.protobuf.message import Message
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
 
 from adapters.messaging.event_codec import SUBJECT_PREFIX, decode
 from adapters.messaging.relay import MSG_ID
@@ -31,10 +32,13 @@ async def read_events(
     timeout: float = 5.0,
     prefix: str = SUBJECT_PREFIX,
 ) -> list[ReceivedEvent]:
-    """Every event on `subject_filter` stored after stream sequence `after_seq` (0: all of them)."""
+    """Every event on `subject_filter` stored after stream sequence `after_seq` (0: all of them);
+    none while the relay has not created the stream yet."""
     client = await nats.connect(nats_url, allow_reconnect=False, max_reconnect_attempts=1)
     try:
         raw = await _fetch_all(client.jetstream(timeout=timeout), stream, subject_filter, after_seq)
+    except NotFoundError:
+        raw = []
     finally:
         await client.close()
     return [_received(message, prefix) for message in raw]

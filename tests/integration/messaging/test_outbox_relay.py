@@ -138,3 +138,7 @@ def test_a_stream_deleted_under_the_relay_is_created_again_on_the_next_attempt(
 
     assert outbox.unpublished == []
     assert [r.message.billable_event_id for r in stream.read()] == ["BE-2"]
+
+
+def test_reading_a_stream_the_relay_has_not_created_yet_finds_no_events(stream):
+    assert stream.read() == []

@@ -2,40 +2,56 @@
 
 from __future__ import annotations
 
-from application.ports import UnitOfWorkFactory
+from attrs import frozen
+
+from application.ports import UnitOfWork, UnitOfWorkFactory
 from domain.billable_event import BillableEvent
 from domain.engagement import Engagement
 from domain.errors import InvalidField, NotFound
+from domain.exception_case import ExceptionCase
 
 
-def get_engagement(engagement_id: str, uow_factory: UnitOfWorkFactory) -> Engagement:
+@frozen
+class EngagementView:
+    """An engagement as its users follow it: with the exception it waits on, if any."""
+
+    engagement: Engagement
+    exception: ExceptionCase | None
+
+
+def get_engagement(engagement_id: str, uow_factory: UnitOfWorkFactory) -> EngagementView:
     with uow_factory() as uow:
         engagement = uow.engagements.get(engagement_id)
-    if engagement is None:
-        raise NotFound(
-            f"engagement {engagement_id!r} not found",
-            field="engagement_id",
-            keys={"engagement_id": engagement_id},
-        )
-    return engagement
+        if engagement is None:
+            raise NotFound(
+                f"engagement {engagement_id!r} not found",
+                field="engagement_id",
+                keys={"engagement_id": engagement_id},
+            )
+        return view(uow, engagement)
 
 
 def find_engagement(
     engagement_id: str, opportunity_id: str, uow_factory: UnitOfWorkFactory
-) -> Engagement:
+) -> EngagementView:
     if engagement_id.strip():
         return get_engagement(engagement_id.strip(), uow_factory)
     if not opportunity_id.strip():
         raise InvalidField("engagement_id or opportunity_id is required", field="engagement_id")
     with uow_factory() as uow:
         engagement = uow.engagements.get_by_opportunity(opportunity_id.strip())
-    if engagement is None:
-        raise NotFound(
-            f"no engagement for opportunity {opportunity_id!r}",
-            field="opportunity_id",
-            keys={"opportunity_id": opportunity_id},
-        )
-    return engagement
+        if engagement is None:
+            raise NotFound(
+                f"no engagement for opportunity {opportunity_id!r}",
+                field="opportunity_id",
+                keys={"opportunity_id": opportunity_id},
+            )
+        return view(uow, engagement)
+
+
+def view(uow: UnitOfWork, engagement: Engagement) -> EngagementView:
+    exception_id = engagement.exception_id
+    return EngagementView(engagement, uow.exceptions.get(exception_id) if exception_id else None)
 
 
 def get_billable_event(event_id: str, uow_factory: UnitOfWorkFactory) -> BillableEvent:

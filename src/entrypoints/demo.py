@@ -158,8 +158,12 @@ def show_engagement(engagement: engagement_pb2.ServiceEngagement) -> None:
     for package in engagement.work_packages:
         if package.psa_project_id:
             print(f"    PSA project {package.psa_project_id} for work package {package.code}")
-    if engagement.exception_id:
-        print(f"    parked as exception {engagement.exception_id}")
+    if engagement.HasField("exception"):
+        case = engagement.exception
+        print(
+            f"    parked for {case.owner_role}: {case.reason_code} ({case.detail}), "
+            f"exception {case.exception_id}"
+        )
 
 
 def show_error(error: grpc.RpcError) -> None:

@@ -119,7 +119,12 @@ def test_a_closed_won_opportunity_becomes_an_active_engagement_with_projects(
 def test_an_unmapped_legal_entity_is_parked_with_an_exception(engagements, run_key):
     engagement = engagements.CreateServiceEngagement(closed_won(run_key, "BR01")).engagement
     assert engagement.status == engagement_pb2.ENGAGEMENT_STATUS_PENDING_DATA
-    assert engagement.exception_id
+    assert engagement.exception.exception_id == engagement.exception_id
+    assert (engagement.exception.reason_code, engagement.exception.owner_role) == (
+        "LEGAL_ENTITY_NOT_MAPPED",
+        "finance",
+    )
+    assert engagement.exception.business_key == engagement.opportunity_id
     assert not any(wp.psa_project_id for wp in engagement.work_packages)
 
 

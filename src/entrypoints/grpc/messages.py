@@ -10,8 +10,10 @@ from application.commands import (
     RateLine,
     WorkPackageLine,
 )
+from application.queries import EngagementView
 from domain.billable_event import BillableEvent
-from domain.engagement import BillingMethod, Engagement, EngagementStatus
+from domain.engagement import BillingMethod, EngagementStatus
+from domain.exception_case import ExceptionCase
 from domain.money import Money
 from domain.ownership import System
 from o2c.v1 import billing_pb2, common_pb2, engagement_pb2
@@ -83,8 +85,9 @@ def money(value: Money) -> common_pb2.Money:
     return common_pb2.Money(currency_code=value.currency, amount=value.amount_text())
 
 
-def engagement_message(engagement: Engagement) -> engagement_pb2.ServiceEngagement:
-    return engagement_pb2.ServiceEngagement(
+def engagement_message(view: EngagementView) -> engagement_pb2.ServiceEngagement:
+    engagement = view.engagement
+    message = engagement_pb2.ServiceEngagement(
         engagement_id=engagement.id,
         opportunity_id=engagement.opportunity_id,
         status=ENGAGEMENT_STATUSES[engagement.status],
@@ -110,6 +113,21 @@ def engagement_message(engagement: Engagement) -> engagement_pb2.ServiceEngageme
             for wp in engagement.work_packages
         ],
         exception_id=engagement.exception_id or "",
+    )
+    if view.exception is not None:
+        message.exception.CopyFrom(parked_exception(view.exception))
+    return message
+
+
+def parked_exception(case: ExceptionCase) -> engagement_pb2.ParkedException:
+    return engagement_pb2.ParkedException(
+        exception_id=case.id,
+        workflow=case.workflow,
+        business_key=case.business_key,
+        reason_code=case.reason_code,
+        owner_role=case.owner_role.value,
+        detail=case.detail,
+        attempts=case.attempts,
     )
 
 

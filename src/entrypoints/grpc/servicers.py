@@ -27,25 +27,21 @@ class EngagementServicer(engagement_pb2_grpc.EngagementServiceServicer):
     ) -> engagement_pb2.CreateServiceEngagementResponse:
         try:
             engagement_id = create_service_engagement(create_command(request), self.ports)
-            engagement = get_engagement(engagement_id, self.ports.uow_factory)
+            view = get_engagement(engagement_id, self.ports.uow_factory)
         except DomainError as error:
             abort_with(context, error)
-        return engagement_pb2.CreateServiceEngagementResponse(
-            engagement=engagement_message(engagement)
-        )
+        return engagement_pb2.CreateServiceEngagementResponse(engagement=engagement_message(view))
 
     def GetServiceEngagement(
         self, request: engagement_pb2.GetServiceEngagementRequest, context: grpc.ServicerContext
     ) -> engagement_pb2.GetServiceEngagementResponse:
         try:
-            engagement = find_engagement(
+            view = find_engagement(
                 request.engagement_id, request.opportunity_id, self.ports.uow_factory
             )
         except DomainError as error:
             abort_with(context, error)
-        return engagement_pb2.GetServiceEngagementResponse(
-            engagement=engagement_message(engagement)
-        )
+        return engagement_pb2.GetServiceEngagementResponse(engagement=engagement_message(view))
 
 
 class BillingServicer(billing_pb2_grpc.BillingServiceServicer):

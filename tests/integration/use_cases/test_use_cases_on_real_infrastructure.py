@@ -50,7 +50,7 @@ def test_concurrent_calls_with_one_request_id_create_one_engagement(provisioning
     assert count(engine, engagements) == 1
     assert live_records(engine, "psa", "project") == 2
     assert live_records(engine, "erp", "customer") == 1
-    engagement = get_engagement(ids[0], provisioning.uow_factory)
+    engagement = get_engagement(ids[0], provisioning.uow_factory).engagement
     assert engagement.status is EngagementStatus.ACTIVE
 
 
@@ -98,14 +98,13 @@ def test_a_lasting_psa_outage_leaves_no_half_created_engagement(provisioning, ps
     flaky = attrs.evolve(provisioning, psa=FlakyPsa(psa, "EMEA"))
     engagement_id = create_service_engagement(closed_won(), flaky)
 
-    engagement = get_engagement(engagement_id, provisioning.uow_factory)
-    assert engagement.status is EngagementStatus.PROVISIONING_FAILED
+    view = get_engagement(engagement_id, provisioning.uow_factory)
+    assert view.engagement.status is EngagementStatus.PROVISIONING_FAILED
     assert live_records(engine, "psa", "project") == 0
     assert live_records(engine, "erp", "customer") == 0
     with provisioning.uow_factory() as uow:
-        case = uow.exceptions.get(engagement.exception_id)
         steps = [(s.step, s.outcome) for s in uow.saga_log.steps(engagement_id)]
-    assert (case.reason_code, case.owner_role.value) == (
+    assert (view.exception.reason_code, view.exception.owner_role.value) == (
         "PSA_PROVISIONING_FAILED",
         "integration-support",
     )

@@ -40,13 +40,12 @@ def approve_time_entry(cmd: ApproveTimeEntry, ports: BillingPorts) -> Staged:
     except OwnershipViolation as refusal:
         audit(refusal, entry, ports)
         raise
-    for attempt in range(1, CONCURRENCY_RETRIES + 1):
+    for _ in range(CONCURRENCY_RETRIES - 1):
         try:
             return stage_once(cmd, entry, ports)
-        except ConcurrentUpdate:
-            if attempt == CONCURRENCY_RETRIES:
-                raise
-    raise AssertionError("unreachable")
+        except ConcurrentUpdate:  # another caller staged this entry meanwhile: look again
+            continue
+    return stage_once(cmd, entry, ports)
 
 
 def audit(refusal: OwnershipViolation, entry: TimeEntry, ports: BillingPorts) -> None:

@@ -46,13 +46,6 @@ def replay(record: RequestRecord, fingerprint_: str) -> Mapping[str, object]:
     return record.result
 
 
-def claim_in(
-    uow: UnitOfWork, operation: str, request_id: str, print_: str, clock: Clock
-) -> Mapping[str, object] | None:
-    record = uow.requests.claim(operation, request_id, print_, clock.now())
-    return None if record is None else replay(record, print_)
-
-
 def wait_for_first_answer(
     uow_factory: UnitOfWorkFactory,
     operation: str,

@@ -89,10 +89,6 @@ class Money:
         check_currency(currency)
         return cls(currency, Decimal(amount).quantize(_quantum(currency), rounding=ROUNDING))
 
-    @classmethod
-    def zero(cls, currency: str) -> Money:
-        return cls.of(0, currency)
-
     def times(self, quantity: Decimal) -> Money:
         return Money.of(self.amount * quantity, self.currency)
 

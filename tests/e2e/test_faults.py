@@ -12,14 +12,13 @@ import pytest
 from sqlalchemy import text
 from support.databases import postgres_schema_url, url_with
 from support.nats import embedded_or_missing
+from support.requests import closed_won, time_entry
 
 from adapters.messaging.subscriber import read_events
 from adapters.persistence.engine import create_engine_for
 from entrypoints import settings
 from entrypoints.runtime import Runtime
 from o2c.v1 import billing_pb2_grpc, engagement_pb2, engagement_pb2_grpc
-
-from .test_engagement_to_staged_time import closed_won, time_entry
 
 
 def start_service(database_url: str, nats_url: str) -> Runtime:

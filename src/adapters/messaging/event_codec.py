@@ -12,8 +12,9 @@ from google.protobuf.message import DecodeError, Message
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from adapters.outbox import OutboxMessage
+from adapters.proto_values import SYSTEM_ENUMS, money_message
 from domain import events
-from domain.money import Money
+from domain.ownership import System
 from o2c.v1 import common_pb2, events_pb2
 
 SUBJECT_PREFIX = "o2c.v1"
@@ -69,13 +70,9 @@ def _timestamp(moment: dt.datetime) -> Timestamp:
     return stamp
 
 
-def _money(money: Money) -> common_pb2.Money:
-    return common_pb2.Money(currency_code=money.currency, amount=money.amount_text())
-
-
-def _source_system(system: str) -> common_pb2.SourceSystem:
+def _source_system(system: str) -> common_pb2.SourceSystem.ValueType:
     try:
-        return common_pb2.SourceSystem.Value(f"SOURCE_SYSTEM_{system.upper()}")
+        return SYSTEM_ENUMS[System(system)]
     except ValueError:
         raise UnknownEvent(f"no source system enum value for {system!r}") from None
 
@@ -125,7 +122,7 @@ def _billable_event_staged(event: events.BillableEventStaged) -> Message:
         source_id=event.source_id,
         role=event.role,
         hours=event.hours,
-        amount=_money(event.amount),
+        amount=money_message(event.amount),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from adapters.proto_values import SYSTEM_ENUMS, SYSTEMS, money_message
 from application.commands import (
     ApproveTimeEntry,
     CreateServiceEngagement,
@@ -14,17 +15,8 @@ from application.queries import EngagementView
 from domain.billable_event import BillableEvent
 from domain.engagement import BillingMethod, EngagementStatus
 from domain.exception_case import ExceptionCase
-from domain.money import Money
-from domain.ownership import System
-from o2c.v1 import billing_pb2, common_pb2, engagement_pb2
+from o2c.v1 import billing_pb2, engagement_pb2
 
-SYSTEMS = {
-    common_pb2.SOURCE_SYSTEM_CRM: System.CRM,
-    common_pb2.SOURCE_SYSTEM_PSA: System.PSA,
-    common_pb2.SOURCE_SYSTEM_ERP: System.ERP,
-    common_pb2.SOURCE_SYSTEM_BILLING: System.BILLING,
-}
-SYSTEM_ENUMS = {system: number for number, system in SYSTEMS.items()}
 BILLING_METHODS = {
     engagement_pb2.BILLING_METHOD_TIME_AND_MATERIALS: BillingMethod.TIME_AND_MATERIALS
 }
@@ -81,10 +73,6 @@ def decimal_text(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def money(value: Money) -> common_pb2.Money:
-    return common_pb2.Money(currency_code=value.currency, amount=value.amount_text())
-
-
 def engagement_message(view: EngagementView) -> engagement_pb2.ServiceEngagement:
     engagement = view.engagement
     message = engagement_pb2.ServiceEngagement(
@@ -101,9 +89,9 @@ def engagement_message(view: EngagementView) -> engagement_pb2.ServiceEngagement
         billing_method=BILLING_METHOD_ENUMS[engagement.billing_method],
         start_date=engagement.start_date.isoformat(),
         end_date=engagement.end_date.isoformat(),
-        contract_value=money(engagement.contract_value),
+        contract_value=money_message(engagement.contract_value),
         rate_card=[
-            engagement_pb2.RateCardLine(role=line.role, hourly_rate=money(line.hourly_rate))
+            engagement_pb2.RateCardLine(role=line.role, hourly_rate=money_message(line.hourly_rate))
             for line in engagement.rate_card.rates
         ],
         work_packages=[
@@ -139,7 +127,7 @@ def staged_line(event: BillableEvent) -> billing_pb2.StagedLine:
         source_id=event.source_id,
         role=event.role,
         hours=decimal_text(event.hours),
-        rate=money(event.rate),
-        amount=money(event.amount),
+        rate=money_message(event.rate),
+        amount=money_message(event.amount),
         status=billing_pb2.BillableEventStatus.Value(f"BILLABLE_EVENT_STATUS_{event.status.name}"),
     )

@@ -5,8 +5,12 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 GENERATED := src/o2c/v1/engagement_pb2.py
 PROTOS := $(wildcard proto/o2c/v1/*.proto)
+# Imported protos such as google/type/date.proto: found here, never generated (their Python
+# modules come from googleapis-common-protos).
+THIRD_PARTY := api/third_party/googleapis
+API_IMAGE := api/o2c.v1.binpb
 
-.PHONY: install proto lint test test-unit test-integration test-e2e run demo clean
+.PHONY: install proto api-release lint test test-unit test-integration test-e2e run demo clean
 
 install: $(INSTALLED)
 
@@ -20,7 +24,7 @@ proto: $(GENERATED)
 
 $(GENERATED): $(INSTALLED) $(PROTOS)
 	mkdir -p src/o2c/v1
-	$(PY) -m grpc_tools.protoc -Iproto --python_out=src --pyi_out=src --grpc_python_out=src $(PROTOS)
+	$(PY) -m grpc_tools.protoc -Iproto -I$(THIRD_PARTY) --python_out=src --pyi_out=src --grpc_python_out=src $(PROTOS)
 	touch src/o2c/__init__.py src/o2c/v1/__init__.py src/o2c/py.typed
 
 lint: proto
@@ -28,10 +32,13 @@ lint: proto
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
 	$(BIN)/buf lint
-	@if git rev-parse --verify --quiet main:proto >/dev/null; then \
-		$(BIN)/buf breaking --against '.git#branch=main'; \
-	else echo "buf breaking: main has no proto/ yet"; fi
+	$(BIN)/buf breaking proto --against $(API_IMAGE)
 	$(BIN)/lint-imports
+
+# Deliberately releases the API as it is now: later changes must stay compatible with it.
+api-release: $(INSTALLED)
+	$(BIN)/buf lint
+	$(BIN)/buf build proto --exclude-source-info -o $(API_IMAGE)
 
 test: proto
 	$(BIN)/pytest tests

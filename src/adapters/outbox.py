@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
-from attrs import frozen
+from attrs import field, frozen
 
 from domain.events import Event
+
+
+@frozen
+class Stamp:
+    """What the outbox adds to an event as it writes it: its place in its aggregate's history,
+    and the request or process it belongs to (empty: the event starts its own)."""
+
+    sequence: int
+    correlation_id: str = ""
 
 
 @frozen
@@ -15,9 +25,10 @@ class OutboxMessage:
     event_id: str
     subject: str
     payload: bytes
+    headers: Mapping[str, str] = field(factory=dict, hash=False)
 
 
-EventEncoder = Callable[[Event], OutboxMessage]
+EventEncoder = Callable[[Event, Stamp], OutboxMessage]
 
 
 class OutboxStore(Protocol):
@@ -25,3 +36,9 @@ class OutboxStore(Protocol):
 
     def pending(self, limit: int) -> Sequence[OutboxMessage]: ...
     def mark_published(self, event_ids: Sequence[str]) -> None: ...
+
+
+class OutboxBacklog(Protocol):
+    """When the oldest event still waiting to be published was written, if any waits."""
+
+    def oldest_pending_since(self) -> dt.datetime | None: ...

@@ -5,17 +5,17 @@ from __future__ import annotations
 from attrs import frozen
 
 from application.commands import ApproveTimeEntry
-from application.idempotency import check_request_id, fingerprint, replay
 from application.parsing import parse_date, required
+from application.pipeline import Pipeline
 from application.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
 from domain.audit import Refusal
 from domain.billable_event import BillableEvent, TimeEntry
-from domain.errors import ConcurrentUpdate, InvalidField, NotFound, OwnershipViolation
+from domain.errors import InvalidField, NotFound, OwnershipViolation
 from domain.money import parse_decimal
 from domain.ownership import OwnershipMatrix, System
+from domain.requests import RequestKey
 
 OPERATION = "ApproveBillableEvent"
-CONCURRENCY_RETRIES = 3
 
 
 @frozen
@@ -33,19 +33,20 @@ class BillingPorts:
 
 
 def approve_time_entry(cmd: ApproveTimeEntry, ports: BillingPorts) -> Staged:
-    check_request_id(cmd.request_id)
     entry = time_entry(cmd)
+    check_system_of_record(entry, ports)
+    key = RequestKey(cmd.caller or entry.source_system.value, OPERATION, cmd.request_id)
+    pipeline = Pipeline(ports.uow_factory, ports.clock)
+    answer = pipeline.run(key, cmd, lambda uow: stage(uow, entry, ports))
+    return Staged(str(answer["billable_event_id"]), bool(answer["already_staged"]))
+
+
+def check_system_of_record(entry: TimeEntry, ports: BillingPorts) -> None:
     try:
         ports.ownership.check_write("time_approval", entry.source_system)
     except OwnershipViolation as refusal:
         audit(refusal, entry, ports)
         raise
-    for _ in range(CONCURRENCY_RETRIES - 1):
-        try:
-            return stage_once(cmd, entry, ports)
-        except ConcurrentUpdate:  # another caller staged this entry meanwhile: look again
-            continue
-    return stage_once(cmd, entry, ports)
 
 
 def audit(refusal: OwnershipViolation, entry: TimeEntry, ports: BillingPorts) -> None:
@@ -64,27 +65,7 @@ def audit(refusal: OwnershipViolation, entry: TimeEntry, ports: BillingPorts) ->
         uow.commit()
 
 
-def stage_once(cmd: ApproveTimeEntry, entry: TimeEntry, ports: BillingPorts) -> Staged:
-    print_ = fingerprint(cmd)
-    with ports.uow_factory() as uow:
-        first = uow.requests.claim(OPERATION, cmd.request_id, print_, ports.clock.now())
-        if first is not None:
-            answer = replay(first, print_)
-            return Staged(str(answer["billable_event_id"]), bool(answer["already_staged"]))
-        staged = stage(uow, entry, ports)
-        uow.requests.complete(
-            OPERATION,
-            cmd.request_id,
-            {
-                "billable_event_id": staged.billable_event_id,
-                "already_staged": staged.already_staged,
-            },
-        )
-        uow.commit()
-    return staged
-
-
-def stage(uow: UnitOfWork, entry: TimeEntry, ports: BillingPorts) -> Staged:
+def stage(uow: UnitOfWork, entry: TimeEntry, ports: BillingPorts) -> dict[str, object]:
     engagement = uow.engagements.get(entry.engagement_id)
     if engagement is None:
         raise NotFound(
@@ -95,10 +76,10 @@ def stage(uow: UnitOfWork, entry: TimeEntry, ports: BillingPorts) -> Staged:
     prior = uow.billable_events.get_by_source(entry.source_system, entry.source_id)
     if prior is not None:
         prior.check_same_entry(entry)
-        return Staged(prior.id, already_staged=True)
+        return {"billable_event_id": prior.id, "already_staged": True}
     event = BillableEvent.stage_time(ports.ids.new_id(), entry, engagement, ports.clock.now())
     uow.billable_events.add(event)
-    return Staged(event.id, already_staged=False)
+    return {"billable_event_id": event.id, "already_staged": False}
 
 
 def time_entry(cmd: ApproveTimeEntry) -> TimeEntry:

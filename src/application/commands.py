@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from attrs import frozen
 
+CRM = "crm"
+
 
 @frozen
 class RateLine:
@@ -34,6 +36,7 @@ class CreateServiceEngagement:
     contract_value_currency: str
     rate_card: tuple[RateLine, ...]
     work_packages: tuple[WorkPackageLine, ...]
+    caller: str = CRM  # commercial terms are the CRM's: until callers are proven, it asks
 
 
 @frozen
@@ -46,3 +49,4 @@ class ApproveTimeEntry:
     role: str
     work_date: str
     hours: str
+    caller: str = ""  # until callers are proven, the declared calling system: the source system

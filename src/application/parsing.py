@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from domain.errors import InvalidField
+from domain.money import Money
 
 
 def required(value: str, field: str) -> str:
@@ -19,3 +22,23 @@ def parse_date(value: str, field: str) -> dt.date:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
         raise InvalidField(f"{field} must be an ISO date (YYYY-MM-DD)", field=field) from None
+
+
+def parse_money(amount: str, currency: str, field: str) -> Money:
+    """Absent as a whole is "<field> is required"; half of it names the half that is missing."""
+    if not amount.strip() and not currency.strip():
+        required("", field)
+    required(currency, field + ".currency_code")
+    required(amount, field + ".amount")
+    return Money.parse(amount, currency.strip(), field)
+
+
+@contextmanager
+def fields_under(prefix: str) -> Iterator[None]:
+    """A domain rule names the field within its aggregate; the caller sent it under `prefix`."""
+    try:
+        yield
+    except InvalidField as error:
+        if error.field and not error.field.startswith(prefix):
+            error.field = prefix + error.field
+        raise

@@ -13,8 +13,10 @@ from domain.audit import Refusal
 from domain.billable_event import BillableEvent
 from domain.engagement import Engagement
 from domain.exception_case import ExceptionCase
+from domain.money import Money
 from domain.ownership import System
-from domain.saga import SagaStep
+from domain.requests import RequestKey
+from domain.saga import Saga, SagaStep
 
 
 class EngagementRepository(Protocol):
@@ -27,6 +29,9 @@ class BillableEventRepository(Protocol):
     def add(self, event: BillableEvent) -> None: ...
     def get(self, event_id: str) -> BillableEvent | None: ...
     def get_by_source(self, system: System, source_id: str) -> BillableEvent | None: ...
+    def staged_total(self, engagement_id: str, currency: str) -> Money:
+        """The sum of the engagement's staged amounts, added up exactly by the store."""
+        ...
 
 
 class ExceptionQueue(Protocol):
@@ -47,8 +52,7 @@ class AuditTrail(Protocol):
 
 @frozen
 class RequestRecord:
-    operation: str
-    request_id: str
+    key: RequestKey
     fingerprint: str
     result: Mapping[str, object] | None
     claimed_at: dt.datetime
@@ -59,25 +63,25 @@ class RequestRecord:
 
 
 class RequestLedger(Protocol):
-    """Idempotency keys: one row per (operation, request id), holding the first answer."""
+    """Idempotency keys: one row per (caller, operation, request id), holding the first answer."""
 
-    def claim(
-        self, operation: str, request_id: str, fingerprint: str, now: dt.datetime
-    ) -> RequestRecord | None:
+    def claim(self, key: RequestKey, fingerprint: str, now: dt.datetime) -> RequestRecord | None:
         """Record the key and return None, or return the record already there."""
         ...
 
-    def get(self, operation: str, request_id: str) -> RequestRecord | None: ...
-    def complete(self, operation: str, request_id: str, result: Mapping[str, object]) -> None: ...
-    def abandon(self, operation: str, request_id: str) -> None:
-        """Give the key up unfinished, so that the next retry may take it over at once."""
+    def get(self, key: RequestKey) -> RequestRecord | None: ...
+    def complete(self, key: RequestKey, result: Mapping[str, object]) -> None: ...
+
+
+class SagaRepository(Protocol):
+    def add(self, saga: Saga) -> None: ...
+    def get(self, saga_id: str) -> Saga | None: ...
+    def abandoned(self, now: dt.datetime, limit: int) -> list[str]:
+        """Unfinished sagas whose owner's lease ran out by `now`, oldest lease first."""
         ...
 
-    def take_over(
-        self, operation: str, request_id: str, claimed_before: dt.datetime, now: dt.datetime
-    ) -> bool:
-        """Claim an unfinished key whose holder went quiet before `claimed_before`; True for
-        the one caller that wins it."""
+    def take_over(self, saga_id: str, owner: str, now: dt.datetime, until: dt.datetime) -> bool:
+        """Become the owner of an abandoned saga; True for the one caller that wins it."""
         ...
 
 
@@ -89,6 +93,7 @@ class UnitOfWork(Protocol):
     billable_events: BillableEventRepository
     exceptions: ExceptionQueue
     saga_log: SagaLog
+    sagas: SagaRepository
     requests: RequestLedger
     audit: AuditTrail
 

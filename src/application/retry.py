@@ -1,11 +1,17 @@
-"""Calls to vendor systems, retried with backoff when the failure is transient."""
+"""Calls to vendor systems, retried with backoff (tenacity) when the failure is transient.
+
+A retry never sleeps past the call's deadline, and a vendor's Retry-After is honoured only up to
+a ceiling: a vendor asking for an hour gets the error back at once instead of a parked worker.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
 from attrs import frozen
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, wait_exponential
 
 from application.errors import VendorUnavailable
 from application.ports import Clock
@@ -18,9 +24,7 @@ class RetryPolicy:
     attempts: int = 4
     first_delay: float = 0.2
     max_delay: float = 5.0
-
-    def delay(self, attempt: int) -> float:
-        return float(min(self.max_delay, self.first_delay * 2 ** (attempt - 1)))
+    max_retry_after: float = 30.0
 
 
 @frozen
@@ -29,15 +33,52 @@ class Attempted(Generic[T]):
     attempts: int
 
 
-def call_with_retry(action: Callable[[], T], policy: RetryPolicy, clock: Clock) -> Attempted[T]:
-    attempt = 1
-    while True:
-        try:
-            return Attempted(action(), attempt)
-        except VendorUnavailable as error:
-            if attempt >= policy.attempts:
-                raise
-            clock.sleep(
-                error.retry_after if error.retry_after is not None else policy.delay(attempt)
-            )
-            attempt += 1
+def call_with_retry(
+    action: Callable[[], T],
+    policy: RetryPolicy,
+    clock: Clock,
+    *,
+    deadline: dt.datetime | None = None,
+) -> Attempted[T]:
+    """Retry VendorUnavailable (never VendorRejected); the last error is raised on giving up."""
+    retrying = Retrying(
+        retry=retry_if_exception_type(VendorUnavailable),
+        wait=vendor_wait(policy),
+        stop=give_up(policy, clock, deadline),
+        sleep=clock.sleep,
+        reraise=True,
+    )
+    value = retrying(action)
+    return Attempted(value, retrying.statistics["attempt_number"])
+
+
+def vendor_wait(policy: RetryPolicy) -> Callable[[RetryCallState], float]:
+    backoff = wait_exponential(multiplier=policy.first_delay, max=policy.max_delay)
+
+    def wait(state: RetryCallState) -> float:
+        asked = retry_after(state)
+        return asked if asked is not None else backoff(state)
+
+    return wait
+
+
+def give_up(
+    policy: RetryPolicy, clock: Clock, deadline: dt.datetime | None
+) -> Callable[[RetryCallState], bool]:
+    def stop(state: RetryCallState) -> bool:
+        return (
+            state.attempt_number >= policy.attempts
+            or (retry_after(state) or 0.0) > policy.max_retry_after
+            or wakes_after(deadline, clock, state.upcoming_sleep)
+        )
+
+    return stop
+
+
+def retry_after(state: RetryCallState) -> float | None:
+    error = state.outcome.exception() if state.outcome is not None else None
+    return error.retry_after if isinstance(error, VendorUnavailable) else None
+
+
+def wakes_after(deadline: dt.datetime | None, clock: Clock, seconds: float) -> bool:
+    return deadline is not None and clock.now() + dt.timedelta(seconds=seconds) > deadline

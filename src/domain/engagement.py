@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Sequence
 
 from attrs import define, field
 
-from domain.errors import EngagementNotActive, InvalidTransition, OutsideEngagementDates
+from domain.engagement_rules import (
+    check_contract_value,
+    check_dates,
+    check_rate_card,
+    check_work_packages,
+)
+from domain.errors import EngagementNotActive, InvalidTransition, NotFound, OutsideEngagementDates
 from domain.events import EngagementActivated, EngagementProvisioningFailed, Event
 from domain.money import Money
 from domain.rate_card import RateCard
@@ -55,6 +62,42 @@ class Engagement:
     version: int = 1
     events: list[Event] = field(factory=list, eq=False)
 
+    @classmethod
+    def open(
+        cls,
+        *,
+        engagement_id: str,
+        opportunity_id: str,
+        account_id: str,
+        account_name: str,
+        legal_entity_code: str,
+        billing_method: BillingMethod,
+        rate_card: RateCard,
+        start_date: dt.date,
+        end_date: dt.date,
+        contract_value: Money,
+        work_packages: Sequence[WorkPackage],
+    ) -> Engagement:
+        """A new engagement awaiting its ERP data; the only way to make one that is valid."""
+        check_dates(start_date, end_date)
+        check_rate_card(rate_card)
+        check_contract_value(contract_value, rate_card.currency)
+        check_work_packages(work_packages)
+        return cls(
+            id=engagement_id,
+            opportunity_id=opportunity_id,
+            account_id=account_id,
+            account_name=account_name,
+            legal_entity_code=legal_entity_code,
+            currency=rate_card.currency,
+            billing_method=billing_method,
+            rate_card=rate_card,
+            start_date=start_date,
+            end_date=end_date,
+            contract_value=contract_value,
+            work_packages=list(work_packages),
+        )
+
     def enrich(self, erp_legal_entity: str, tax_registration: str) -> None:
         self.check_status(EngagementStatus.PENDING_DATA, "enrich")
         self.erp_legal_entity = erp_legal_entity
@@ -65,11 +108,21 @@ class Engagement:
         self.check_status(EngagementStatus.PENDING_DATA, "hold for data")
         self.exception_id = exception_id
 
-    def record_project(self, work_package_code: str, psa_project_id: str | None) -> None:
+    def assign_erp_customer(self, customer_number: str) -> None:
+        self.check_status(EngagementStatus.PROVISIONING, "assign an ERP customer to")
+        self.erp_customer_number = customer_number
+
+    def release_erp_customer(self) -> None:
+        self.check_status(EngagementStatus.PROVISIONING, "release the ERP customer of")
+        self.erp_customer_number = None
+
+    def attach_project(self, work_package_code: str, psa_project_id: str) -> None:
+        self.check_status(EngagementStatus.PROVISIONING, "attach a project to")
         self.work_package(work_package_code).psa_project_id = psa_project_id
 
-    def record_customer(self, customer_number: str | None) -> None:
-        self.erp_customer_number = customer_number
+    def detach_project(self, work_package_code: str) -> None:
+        self.check_status(EngagementStatus.PROVISIONING, "detach a project from")
+        self.work_package(work_package_code).psa_project_id = None
 
     def activate(self, now: dt.datetime) -> None:
         self.check_status(EngagementStatus.PROVISIONING, "activate")
@@ -99,7 +152,13 @@ class Engagement:
         )
 
     def work_package(self, code: str) -> WorkPackage:
-        return next(wp for wp in self.work_packages if wp.code == code)
+        for package in self.work_packages:
+            if package.code == code:
+                return package
+        raise NotFound(
+            f"engagement {self.id} has no work package {code!r}",
+            keys={"engagement_id": self.id, "work_package": code},
+        )
 
     def check_status(self, expected: EngagementStatus, action: str) -> None:
         if self.status is not expected:

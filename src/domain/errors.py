@@ -23,6 +23,10 @@ class UnknownCurrency(InvalidField):
     reason = "UNKNOWN_CURRENCY"
 
 
+class FieldTooLong(InvalidField):
+    reason = "FIELD_TOO_LONG"
+
+
 class CurrencyMismatch(DomainError):
     reason = "CURRENCY_MISMATCH"
 
@@ -69,3 +73,9 @@ class RequestInProgress(DomainError):
 
 class ConcurrentUpdate(DomainError):
     reason = "CONCURRENT_UPDATE"
+
+
+class SagaTakenOver(ConcurrentUpdate):
+    """Another owner took the saga over when this one's lease ran out: this one stops."""
+
+    reason = "SAGA_TAKEN_OVER"

@@ -1,8 +1,14 @@
-"""Outcome events the aggregates record: small frozen facts in the past tense."""
+"""Outcome events the aggregates record: small frozen facts in the past tense.
+
+Each says which aggregate's history it belongs to (`aggregate`) and which business key a user
+knows it by (`key`).
+"""
 
 from __future__ import annotations
 
+import abc
 import datetime as dt
+import enum
 import uuid
 
 from attrs import field, frozen
@@ -14,10 +20,43 @@ def _new_id() -> str:
     return str(uuid.uuid4())
 
 
+class BusinessKeyKind(enum.Enum):
+    OPPORTUNITY = "opportunity"
+    ENGAGEMENT = "engagement"
+    INVOICE = "invoice"
+    SOURCE_RECORD = "source_record"
+    UNCLASSIFIED = "unclassified"
+
+
+@frozen
+class BusinessKey:
+    kind: BusinessKeyKind
+    value: str
+
+    def __str__(self) -> str:
+        return f"{self.kind.value}:{self.value}"
+
+
+@frozen
+class AggregateRef:
+    type: str
+    id: str
+
+
 @frozen(kw_only=True)
-class Event:
+class Event(abc.ABC):
     occurred_at: dt.datetime
     event_id: str = field(factory=_new_id)
+
+    @property
+    @abc.abstractmethod
+    def aggregate(self) -> AggregateRef:
+        """The aggregate whose history this event is part of."""
+
+    @property
+    @abc.abstractmethod
+    def key(self) -> BusinessKey:
+        """The business object a user knows this event by."""
 
 
 @frozen(kw_only=True)
@@ -28,12 +67,35 @@ class EngagementActivated(Event):
     erp_customer_number: str
     psa_project_ids: tuple[str, ...]
 
+    @property
+    def aggregate(self) -> AggregateRef:
+        return AggregateRef("engagement", self.engagement_id)
+
+    @property
+    def key(self) -> BusinessKey:
+        return BusinessKey(BusinessKeyKind.OPPORTUNITY, self.opportunity_id)
+
 
 @frozen(kw_only=True)
 class EngagementProvisioningFailed(Event):
     engagement_id: str
     opportunity_id: str
     reason: str
+
+    @property
+    def aggregate(self) -> AggregateRef:
+        return AggregateRef("engagement", self.engagement_id)
+
+    @property
+    def key(self) -> BusinessKey:
+        return BusinessKey(BusinessKeyKind.OPPORTUNITY, self.opportunity_id)
+
+
+# What starts each workflow, and so what its parked cases are known by.
+WORKFLOW_KEY_KINDS = {
+    "closed_won_to_engagement": BusinessKeyKind.OPPORTUNITY,
+    "approved_work_to_staging": BusinessKeyKind.SOURCE_RECORD,
+}
 
 
 @frozen(kw_only=True)
@@ -45,6 +107,15 @@ class ExceptionParked(Event):
     owner_role: str
     detail: str
 
+    @property
+    def aggregate(self) -> AggregateRef:
+        return AggregateRef("exception", self.exception_id)
+
+    @property
+    def key(self) -> BusinessKey:
+        kind = WORKFLOW_KEY_KINDS.get(self.workflow, BusinessKeyKind.UNCLASSIFIED)
+        return BusinessKey(kind, self.business_key)
+
 
 @frozen(kw_only=True)
 class BillableEventStaged(Event):
@@ -55,3 +126,11 @@ class BillableEventStaged(Event):
     role: str
     hours: str
     amount: Money
+
+    @property
+    def aggregate(self) -> AggregateRef:
+        return AggregateRef("billable_event", self.billable_event_id)
+
+    @property
+    def key(self) -> BusinessKey:
+        return BusinessKey(BusinessKeyKind.SOURCE_RECORD, f"{self.source_system}:{self.source_id}")

@@ -17,6 +17,20 @@ class OwnerRole(enum.Enum):
     INTEGRATION_SUPPORT = "integration-support"
 
 
+class Workflow(enum.Enum):
+    CLOSED_WON_TO_ENGAGEMENT = "closed_won_to_engagement"
+    APPROVED_WORK_TO_STAGING = "approved_work_to_staging"
+
+
+class ReasonCode(enum.Enum):
+    LEGAL_ENTITY_NOT_MAPPED = "LEGAL_ENTITY_NOT_MAPPED"
+    TAX_REGISTRATION_MISSING = "TAX_REGISTRATION_MISSING"
+    ERP_MASTER_DATA_UNAVAILABLE = "ERP_MASTER_DATA_UNAVAILABLE"
+    ERP_PROVISIONING_FAILED = "ERP_PROVISIONING_FAILED"
+    PSA_PROVISIONING_FAILED = "PSA_PROVISIONING_FAILED"
+    CRM_WRITE_BACK_FAILED = "CRM_WRITE_BACK_FAILED"
+
+
 class ExceptionStatus(enum.Enum):
     OPEN = "open"
     RESOLVED = "resolved"
@@ -26,9 +40,9 @@ class ExceptionStatus(enum.Enum):
 @define(slots=False, eq=False)
 class ExceptionCase:
     id: str
-    workflow: str
+    workflow: Workflow
     business_key: str
-    reason_code: str
+    reason_code: ReasonCode
     owner_role: OwnerRole
     detail: str
     payload: dict[str, object]
@@ -45,9 +59,9 @@ class ExceptionCase:
         cls,
         *,
         exception_id: str,
-        workflow: str,
+        workflow: Workflow,
         business_key: str,
-        reason_code: str,
+        reason_code: ReasonCode,
         owner_role: OwnerRole,
         detail: str,
         payload: dict[str, object],
@@ -68,9 +82,9 @@ class ExceptionCase:
             ExceptionParked(
                 occurred_at=now,
                 exception_id=exception_id,
-                workflow=workflow,
+                workflow=workflow.value,
                 business_key=business_key,
-                reason_code=reason_code,
+                reason_code=reason_code.value,
                 owner_role=owner_role.value,
                 detail=detail,
             )

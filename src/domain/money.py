@@ -2,49 +2,45 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 from attrs import field, frozen
+from iso4217 import Currency
 
 from domain.errors import CurrencyMismatch, InvalidField, UnknownCurrency
 
 ROUNDING = ROUND_HALF_UP
+# An amount is at most 18 digits counted in its smallest unit: what 64 bits always hold.
+MAX_DIGITS = 18
+# Any number written out in digits has its first digit within this many places of the point.
+MAX_MAGNITUDE = 64
 
-MINOR_UNITS: dict[str, int] = {
-    "USD": 2,
-    "EUR": 2,
-    "GBP": 2,
-    "CHF": 2,
-    "CAD": 2,
-    "AUD": 2,
-    "SEK": 2,
-    "NOK": 2,
-    "DKK": 2,
-    "PLN": 2,
-    "INR": 2,
-    "SGD": 2,
-    "CNY": 2,
-    "MXN": 2,
-    "BRL": 2,
-    "ZAR": 2,
-    "JPY": 0,
-    "KRW": 0,
-    "CLP": 0,
-    "ISK": 0,
-    "KWD": 3,
-    "BHD": 3,
-    "OMR": 3,
-    "JOD": 3,
-    "TND": 3,
-}
+
+def exact() -> Context:
+    """Sums and products never round here: the one rounding is the explicit `rounded()`."""
+    return Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN, rounding=ROUNDING)
+
+
+def minor_digits(code: str) -> int | None:
+    """ISO-4217's minor unit digits; None for an unknown code or one without minor units (XAU)."""
+    try:
+        return Currency(code).exponent
+    except ValueError:
+        return None
 
 
 def check_currency(code: str, field_name: str = "currency_code") -> str:
-    if code not in MINOR_UNITS:
-        raise UnknownCurrency(
-            f"unknown currency {code!r}", field=field_name, keys={"currency": code}
-        )
+    digits_of(code, field_name)
     return code
+
+
+def digits_of(currency: str, field_name: str = "currency_code") -> int:
+    digits = minor_digits(currency)
+    if digits is None:
+        raise UnknownCurrency(
+            f"unknown currency {currency!r}", field=field_name, keys={"currency": currency}
+        )
+    return digits
 
 
 def parse_decimal(text: str, field_name: str) -> Decimal:
@@ -54,20 +50,40 @@ def parse_decimal(text: str, field_name: str) -> Decimal:
         raise InvalidField(f"{field_name} must be a decimal number", field=field_name) from None
     if not value.is_finite():
         raise InvalidField(f"{field_name} must be a finite number", field=field_name)
+    if abs(value.adjusted()) > MAX_MAGNITUDE:
+        raise InvalidField(f"{field_name} is out of range", field=field_name)
     return value
 
 
-def _quantum(currency: str) -> Decimal:
-    return Decimal(1).scaleb(-MINOR_UNITS[currency])
+def quantum(decimals: int) -> Decimal:
+    return Decimal(1).scaleb(-decimals)
+
+
+def rounded(amount: Decimal, decimals: int) -> Decimal:
+    return amount.quantize(quantum(decimals), context=exact())
+
+
+def check_size(amount: Decimal, decimals: int, currency: str) -> None:
+    """At most `MAX_DIGITS` digits in all; checked before any rounding, so that no exponent
+    can make the exact arithmetic grow without bound."""
+    if amount.is_finite() and amount.adjusted() + decimals >= MAX_DIGITS:
+        raise InvalidField(
+            f"{amount} {currency} is larger than the {MAX_DIGITS} digits an amount may have",
+            keys={"amount": str(amount), "currency": currency},
+        )
+
+
+def check_decimals(amount: Decimal, decimals: int, currency: str) -> None:
+    check_size(amount, decimals, currency)
+    if not amount.is_finite() or amount != rounded(amount, decimals):
+        raise InvalidField(
+            f"{amount} has more than {decimals} decimals for {currency}",
+            keys={"amount": str(amount), "currency": currency},
+        )
 
 
 def _check_precision(money: Money, _attribute: object, amount: Decimal) -> None:
-    check_currency(money.currency)
-    if amount != amount.quantize(_quantum(money.currency), rounding=ROUNDING):
-        raise InvalidField(
-            f"{amount} has more decimals than {money.currency} allows",
-            keys={"amount": str(amount), "currency": money.currency},
-        )
+    check_decimals(amount, digits_of(money.currency), money.currency)
 
 
 @frozen
@@ -86,19 +102,31 @@ class Money:
 
     @classmethod
     def of(cls, amount: Decimal | int | str, currency: str) -> Money:
-        check_currency(currency)
-        return cls(currency, Decimal(amount).quantize(_quantum(currency), rounding=ROUNDING))
+        """The amount rounded to the currency's minor units, half up: the one rounding rule."""
+        digits = digits_of(currency)
+        check_size(Decimal(amount), digits, currency)
+        return cls(currency, rounded(Decimal(amount), digits))
+
+    @classmethod
+    def from_minor_units(cls, currency: str, units: int) -> Money:
+        return cls(currency, Decimal(units).scaleb(-digits_of(currency), context=exact()))
+
+    def minor_units(self) -> int:
+        return int(self.amount.scaleb(digits_of(self.currency), context=exact()))
 
     def times(self, quantity: Decimal) -> Money:
-        return Money.of(self.amount * quantity, self.currency)
+        return Money.of(exact().multiply(self.amount, quantity), self.currency)
 
     def __add__(self, other: Money) -> Money:
         self.check_same_currency(other)
-        return Money.of(self.amount + other.amount, self.currency)
+        return Money(self.currency, exact().add(self.amount, other.amount))
 
     def __sub__(self, other: Money) -> Money:
         self.check_same_currency(other)
-        return Money.of(self.amount - other.amount, self.currency)
+        return Money(self.currency, exact().subtract(self.amount, other.amount))
+
+    def __neg__(self) -> Money:
+        return Money(self.currency, -self.amount)
 
     def is_negative(self) -> bool:
         return self.amount < 0
@@ -114,7 +142,7 @@ class Money:
             )
 
     def amount_text(self) -> str:
-        return f"{self.amount:.{MINOR_UNITS[self.currency]}f}"
+        return f"{rounded(self.amount, digits_of(self.currency)):f}"
 
     def __str__(self) -> str:
         return f"{self.amount_text()} {self.currency}"

@@ -35,7 +35,9 @@ class RateCard:
                     field=field + ".hourly_rate.currency_code",
                 )
             if not line.hourly_rate.is_positive():
-                raise InvalidField("hourly rate must be positive", field=field + ".hourly_rate")
+                raise InvalidField(
+                    "hourly rate must be positive", field=field + ".hourly_rate.amount"
+                )
             seen.add(line.role)
 
     def rate_for(self, role: str) -> Money:

@@ -1,4 +1,4 @@
-"""The o2c command: serve, demo, migrate."""
+"""The o2c command: serve, demo, migrate, status."""
 
 from __future__ import annotations
 
@@ -20,8 +20,9 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("serve", help="serve the gRPC APIs on the configured address")
     commands.add_parser("demo", help="drive a closed-won and time-approval scenario")
     commands.add_parser("migrate", help="bring the database schema up to date")
+    commands.add_parser("status", help="is the server ready, and does the outbox publish")
     args = parser.parse_args(argv)
-    quiet = args.command == "demo" and "O2C_LOG_LEVEL" not in os.environ
+    quiet = args.command in ("demo", "status") and "O2C_LOG_LEVEL" not in os.environ
     configure_logging("WARNING" if quiet else settings.read()["O2C_LOG_LEVEL"])
     if args.command == "serve":
         return serve()
@@ -29,6 +30,10 @@ def main(argv: list[str] | None = None) -> int:
         from entrypoints.demo import run_demo
 
         return run_demo()
+    if args.command == "status":
+        from entrypoints.status import run_status
+
+        return run_status()
     return migrate_only()
 
 

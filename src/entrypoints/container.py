@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dependency_injector import containers, providers
 
-from adapters.messaging.event_codec import encode
+from adapters.messaging.event_codec import encoder_for, stream_subjects
+from adapters.messaging.outbox_health import OutboxHealthCheck
 from adapters.messaging.relay import OutboxRelay, RelayThread
 from adapters.persistence.engine import create_engine_for, session_factory
 from adapters.persistence.outbox_store import SqlOutboxStore
@@ -15,10 +16,11 @@ from adapters.vendors.sandbox.erp import SandboxErp, parse_legal_entities
 from adapters.vendors.sandbox.psa import SandboxPsa
 from adapters.vendors.sandbox.records import SandboxRecords
 from application.approve_billable_event import BillingPorts
-from application.create_engagement import ProvisioningPorts
+from application.create_engagement import ProvisioningPorts, saga_runner
 from application.retry import RetryPolicy
 from domain.ownership import OwnershipMatrix, System
-from entrypoints.system import SystemClock, UuidIds
+from entrypoints.saga_worker import SagaWorker
+from entrypoints.system import SystemClock, UuidIds, node_name
 
 
 def ownership_matrix(changes: str) -> OwnershipMatrix:
@@ -36,12 +38,21 @@ class Container(containers.DeclarativeContainer):
     engine = providers.Singleton(create_engine_for, config.database.url)
     sessions = providers.Singleton(session_factory, engine)
     outbox = providers.Singleton(SqlOutboxStore, engine)
-    relay = providers.Singleton(OutboxRelay, outbox, config.nats.url, stream=config.nats.stream)
+    relay = providers.Singleton(
+        OutboxRelay,
+        outbox,
+        config.nats.url,
+        stream=config.nats.stream,
+        subjects=providers.Callable(stream_subjects, config.nats.subject_prefix),
+    )
     relay_thread = providers.Singleton(RelayThread, relay)
+    outbox_health = providers.Singleton(
+        OutboxHealthCheck, outbox, relay, stale_after=config.outbox.stale_seconds
+    )
     unit_of_work = providers.Factory(
         SqlAlchemyUnitOfWork,
         sessions,
-        encode=providers.Object(encode),
+        encode=providers.Singleton(encoder_for, config.nats.subject_prefix),
         after_commit=relay_thread.provided.wake,
     )
 
@@ -82,7 +93,12 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         ids=ids,
         retry=retry,
-        lease_seconds=config.requests.lease_seconds,
+        lease_seconds=config.sagas.lease_seconds,
+        node=providers.Callable(node_name),
+    )
+    sagas = providers.Singleton(saga_runner, provisioning)
+    saga_worker = providers.Singleton(
+        SagaWorker, sagas.provided.resume_abandoned, config.sagas.sweep_seconds
     )
     billing = providers.Singleton(
         BillingPorts,

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from typing import Any
 
 import grpc
 from google.protobuf import json_format, text_format
 from google.protobuf.message import Message
+from google.type import date_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_status import rpc_status
 
@@ -20,6 +22,7 @@ from o2c.v1 import (
     common_pb2,
     engagement_pb2,
     engagement_pb2_grpc,
+    exceptions_pb2,
 )
 
 
@@ -63,8 +66,8 @@ def opportunity(run: str, number: int, legal_entity: str) -> engagement_pb2.Clos
         legal_entity_code=legal_entity,
         currency_code=usd,
         billing_method=engagement_pb2.BILLING_METHOD_TIME_AND_MATERIALS,
-        start_date="2026-12-01",
-        end_date="2027-06-30",
+        start_date=date_pb2.Date(year=2026, month=12, day=1),
+        end_date=date_pb2.Date(year=2027, month=6, day=30),
         contract_value=common_pb2.Money(currency_code=usd, amount="180000.00"),
         rate_card=[
             engagement_pb2.RateCardLine(
@@ -128,7 +131,7 @@ def approval(
         engagement_id=engagement_id,
         resource="Grace Hopper",
         role=role,
-        work_date="2026-12-02",
+        work_date=date_pb2.Date(year=2026, month=12, day=2),
         hours=hours,
     )
     return billing_pb2.ApproveBillableEventRequest(
@@ -150,9 +153,9 @@ def show_staged(reply: billing_pb2.ApproveBillableEventResponse) -> None:
 def show_engagement(engagement: engagement_pb2.ServiceEngagement) -> None:
     status = engagement_pb2.EngagementStatus.Name(engagement.status)
     print(f"  {engagement.opportunity_id} ({engagement.legal_entity_code}) -> {status}")
-    if engagement.erp_customer_number:
+    for account in engagement.erp_customer_accounts:
         print(
-            f"    ERP {engagement.erp_legal_entity} customer {engagement.erp_customer_number}, "
+            f"    ERP {account.erp_legal_entity} customer {account.customer_number}, "
             f"tax registration {engagement.tax_registration}"
         )
     for package in engagement.work_packages:
@@ -160,10 +163,9 @@ def show_engagement(engagement: engagement_pb2.ServiceEngagement) -> None:
             print(f"    PSA project {package.psa_project_id} for work package {package.code}")
     if engagement.HasField("exception"):
         case = engagement.exception
-        print(
-            f"    parked for {case.owner_role}: {case.reason_code} ({case.detail}), "
-            f"exception {case.exception_id}"
-        )
+        owner = exceptions_pb2.OwnerRole.Name(case.owner_role)
+        reason = exceptions_pb2.ReasonCode.Name(case.reason_code)
+        print(f"    parked for {owner}: {reason} ({case.detail}), exception {case.exception_id}")
 
 
 def show_error(error: grpc.RpcError) -> None:
@@ -178,9 +180,10 @@ def print_events(values: dict[str, str], keys: set[str]) -> None:
     print("\n== events received from NATS JetStream")
     deadline = time.monotonic() + 10
     shown: set[str] = set()
+    prefix = values.get("O2C_SUBJECT_PREFIX", "o2c.v1")
     while time.monotonic() < deadline:
         events = asyncio.run(
-            read_events(settings.nats_url(values), values["O2C_STREAM"], "o2c.v1.>")
+            read_events(settings.nats_url(values), values["O2C_STREAM"], prefix=prefix)
         )
         for subject, message_id, message in events:
             if message_id in shown or not mentions(message, keys):
@@ -194,10 +197,25 @@ def print_events(values: dict[str, str], keys: set[str]) -> None:
 
 def describe(subject: str, message: Message) -> str:
     fields = json_format.MessageToDict(message, preserving_proto_field_name=True)
-    fields.pop("event_id", None)
-    occurred_at = fields.pop("occurred_at", "")
+    envelope = fields.pop("envelope", {})
     details = ", ".join(f"{name}={value}" for name, value in fields.items())
-    return f"  {occurred_at}  {subject}\n      {details}"
+    heading = f"  {envelope.get('occurred_at', '')}  {subject}\n"
+    return f"{heading}{envelope_lines(envelope)}      {details}"
+
+
+def envelope_lines(envelope: dict[str, Any]) -> str:
+    """The envelope every event shares: which aggregate, in what order, for which business key."""
+    if not envelope:
+        return ""
+    key = envelope.get("business_key", {})
+    kind = str(key.get("kind", "")).removeprefix("BUSINESS_KEY_KIND_").lower()
+    return (
+        f"      {envelope.get('aggregate_type', '')} {envelope.get('aggregate_id', '')} "
+        f"#{envelope.get('aggregate_sequence', '?')}, {kind} {key.get('value', '')}, "
+        f"correlation {envelope.get('correlation_id', '')}\n"
+        f"      event {envelope.get('event_id', '')} ({envelope.get('event_type', '')}) "
+        f"from {envelope.get('source', '')}\n"
+    )
 
 
 def mentions(message: object, keys: set[str]) -> bool:

@@ -15,6 +15,8 @@ from adapters.persistence.orm import start_mappers
 from entrypoints import settings
 from entrypoints.container import Container
 from entrypoints.grpc.server import O2cServer, create_server
+from entrypoints.readiness import ReadinessWatcher, interval_for
+from entrypoints.saga_worker import SagaWorker
 
 log = structlog.get_logger("o2c")
 
@@ -25,6 +27,8 @@ class Runtime:
         self.nats: EmbeddedNats | None = None
         self.relay: RelayThread | None = None
         self.server: O2cServer | None = None
+        self.readiness: ReadinessWatcher | None = None
+        self.saga_worker: SagaWorker | None = None
         self.port = 0
         self.container = Container()
 
@@ -41,6 +45,7 @@ class Runtime:
         migrate(self.container.engine())
         self.relay = self.container.relay_thread()
         self.relay.start()
+        self.saga_worker = self.container.saga_worker().start()
         config = self.container.config
         self.server, self.port = create_server(
             config.grpc.address(),
@@ -50,6 +55,10 @@ class Runtime:
             max_message_bytes=config.grpc.max_message_bytes(),
         )
         self.server.start()
+        outbox_health = self.container.outbox_health()
+        self.readiness = ReadinessWatcher(
+            outbox_health.check, self.server.health, interval_for(outbox_health.stale_after)
+        ).start()
         log.info(
             "o2c serving",
             port=self.port,
@@ -68,8 +77,12 @@ class Runtime:
 
     def stop(self) -> None:
         grace = float(self.values["O2C_SHUTDOWN_GRACE_SECONDS"])
+        if self.readiness is not None:
+            self.readiness.stop()
         if self.server is not None:
             self.server.stop(grace)
+        if self.saga_worker is not None:
+            self.saga_worker.stop(grace)
         if self.relay is not None:
             self.relay.stop(grace)
         with contextlib.suppress(Exception):

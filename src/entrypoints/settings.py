@@ -12,6 +12,8 @@ DEFAULTS: dict[str, str] = {
     "O2C_EMBEDDED_NATS_PORT": "14222",
     "O2C_EMBEDDED_NATS_DIR": "var/nats",
     "O2C_STREAM": "O2C",
+    "O2C_SUBJECT_PREFIX": "o2c.v1",
+    "O2C_OUTBOX_STALE_SECONDS": "60",
     "O2C_GRPC_ADDRESS": "127.0.0.1:50051",
     "O2C_GRPC_MAX_WORKERS": "16",
     "O2C_GRPC_MAX_MESSAGE_BYTES": str(4 * 1024 * 1024),
@@ -24,7 +26,8 @@ DEFAULTS: dict[str, str] = {
     ),
     "O2C_VENDOR_RETRY_ATTEMPTS": "4",
     "O2C_VENDOR_RETRY_FIRST_DELAY": "0.2",
-    "O2C_REQUEST_LEASE_SECONDS": "300",
+    "O2C_SAGA_LEASE_SECONDS": "60",
+    "O2C_SAGA_SWEEP_SECONDS": "5",
     "O2C_OWNERSHIP_OVERRIDES": "",
     "O2C_LOG_LEVEL": "INFO",
 }
@@ -38,7 +41,12 @@ def read(environ: Mapping[str, str] | None = None) -> dict[str, str]:
 def as_config(values: Mapping[str, str]) -> dict[str, Any]:
     return {
         "database": {"url": values["O2C_DATABASE_URL"]},
-        "nats": {"url": values["O2C_NATS_URL"], "stream": values["O2C_STREAM"]},
+        "nats": {
+            "url": values["O2C_NATS_URL"],
+            "stream": values["O2C_STREAM"],
+            "subject_prefix": values["O2C_SUBJECT_PREFIX"],
+        },
+        "outbox": {"stale_seconds": float(values["O2C_OUTBOX_STALE_SECONDS"])},
         "grpc": {
             "address": values["O2C_GRPC_ADDRESS"],
             "max_workers": int(values["O2C_GRPC_MAX_WORKERS"]),
@@ -51,7 +59,10 @@ def as_config(values: Mapping[str, str]) -> dict[str, Any]:
             "retry_attempts": int(values["O2C_VENDOR_RETRY_ATTEMPTS"]),
             "retry_first_delay": float(values["O2C_VENDOR_RETRY_FIRST_DELAY"]),
         },
-        "requests": {"lease_seconds": float(values["O2C_REQUEST_LEASE_SECONDS"])},
+        "sagas": {
+            "lease_seconds": float(values["O2C_SAGA_LEASE_SECONDS"]),
+            "sweep_seconds": float(values["O2C_SAGA_SWEEP_SECONDS"]),
+        },
         "ownership": {"changes": values["O2C_OWNERSHIP_OVERRIDES"]},
     }
 

@@ -1,8 +1,10 @@
-"""The real clock and id generator."""
+"""The real clock, id generator and process name."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import socket
 import time
 import uuid
 
@@ -18,3 +20,8 @@ class SystemClock:
 class UuidIds:
     def new_id(self) -> str:
         return str(uuid.uuid4())
+
+
+def node_name() -> str:
+    """Who owns a saga, as an operator would look for it: host and process."""
+    return f"{socket.gethostname()}:{os.getpid()}"

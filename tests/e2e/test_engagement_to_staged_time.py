@@ -7,8 +7,8 @@ import grpc
 import pytest
 from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
-from grpc_status import rpc_status
-from support.requests import closed_won, time_entry, usd
+from support.requests import closed_won, date, time_entry, usd
+from support.statuses import refusal_of
 
 from adapters.messaging.subscriber import read_events
 from o2c.v1 import (
@@ -16,24 +16,13 @@ from o2c.v1 import (
     common_pb2,
     engagement_pb2,
     engagement_pb2_grpc,
+    exceptions_pb2,
 )
 
 
 def error_of(call) -> tuple[grpc.StatusCode, str, str]:
-    with pytest.raises(grpc.RpcError) as caught:
-        call()
-    status = rpc_status.from_call(caught.value)
-    reason, field = "", ""
-    for detail in status.details:
-        if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
-            info = error_details_pb2.ErrorInfo()
-            detail.Unpack(info)
-            reason = info.reason
-        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
-            bad = error_details_pb2.BadRequest()
-            detail.Unpack(bad)
-            field = bad.field_violations[0].field
-    return caught.value.code(), reason, field
+    refusal = refusal_of(call)
+    return refusal.code, refusal.reason, refusal.field
 
 
 @pytest.fixture
@@ -61,7 +50,11 @@ def test_a_closed_won_opportunity_becomes_an_active_engagement_with_projects(
 ):
     assert active_engagement.status == engagement_pb2.ENGAGEMENT_STATUS_ACTIVE
     assert active_engagement.erp_legal_entity == "USMF"
-    assert active_engagement.erp_customer_number.startswith("CUST-")
+    [account] = active_engagement.erp_customer_accounts
+    assert (account.erp_legal_entity, account.customer_number[:5]) == ("USMF", "CUST-")
+    [arrangement] = active_engagement.billing_arrangements
+    assert arrangement.billing_method == engagement_pb2.BILLING_METHOD_TIME_AND_MATERIALS
+    assert active_engagement.start_date == date(2026, 12, 1)
     assert all(wp.psa_project_id.startswith("PRJ-") for wp in active_engagement.work_packages)
     fetched = engagements.GetServiceEngagement(
         engagement_pb2.GetServiceEngagementRequest(engagement_id=active_engagement.engagement_id)
@@ -72,11 +65,12 @@ def test_a_closed_won_opportunity_becomes_an_active_engagement_with_projects(
 def test_an_unmapped_legal_entity_is_parked_with_an_exception(engagements, run_key):
     engagement = engagements.CreateServiceEngagement(closed_won(run_key, "BR01")).engagement
     assert engagement.status == engagement_pb2.ENGAGEMENT_STATUS_PENDING_DATA
-    assert engagement.exception.exception_id == engagement.exception_id
+    assert engagement.exception.exception_id
     assert (engagement.exception.reason_code, engagement.exception.owner_role) == (
-        "LEGAL_ENTITY_NOT_MAPPED",
-        "finance",
+        exceptions_pb2.REASON_CODE_LEGAL_ENTITY_NOT_MAPPED,
+        exceptions_pb2.OWNER_ROLE_FINANCE,
     )
+    assert engagement.exception.workflow == exceptions_pb2.WORKFLOW_CLOSED_WON_TO_ENGAGEMENT
     assert engagement.exception.business_key == engagement.opportunity_id
     assert not any(wp.psa_project_id for wp in engagement.work_packages)
 
@@ -104,12 +98,9 @@ def test_the_same_request_id_with_another_payload_is_refused(billing, active_eng
     request = time_entry(run_key, active_engagement.engagement_id, "TC-K")
     billing.ApproveBillableEvent(request)
     request.time_entry.hours = "3"
-    code, reason, field = error_of(lambda: billing.ApproveBillableEvent(request))
-    assert (code, reason, field) == (
-        grpc.StatusCode.ALREADY_EXISTS,
-        "REQUEST_ID_REUSED",
-        "request_id",
-    )
+    refusal = refusal_of(lambda: billing.ApproveBillableEvent(request))
+    assert (refusal.code, refusal.reason) == (grpc.StatusCode.ALREADY_EXISTS, "REQUEST_ID_REUSED")
+    assert refusal.detail(error_details_pb2.ErrorInfo).metadata["field"] == "request_id"
 
 
 @pytest.mark.parametrize(
@@ -118,7 +109,9 @@ def test_the_same_request_id_with_another_payload_is_refused(billing, active_eng
         ({"hours": "-2"}, "time_entry.hours"),
         ({"hours": "25"}, "time_entry.hours"),
         ({"resource": ""}, "time_entry.resource"),
-        ({"work_date": "2026-13-01"}, "time_entry.work_date"),
+        ({"work_date": date(2026, 13, 1)}, "time_entry.work_date"),
+        ({"work_date": date(2026, 12, 0)}, "time_entry.work_date"),
+        ({"work_date": None}, "time_entry.work_date"),
     ],
 )
 def test_bad_time_entries_get_invalid_argument_naming_the_field(
@@ -132,14 +125,14 @@ def test_bad_time_entries_get_invalid_argument_naming_the_field(
 
 
 def test_time_for_an_unknown_engagement_is_not_found(billing, run_key):
-    code, reason, field = error_of(
+    refusal = refusal_of(
         lambda: billing.ApproveBillableEvent(time_entry(run_key, "no-such-engagement"))
     )
-    assert (code, reason, field) == (
-        grpc.StatusCode.NOT_FOUND,
-        "NOT_FOUND",
-        "time_entry.engagement_id",
+    assert (refusal.code, refusal.reason) == (grpc.StatusCode.NOT_FOUND, "NOT_FOUND")
+    assert refusal.detail(error_details_pb2.ErrorInfo).metadata["field"] == (
+        "time_entry.engagement_id"
     )
+    assert not refusal.field, "BadRequest goes only with INVALID_ARGUMENT"
 
 
 def test_the_crm_may_not_approve_time(billing, active_engagement, run_key):
@@ -154,7 +147,9 @@ def test_the_crm_may_not_approve_time(billing, active_engagement, run_key):
     [
         ({"opportunity_id": ""}, "opportunity.opportunity_id", "INVALID_FIELD"),
         ({"currency_code": "ZZZ"}, "opportunity.currency_code", "UNKNOWN_CURRENCY"),
-        ({"start_date": "next week"}, "opportunity.start_date", "INVALID_FIELD"),
+        ({"start_date": date(2026, 2, 30)}, "opportunity.start_date", "INVALID_FIELD"),
+        ({"end_date": None}, "opportunity.end_date", "INVALID_FIELD"),
+        ({"contract_value": None}, "opportunity.contract_value", "INVALID_FIELD"),
     ],
 )
 def test_a_bad_opportunity_gets_invalid_argument_and_stores_nothing(
@@ -184,22 +179,24 @@ def test_a_lookup_without_any_key_names_the_field(engagements):
 
 
 def test_an_unknown_engagement_id_is_not_found(engagements):
-    code, _, field = error_of(
+    refusal = refusal_of(
         lambda: engagements.GetServiceEngagement(
             engagement_pb2.GetServiceEngagementRequest(engagement_id="missing")
         )
     )
-    assert (code, field) == (grpc.StatusCode.NOT_FOUND, "engagement_id")
+    assert refusal.code == grpc.StatusCode.NOT_FOUND
+    assert refusal.detail(error_details_pb2.ErrorInfo).metadata["field"] == "engagement_id"
 
 
 def test_outcomes_are_published_on_jetstream(service, billing, active_engagement, run_key):
     billing.ApproveBillableEvent(time_entry(run_key, active_engagement.engagement_id, "TC-EV"))
-    wanted = {"o2c.v1.engagement.activated", "o2c.v1.billing.billable_event_staged"}
+    prefix = service.values["O2C_SUBJECT_PREFIX"]
+    wanted = {f"{prefix}.engagement.activated", f"{prefix}.billing.billable_event_staged"}
     seen: set[str] = set()
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline and seen != wanted:
         events = asyncio.run(
-            read_events(service.values["O2C_NATS_URL"], service.values["O2C_STREAM"], "o2c.v1.>")
+            read_events(service.values["O2C_NATS_URL"], service.values["O2C_STREAM"], prefix=prefix)
         )
         seen = {
             subject

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import grpc
 import pytest
+from support.requests import time_entry
 from unit.fakes import FakeClock, FakeCrm, FakeErp, FakePsa, SequentialIds
 
 from application.approve_billable_event import BillingPorts
 from application.create_engagement import ProvisioningPorts
 from domain.ownership import OwnershipMatrix
 from entrypoints.grpc.server import create_server
-from o2c.v1 import billing_pb2, billing_pb2_grpc, common_pb2
+from o2c.v1 import billing_pb2_grpc
 
 
 def database_down():
@@ -29,18 +30,7 @@ def broken_server():
 
 
 def test_an_unexpected_failure_reaches_the_caller_as_internal_without_its_details(broken_server):
-    request = billing_pb2.ApproveBillableEventRequest(
-        request_id="r-1",
-        source_system=common_pb2.SOURCE_SYSTEM_PSA,
-        time_entry=billing_pb2.TimeEntry(
-            source_id="TC-1",
-            engagement_id="e-1",
-            resource="Ada",
-            role="consultant",
-            work_date="2026-12-02",
-            hours="1",
-        ),
-    )
+    request = time_entry("K1", "e-1")
     with (
         grpc.insecure_channel(f"127.0.0.1:{broken_server}") as channel,
         pytest.raises(grpc.RpcError) as caught,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 from collections.abc import Iterator
 
@@ -13,64 +12,56 @@ from sqlalchemy import text
 from support.databases import postgres_schema_url, url_with
 from support.nats import embedded_or_missing
 from support.requests import closed_won, time_entry
+from support.service import running_service
+from support.waiting import eventually
 
 from adapters.messaging.subscriber import read_events
 from adapters.persistence.engine import create_engine_for
-from entrypoints import settings
 from entrypoints.runtime import Runtime
 from o2c.v1 import billing_pb2_grpc, engagement_pb2, engagement_pb2_grpc
 
 
-def start_service(database_url: str, nats_url: str) -> Runtime:
-    return Runtime(
-        settings.read(
-            {
-                "O2C_DATABASE_URL": database_url,
-                "O2C_NATS_URL": nats_url,
-                "O2C_GRPC_ADDRESS": "127.0.0.1:0",
-                "O2C_SHUTDOWN_GRACE_SECONDS": "2",
-            }
-        )
-    ).start()
-
-
-def events_on(nats_url: str, engagement_id: str) -> set[str]:
-    events = asyncio.run(read_events(nats_url, "O2C", "o2c.v1.>"))
-    return {e.subject for e in events if getattr(e.message, "engagement_id", "") == engagement_id}
-
-
-def eventually(check, timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.2)
-    return True
+def events_on(service: Runtime, engagement_id: str) -> set[str]:
+    """The event types published for `engagement_id`, as subjects without the prefix."""
+    values = service.values
+    prefix = values["O2C_SUBJECT_PREFIX"]
+    events = asyncio.run(read_events(values["O2C_NATS_URL"], values["O2C_STREAM"], prefix=prefix))
+    return {
+        e.subject.removeprefix(prefix + ".")
+        for e in events
+        if getattr(e.message, "engagement_id", "") == engagement_id
+    }
 
 
 @pytest.mark.nats
 def test_with_the_broker_down_calls_succeed_and_no_event_is_lost(tmp_path):
     broker = embedded_or_missing(tmp_path / "nats", "the test stops its own broker")
-    service = start_service(f"sqlite:///{tmp_path / 'o2c.db'}", broker.url)
     try:
-        broker.stop()
-        with grpc.insecure_channel(f"127.0.0.1:{service.port}") as channel:
-            key = uuid.uuid4().hex[:8]
-            engagement = (
-                engagement_pb2_grpc.EngagementServiceStub(channel)
-                .CreateServiceEngagement(closed_won(key))
-                .engagement
+        with running_service(f"sqlite:///{tmp_path / 'o2c.db'}", broker.url) as service:
+            broker.stop()
+            engagement = engagement_with_approved_time(service.port)
+            assert engagement.status == engagement_pb2.ENGAGEMENT_STATUS_ACTIVE
+            broker.start()
+            wanted = {"engagement.activated", "billing.billable_event_staged"}
+            assert eventually(
+                lambda: events_on(service, engagement.engagement_id) == wanted, timeout=30
             )
-            billing_pb2_grpc.BillingServiceStub(channel).ApproveBillableEvent(
-                time_entry(key, engagement.engagement_id)
-            )
-        assert engagement.status == engagement_pb2.ENGAGEMENT_STATUS_ACTIVE
-        broker.start()
-        wanted = {"o2c.v1.engagement.activated", "o2c.v1.billing.billable_event_staged"}
-        assert eventually(lambda: events_on(broker.url, engagement.engagement_id) == wanted)
     finally:
-        service.stop()
         broker.stop()
+
+
+def engagement_with_approved_time(port: int) -> engagement_pb2.ServiceEngagement:
+    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+        key = uuid.uuid4().hex[:8]
+        engagement = (
+            engagement_pb2_grpc.EngagementServiceStub(channel)
+            .CreateServiceEngagement(closed_won(key))
+            .engagement
+        )
+        billing_pb2_grpc.BillingServiceStub(channel).ApproveBillableEvent(
+            time_entry(key, engagement.engagement_id)
+        )
+    return engagement
 
 
 @pytest.fixture
@@ -96,17 +87,16 @@ def drop_connections(url: str) -> int:
 
 @pytest.mark.postgres
 def test_calls_succeed_after_the_database_dropped_every_connection(postgres_url, nats_url):
-    service = start_service(postgres_url, nats_url)
-    try:
-        with grpc.insecure_channel(f"127.0.0.1:{service.port}") as channel:
-            engagements = engagement_pb2_grpc.EngagementServiceStub(channel)
-            first = engagements.CreateServiceEngagement(closed_won(uuid.uuid4().hex[:8]))
-            assert drop_connections(postgres_url) > 0
-            second = engagements.CreateServiceEngagement(closed_won(uuid.uuid4().hex[:8]))
-        assert (
-            first.engagement.status
-            == second.engagement.status
-            == (engagement_pb2.ENGAGEMENT_STATUS_ACTIVE)
-        )
-    finally:
-        service.stop()
+    with (
+        running_service(postgres_url, nats_url) as service,
+        grpc.insecure_channel(f"127.0.0.1:{service.port}") as channel,
+    ):
+        engagements = engagement_pb2_grpc.EngagementServiceStub(channel)
+        first = engagements.CreateServiceEngagement(closed_won(uuid.uuid4().hex[:8]))
+        assert drop_connections(postgres_url) > 0
+        second = engagements.CreateServiceEngagement(closed_won(uuid.uuid4().hex[:8]))
+    assert (
+        first.engagement.status
+        == second.engagement.status
+        == (engagement_pb2.ENGAGEMENT_STATUS_ACTIVE)
+    )

@@ -8,6 +8,7 @@ import sys
 import time
 
 import grpc
+from google.protobuf import descriptor_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
@@ -33,6 +34,22 @@ def test_reflection_lists_the_process_apis(service):
         "o2c.v1.BillingService",
         "grpc.health.v1.Health",
     } <= services
+
+
+def files_for(channel: grpc.Channel, symbol: str) -> set[str]:
+    stub = reflection_pb2_grpc.ServerReflectionStub(channel)
+    request = reflection_pb2.ServerReflectionRequest(file_containing_symbol=symbol)
+    [reply] = list(stub.ServerReflectionInfo(iter([request])))
+    return {
+        descriptor_pb2.FileDescriptorProto.FromString(raw).name
+        for raw in reply.file_descriptor_response.file_descriptor_proto
+    }
+
+
+def test_reflection_serves_the_imported_date_type_so_grpcurl_can_build_requests(service):
+    with grpc.insecure_channel(f"127.0.0.1:{service.port}") as channel:
+        files = files_for(channel, "o2c.v1.EngagementService")
+    assert {"o2c/v1/engagement.proto", "o2c/v1/exceptions.proto", "google/type/date.proto"} <= files
 
 
 def wait_until_serving(address: str, process: subprocess.Popen[bytes]) -> None:

@@ -7,13 +7,14 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from adapters.persistence.engine import create_engine_for
 from adapters.persistence.migrate import migrate
 from adapters.persistence.orm import start_mappers
+from adapters.persistence.tables import metadata
 from support.infra import missing_service
 
 POSTGRES_URL = os.environ.get("O2C_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -75,3 +76,12 @@ def migrated_engine(backend: str, scratch: os.PathLike[str]) -> Iterator[Engine]
         yield from sqlite_engine(scratch)
     else:
         yield from postgres_engine()
+
+
+def empty_tables(engine: Engine) -> None:
+    """Every row gone, the schema kept: a database migrated once serves many tests."""
+    present = set(inspect(engine).get_table_names())
+    with engine.begin() as connection:
+        for table in reversed(metadata.sorted_tables):
+            if table.name in present:
+                connection.execute(table.delete())

@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import itertools
+import threading
+from collections import Counter
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any, Self
@@ -20,15 +22,15 @@ from application.ports import (
     RequestRecord,
 )
 from domain.audit import Refusal
-from domain.billable_event import BillableEvent
+from domain.billable_event import BillableEvent, BillableEventStatus
 from domain.engagement import Engagement
 from domain.errors import ConcurrentUpdate
 from domain.events import Event
-from domain.exception_case import ExceptionCase
+from domain.exception_case import ExceptionCase, ExceptionStatus
+from domain.money import Money
 from domain.ownership import System
-from domain.saga import SagaStep
-
-ABANDONED_AT = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+from domain.requests import RequestKey
+from domain.saga import UNFINISHED, Saga, SagaStep
 
 
 @attrs.define
@@ -37,7 +39,8 @@ class Store:
     billable_events: dict[str, BillableEvent] = attrs.field(factory=dict)
     exceptions: dict[str, ExceptionCase] = attrs.field(factory=dict)
     saga_steps: list[SagaStep] = attrs.field(factory=list)
-    requests: dict[tuple[str, str], RequestRecord] = attrs.field(factory=dict)
+    sagas: dict[str, Saga] = attrs.field(factory=dict)
+    requests: dict[RequestKey, RequestRecord] = attrs.field(factory=dict)
     published: list[Event] = attrs.field(factory=list)
     refusals: list[Refusal] = attrs.field(factory=list)
 
@@ -49,7 +52,26 @@ def clone(item: Any) -> Any:
         changes["work_packages"] = [attrs.evolve(wp) for wp in item.work_packages]
     if isinstance(item, ExceptionCase):
         changes["payload"] = copy.deepcopy(item.payload)
+    if isinstance(item, Saga):
+        changes["context"] = copy.deepcopy(item.context)
     return attrs.evolve(item, **changes)
+
+
+def state(item: Any) -> dict[str, Any]:
+    """A deep snapshot. Once the ORM maps the classes, attrs.asdict() reads an engagement's
+    instrumented work-package list as empty, so lists are walked here."""
+    values = attrs.asdict(
+        item, recurse=False, filter=lambda f, _: f.name not in ("events", "version")
+    )
+    return {name: snapshot(value) for name, value in values.items()}
+
+
+def snapshot(value: Any) -> Any:
+    if isinstance(value, list):
+        return [snapshot(element) for element in value]
+    if attrs.has(type(value)):
+        return attrs.asdict(value)
+    return copy.deepcopy(value)
 
 
 class _Repo:
@@ -57,6 +79,7 @@ class _Repo:
         self.table = table
         self.staged: dict[str, Any] = {}
         self.seen: list[Any] = []
+        self.as_loaded: dict[str, dict[str, Any]] = {}
 
     def add(self, item: Any) -> None:
         self.staged[item.id] = item
@@ -77,22 +100,46 @@ class _Repo:
 
     def add_copy(self, item: Any) -> Any:
         loaded = clone(item)
+        self.as_loaded[loaded.id] = state(loaded)
         self.staged[loaded.id] = loaded
         self.seen.append(loaded)
         return loaded
 
+    def natural_key(self, item: Any) -> object:
+        return None
+
     def commit(self) -> None:
-        for item_id, item in self.staged.items():
+        self.check()
+        self.write()
+
+    def changed(self) -> dict[str, Any]:
+        """Like a database session, a unit of work writes only what it changed."""
+        staged = self.staged.items()
+        return {i: item for i, item in staged if self.as_loaded.get(i) != state(item)}
+
+    def check(self) -> None:
+        for item_id, item in self.changed().items():
             stored = self.table.get(item_id)
             if stored is not None and stored.version != item.version:
                 raise ConcurrentUpdate(f"{item_id} changed meanwhile")
-        for item_id, item in self.staged.items():
+        owners = {self.natural_key(item): item.id for item in self.table.values()}
+        for item in self.changed().values():
+            owner = owners.setdefault(self.natural_key(item), item.id)
+            if owner != item.id and self.natural_key(item) is not None:
+                raise ConcurrentUpdate(f"{item.id} has the natural key of {owner}")
+
+    def write(self) -> None:
+        for item_id, item in self.changed().items():
             if item_id in self.table:
                 item.version += 1
             self.table[item_id] = clone(item)
+            self.as_loaded[item_id] = state(item)
 
 
 class FakeEngagements(_Repo):
+    def natural_key(self, item: Any) -> object:
+        return item.opportunity_id
+
     def get_by_opportunity(self, opportunity_id: str) -> Engagement | None:
         found: Engagement | None = self.find(lambda e: e.opportunity_id == opportunity_id)
         return found
@@ -105,21 +152,29 @@ class FakeBillableEvents(_Repo):
         )
         return found
 
-    def commit(self) -> None:
-        for item in self.staged.values():
-            for other in self.table.values():
-                same = (other.source_system, other.source_id) == (
-                    item.source_system,
-                    item.source_id,
-                )
-                if same and other.id != item.id:
-                    raise ConcurrentUpdate("source already staged")
-        super().commit()
+    def staged_total(self, engagement_id: str, currency: str) -> Money:
+        events = {**self.table, **self.staged}.values()
+        amounts = [
+            event.amount
+            for event in events
+            if event.engagement_id == engagement_id
+            and event.status is BillableEventStatus.STAGED
+            and event.amount.currency == currency
+        ]
+        return sum(amounts, Money.of(0, currency))
+
+    def natural_key(self, item: Any) -> object:
+        return (item.source_system, item.source_id)
 
 
 class FakeExceptions(_Repo):
     def open_cases(self, business_key: str) -> list[ExceptionCase]:
-        return [c for c in self.table.values() if c.business_key == business_key]
+        known = [*self.staged.values(), *self.table.values()]
+        ids = dict.fromkeys(c.id for c in known if c.business_key == business_key)
+        cases = [self.get(i) for i in ids]
+        return sorted(
+            (c for c in cases if c.status is ExceptionStatus.OPEN), key=lambda c: c.created_at
+        )
 
 
 class FakeSagaLog:
@@ -149,44 +204,42 @@ class FakeAuditTrail:
 class FakeRequestLedger:
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.staged: dict[tuple[str, str], RequestRecord] = {}
+        self.staged: dict[RequestKey, RequestRecord] = {}
 
-    def claim(
-        self, operation: str, request_id: str, fingerprint: str, now: dt.datetime
-    ) -> RequestRecord | None:
-        existing = self.get(operation, request_id)
+    def claim(self, key: RequestKey, fingerprint: str, now: dt.datetime) -> RequestRecord | None:
+        existing = self.get(key)
         if existing is not None:
             return existing
-        self.staged[(operation, request_id)] = RequestRecord(
-            operation, request_id, fingerprint, None, now
-        )
+        self.staged[key] = RequestRecord(key, fingerprint, None, now)
         return None
 
-    def get(self, operation: str, request_id: str) -> RequestRecord | None:
-        key = (operation, request_id)
+    def get(self, key: RequestKey) -> RequestRecord | None:
         return self.staged[key] if key in self.staged else self.store.requests.get(key)
 
-    def complete(self, operation: str, request_id: str, result: Mapping[str, object]) -> None:
-        record = self.get(operation, request_id)
+    def complete(self, key: RequestKey, result: Mapping[str, object]) -> None:
+        record = self.get(key)
         assert record is not None
-        self.staged[(operation, request_id)] = attrs.evolve(record, result=dict(result))
-
-    def abandon(self, operation: str, request_id: str) -> None:
-        record = self.get(operation, request_id)
-        if record is not None and record.result is None:
-            self.staged[(operation, request_id)] = attrs.evolve(record, claimed_at=ABANDONED_AT)
-
-    def take_over(
-        self, operation: str, request_id: str, claimed_before: dt.datetime, now: dt.datetime
-    ) -> bool:
-        record = self.get(operation, request_id)
-        if record is None or record.result is not None or record.claimed_at >= claimed_before:
-            return False
-        self.staged[(operation, request_id)] = attrs.evolve(record, claimed_at=now)
-        return True
+        self.staged[key] = attrs.evolve(record, result=dict(result))
 
     def commit(self) -> None:
         self.store.requests.update(self.staged)
+
+
+class FakeSagas(_Repo):
+    def abandoned(self, now: dt.datetime, limit: int) -> list[str]:
+        expired = [
+            saga
+            for saga in self.table.values()
+            if saga.status in UNFINISHED and saga.lease_expires_at <= now
+        ]
+        return [saga.id for saga in sorted(expired, key=lambda s: s.lease_expires_at)][:limit]
+
+    def take_over(self, saga_id: str, owner: str, now: dt.datetime, until: dt.datetime) -> bool:
+        saga = self.get(saga_id)
+        if saga is None or saga.status not in UNFINISHED or saga.lease_expires_at > now:
+            return False
+        saga.owner, saga.lease_expires_at, saga.updated_at = owner, until, now
+        return True
 
 
 class FakeUnitOfWork:
@@ -196,6 +249,7 @@ class FakeUnitOfWork:
         self.billable_events = FakeBillableEvents(store.billable_events)
         self.exceptions = FakeExceptions(store.exceptions)
         self.saga_log = FakeSagaLog(store)
+        self.sagas = FakeSagas(store.sagas)
         self.requests = FakeRequestLedger(store)
         self.audit = FakeAuditTrail(store)
         self.committed = False
@@ -212,10 +266,12 @@ class FakeUnitOfWork:
         self.rollback()
 
     def commit(self) -> None:
-        repos = (self.engagements, self.billable_events, self.exceptions)
+        repos = (self.engagements, self.billable_events, self.exceptions, self.sagas)
         events = [event for repo in repos for item in repo.seen for event in item.events]
         for repo in repos:
-            repo.commit()
+            repo.check()
+        for repo in repos:
+            repo.write()
         self.store.saga_steps.extend(self.saga_log.staged)
         self.store.refusals.extend(self.audit.staged)
         self.requests.commit()
@@ -251,30 +307,55 @@ class SequentialIds:
         return f"{self.prefix}-{next(self.counter)}"
 
 
+class NewNumbers:
+    """A vendor's record numbers: a record removed and created again gets a new one."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.issued: Counter[str] = Counter()
+
+    def new(self, external_id: str) -> str:
+        self.issued[external_id] += 1
+        count = self.issued[external_id]
+        return f"{self.prefix}-{external_id}" + (f"-{count}" if count > 1 else "")
+
+
 class FakeErp:
-    def __init__(self, entities: dict[str, LegalEntity], customers: dict[str, str] | None = None):
+    def __init__(
+        self,
+        entities: dict[str, LegalEntity],
+        customers: dict[tuple[str, str], str] | None = None,
+    ):
         self.entities = entities
-        self.customers = dict(customers or {})
+        self.customers = dict(customers or {})  # (ERP legal entity, account) → customer number
         self.created: dict[str, CustomerRequest] = {}
         self.removed: list[str] = []
         self.failures: list[Exception] = []
+        self.numbers = NewNumbers("C")
+        self.lock = threading.Lock()
 
     def legal_entity(self, legal_entity_code: str) -> LegalEntity | None:
         return self.entities.get(legal_entity_code)
 
     def find_customer(self, account_id: str, erp_legal_entity: str) -> str | None:
-        return self.customers.get(account_id)
+        return self.customers.get((erp_legal_entity, account_id))
 
     def upsert_customer(self, request: CustomerRequest) -> str:
         if self.failures:
             raise self.failures.pop(0)
-        number = f"C-{request.external_id}"
-        self.created[number] = request
+        key = (request.erp_legal_entity, request.external_id)
+        with self.lock:
+            if key not in self.customers:
+                self.customers[key] = self.numbers.new(request.external_id)
+            number = self.customers[key]
+            self.created[number] = request
         return number
 
     def remove_customer(self, customer_number: str) -> None:
         self.removed.append(customer_number)
         self.created.pop(customer_number, None)
+        for key in [key for key, number in self.customers.items() if number == customer_number]:
+            del self.customers[key]
 
 
 class FakePsa:
@@ -282,6 +363,8 @@ class FakePsa:
         self.projects: dict[str, ProjectRequest] = {}
         self.removed: list[str] = []
         self.failures: dict[str, list[Exception]] = {}
+        self.numbers = NewNumbers("P")
+        self.lock = threading.Lock()
 
     def fail(self, work_package_code: str, *errors: Exception) -> None:
         self.failures[work_package_code] = list(errors)
@@ -291,9 +374,16 @@ class FakePsa:
         pending = self.failures.get(code, [])
         if pending:
             raise pending.pop(0)
-        project_id = f"P-{request.external_id}"
-        self.projects[project_id] = request
+        with self.lock:
+            project_id = self.live_project(request.external_id) or self.numbers.new(
+                request.external_id
+            )
+            self.projects[project_id] = request
         return project_id
+
+    def live_project(self, external_id: str) -> str | None:
+        live = self.projects.items()
+        return next((pid for pid, request in live if request.external_id == external_id), None)
 
     def remove_project(self, project_id: str) -> None:
         self.removed.append(project_id)

@@ -18,6 +18,7 @@ from domain.errors import (
 )
 from domain.events import BillableEventStaged
 from domain.money import Money
+from domain.requests import RequestKey
 
 
 @pytest.fixture
@@ -63,6 +64,21 @@ def test_a_retried_request_returns_the_first_answer(billing, store, engagement_i
     assert approve_time_entry(approved_time(engagement_id=engagement_id), billing) == first
 
 
+def test_the_request_is_remembered_under_the_calling_system(billing, store, engagement_id):
+    approve_time_entry(approved_time(engagement_id=engagement_id), billing)
+
+    assert RequestKey("psa", "ApproveBillableEvent", "time-req-1") in store.requests
+
+
+def test_one_request_id_from_two_callers_is_two_requests(billing, store, engagement_id):
+    first = approve_time_entry(approved_time(engagement_id=engagement_id), billing)
+    other = approve_time_entry(
+        approved_time(engagement_id=engagement_id, source_id="TC-9", caller="psa-eu"), billing
+    )
+
+    assert other.billable_event_id != first.billable_event_id
+
+
 def test_a_request_id_reused_for_another_entry_is_refused(billing, engagement_id):
     approve_time_entry(approved_time(engagement_id=engagement_id), billing)
     with pytest.raises(RequestIdReused):
@@ -72,9 +88,8 @@ def test_a_request_id_reused_for_another_entry_is_refused(billing, engagement_id
 def test_the_crm_may_not_approve_time(billing, store, engagement_id):
     with pytest.raises(OwnershipViolation):
         approve_time_entry(approved_time(engagement_id=engagement_id, source_system="crm"), billing)
-    assert store.billable_events == {} and store.requests.keys() == {
-        ("CreateServiceEngagement", "req-1")
-    }
+    assert store.billable_events == {}
+    assert [key.operation for key in store.requests] == ["CreateServiceEngagement"]
     [refusal] = store.refusals
     assert (refusal.writer, refusal.business_key, refusal.reason_code) == (
         "crm",

@@ -1,10 +1,22 @@
-"""Exponential backoff with jitter, for retrying a broker that is down."""
+"""Exponential backoff with jitter (tenacity's strategies), for retrying a broker that is down.
+
+The relay's loop never ends while the broker is down, so it asks for each delay in turn rather
+than handing its loop to a tenacity `Retrying`.
+"""
 
 from __future__ import annotations
 
-import random
-
 from attrs import define, field
+from tenacity import RetryCallState, Retrying, wait_exponential, wait_random_exponential
+from tenacity.wait import wait_base
+
+
+def equal_jitter(first_delay: float, max_delay: float) -> wait_base:
+    """Half the exponential delay, plus a random part of up to the other half."""
+    half, ceiling = first_delay / 2, max_delay / 2
+    return wait_exponential(multiplier=half, max=ceiling) + wait_random_exponential(
+        multiplier=half, max=ceiling
+    )
 
 
 @define
@@ -14,9 +26,10 @@ class Backoff:
     _failures: int = field(default=0, init=False)
 
     def next_delay(self) -> float:
-        delay = min(self.max_delay, self.first_delay * 2.0**self._failures)
         self._failures += 1
-        return delay * random.uniform(0.5, 1.0)
+        state = RetryCallState(Retrying(), fn=None, args=(), kwargs={})
+        state.attempt_number = self._failures
+        return equal_jitter(self.first_delay, self.max_delay)(state)
 
     def reset(self) -> None:
         self._failures = 0

@@ -1,9 +1,11 @@
-"""Domain events to protobuf messages on their JetStream subjects, and back to protobuf."""
+"""Domain events to protobuf messages in their envelope on their JetStream subjects, and back."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping
+from importlib import metadata
 from types import MappingProxyType
 from typing import Any
 
@@ -11,13 +13,22 @@ from attrs import frozen
 from google.protobuf.message import DecodeError, Message
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from adapters.outbox import OutboxMessage
-from adapters.proto_values import SYSTEM_ENUMS, money_message
+from adapters.messaging.headers import envelope_headers
+from adapters.outbox import EventEncoder, OutboxMessage, Stamp
+from adapters.proto_values import (
+    SYSTEM_ENUMS,
+    enum_number,
+    money_message,
+    owner_role_number,
+    reason_code_number,
+    workflow_number,
+)
 from domain import events
 from domain.ownership import System
-from o2c.v1 import common_pb2, events_pb2
+from o2c.v1 import common_pb2, envelope_pb2, events_pb2
 
 SUBJECT_PREFIX = "o2c.v1"
+INVALID_TOKEN = frozenset(" \t\r\n*>")
 
 
 class UnknownEvent(LookupError):
@@ -35,10 +46,68 @@ class Route:
     build: Callable[[Any], Message]
 
 
-def encode(event: events.Event, prefix: str = SUBJECT_PREFIX) -> OutboxMessage:
+def encode(
+    event: events.Event, stamp: Stamp, *, prefix: str = SUBJECT_PREFIX, source: str = ""
+) -> OutboxMessage:
     route = route_of(type(event))
-    payload = route.build(event).SerializeToString(deterministic=True)
-    return OutboxMessage(event.event_id, f"{prefix}.{route.subject}", payload)
+    message = route.build(event)
+    message.envelope.CopyFrom(envelope(event, stamp, route, source or default_source()))
+    payload = message.SerializeToString(deterministic=True)
+    headers = envelope_headers(message.envelope)
+    return OutboxMessage(event.event_id, f"{prefix}.{route.subject}", payload, headers)
+
+
+def envelope(
+    event: events.Event, stamp: Stamp, route: Route, source: str
+) -> envelope_pb2.EventEnvelope:
+    return envelope_pb2.EventEnvelope(
+        event_id=event.event_id,
+        event_type=route.message_type.DESCRIPTOR.full_name,
+        source=source,
+        business_key=_business_key(event.key),
+        correlation_id=stamp.correlation_id or event.event_id,
+        aggregate_type=event.aggregate.type,
+        aggregate_id=event.aggregate.id,
+        aggregate_sequence=stamp.sequence,
+        occurred_at=_timestamp(event.occurred_at),
+    )
+
+
+@functools.cache
+def default_source() -> str:
+    try:
+        return f"o2c/{metadata.version('o2c')}"
+    except metadata.PackageNotFoundError:
+        return "o2c"
+
+
+def subjects_under(prefix: str) -> str:
+    """The wildcard for every event subject under `prefix`, e.g. "o2c.v1.>"."""
+    return f"{prefix}.>"
+
+
+def stream_subjects(prefix: str) -> tuple[str, ...]:
+    """The subjects a stream must take for every event published under `prefix`."""
+    return (subjects_under(checked_prefix(prefix)),)
+
+
+def encoder_for(prefix: str) -> EventEncoder:
+    return functools.partial(encode, prefix=checked_prefix(prefix))
+
+
+def checked_prefix(prefix: str) -> str:
+    """A prefix of plain subject tokens, e.g. "o2c.v1" or "acme.o2c.v1"; refused at start-up
+    rather than by the broker on the first publish."""
+    if not all(_is_plain_token(token) for token in prefix.split(".")):
+        raise ValueError(
+            f"O2C_SUBJECT_PREFIX {prefix!r} is not a NATS subject prefix: use dot-separated "
+            "tokens without spaces or wildcards, e.g. 'o2c.v1'"
+        )
+    return prefix
+
+
+def _is_plain_token(token: str) -> bool:
+    return bool(token) and token.isprintable() and not INVALID_TOKEN & set(token)
 
 
 def decode(subject: str, payload: bytes, prefix: str = SUBJECT_PREFIX) -> Message:
@@ -70,6 +139,11 @@ def _timestamp(moment: dt.datetime) -> Timestamp:
     return stamp
 
 
+def _business_key(key: events.BusinessKey) -> envelope_pb2.BusinessKey:
+    kind = enum_number(envelope_pb2.BusinessKeyKind, "BUSINESS_KEY_KIND", key.kind)
+    return envelope_pb2.BusinessKey(kind=kind, value=key.value)
+
+
 def _source_system(system: str) -> common_pb2.SourceSystem.ValueType:
     try:
         return SYSTEM_ENUMS[System(system)]
@@ -79,8 +153,6 @@ def _source_system(system: str) -> common_pb2.SourceSystem.ValueType:
 
 def _engagement_activated(event: events.EngagementActivated) -> Message:
     return events_pb2.EngagementActivated(
-        event_id=event.event_id,
-        occurred_at=_timestamp(event.occurred_at),
         engagement_id=event.engagement_id,
         opportunity_id=event.opportunity_id,
         erp_legal_entity=event.erp_legal_entity,
@@ -91,8 +163,6 @@ def _engagement_activated(event: events.EngagementActivated) -> Message:
 
 def _engagement_provisioning_failed(event: events.EngagementProvisioningFailed) -> Message:
     return events_pb2.EngagementProvisioningFailed(
-        event_id=event.event_id,
-        occurred_at=_timestamp(event.occurred_at),
         engagement_id=event.engagement_id,
         opportunity_id=event.opportunity_id,
         reason=event.reason,
@@ -101,21 +171,17 @@ def _engagement_provisioning_failed(event: events.EngagementProvisioningFailed) 
 
 def _exception_parked(event: events.ExceptionParked) -> Message:
     return events_pb2.ExceptionParked(
-        event_id=event.event_id,
-        occurred_at=_timestamp(event.occurred_at),
         exception_id=event.exception_id,
-        workflow=event.workflow,
+        workflow=workflow_number(event.workflow),
         business_key=event.business_key,
-        reason_code=event.reason_code,
-        owner_role=event.owner_role,
+        reason_code=reason_code_number(event.reason_code),
+        owner_role=owner_role_number(event.owner_role),
         detail=event.detail,
     )
 
 
 def _billable_event_staged(event: events.BillableEventStaged) -> Message:
     return events_pb2.BillableEventStaged(
-        event_id=event.event_id,
-        occurred_at=_timestamp(event.occurred_at),
         billable_event_id=event.billable_event_id,
         engagement_id=event.engagement_id,
         source_system=_source_system(event.source_system),

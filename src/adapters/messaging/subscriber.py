@@ -11,8 +11,8 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 
-from adapters.messaging.event_codec import SUBJECT_PREFIX, decode
-from adapters.messaging.relay import MSG_ID
+from adapters.messaging.event_codec import SUBJECT_PREFIX, decode, subjects_under
+from adapters.messaging.headers import MSG_ID
 
 FETCH_BATCH = 500
 
@@ -26,22 +26,32 @@ class ReceivedEvent(NamedTuple):
 async def read_events(
     nats_url: str,
     stream: str = "O2C",
-    subject_filter: str = "o2c.v1.>",
+    subject_filter: str = "",
     *,
     after_seq: int = 0,
     timeout: float = 5.0,
     prefix: str = SUBJECT_PREFIX,
 ) -> list[ReceivedEvent]:
-    """Every event on `subject_filter` stored after stream sequence `after_seq` (0: all of them);
-    none while the relay has not created the stream yet."""
+    """Every event on `subject_filter` (default: all under `prefix`) stored after stream
+    sequence `after_seq` (0: all of them); none while the relay has not created the stream."""
+    subjects = subject_filter or subjects_under(prefix)
+    raw = await read_messages(nats_url, stream, subjects, after_seq=after_seq, timeout=timeout)
+    return [_received(message, prefix) for message in raw]
+
+
+async def read_messages(
+    nats_url: str, stream: str, subject_filter: str, *, after_seq: int = 0, timeout: float = 5.0
+) -> list[Msg]:
+    """The raw messages, headers and all, that `read_events` decodes."""
     client = await nats.connect(nats_url, allow_reconnect=False, max_reconnect_attempts=1)
     try:
-        raw = await _fetch_all(client.jetstream(timeout=timeout), stream, subject_filter, after_seq)
+        return await _fetch_all(
+            client.jetstream(timeout=timeout), stream, subject_filter, after_seq
+        )
     except NotFoundError:
-        raw = []
+        return []
     finally:
         await client.close()
-    return [_received(message, prefix) for message in raw]
 
 
 async def _fetch_all(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -14,21 +16,50 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 MIGRATION_LOCK_ID = 0x6F3263  # "o2c": replicas starting together take turns migrating
 
 
-def migrate(engine_or_url: Engine | str) -> None:
+def migrate(engine_or_url: Engine | str, revision: str = "head") -> None:
     if isinstance(engine_or_url, Engine):
-        upgrade(engine_or_url)
+        upgrade(engine_or_url, revision)
         return
     engine = create_engine_for(engine_or_url)
     try:
-        upgrade(engine)
+        upgrade(engine, revision)
     finally:
         engine.dispose()
 
 
-def upgrade(engine: Engine) -> None:
-    with engine.begin() as connection:
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    with (
+        engine.connect() as connection,
+        foreign_keys_unenforced(connection),
+        connection.begin(),
+    ):
         take_migration_lock(connection)
-        command.upgrade(alembic_config(connection), "head")
+        command.upgrade(alembic_config(connection), revision)
+        check_foreign_keys(connection)
+
+
+@contextmanager
+def foreign_keys_unenforced(connection: Connection) -> Iterator[None]:
+    """SQLite changes a table by rebuilding it; with foreign keys enforced, dropping the old copy
+    would cascade to the rows that reference it. The pragma is ignored inside a transaction,
+    so it is set before the migration's transaction begins, and checked before it commits."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        driver.execute("PRAGMA foreign_keys=ON")
+
+
+def check_foreign_keys(connection: Connection) -> None:
+    if connection.dialect.name != "sqlite":
+        return
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        raise RuntimeError(f"migrating left rows whose references are missing: {broken[:5]}")
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

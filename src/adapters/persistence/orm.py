@@ -18,6 +18,7 @@ from adapters.persistence.tables import (
     outbox,
     request_ledger,
     saga_steps,
+    sagas,
     sandbox_records,
     work_packages,
 )
@@ -25,7 +26,7 @@ from domain.audit import Refusal
 from domain.billable_event import BillableEvent
 from domain.engagement import Engagement, WorkPackage
 from domain.exception_case import ExceptionCase
-from domain.saga import SagaStep
+from domain.saga import Saga, SagaStep
 
 __all__ = [
     "audit_log",
@@ -36,12 +37,13 @@ __all__ = [
     "outbox",
     "request_ledger",
     "saga_steps",
+    "sagas",
     "sandbox_records",
     "start_mappers",
     "work_packages",
 ]
 
-AGGREGATES = (Engagement, BillableEvent, ExceptionCase)
+AGGREGATES = (Engagement, BillableEvent, ExceptionCase, Saga)
 
 
 def start_mappers() -> None:
@@ -51,6 +53,7 @@ def start_mappers() -> None:
     map_engagements(mappers)
     map_billable_events(mappers)
     map_exceptions(mappers)
+    mappers.map_imperatively(Saga, sagas, version_id_col=sagas.c.version)
     mappers.map_imperatively(SagaStep, saga_steps, **sequenced_by_insertion(saga_steps))
     mappers.map_imperatively(Refusal, audit_log, **sequenced_by_insertion(audit_log))
     for aggregate in AGGREGATES:
@@ -65,7 +68,7 @@ def map_engagements(mappers: registry) -> None:
         version_id_col=engagements.c.version,
         properties={
             "contract_value": money_composite(
-                engagements.c.contract_value_currency, engagements.c.contract_value_amount
+                engagements.c.contract_value_currency, engagements.c.contract_value_minor_units
             ),
             "work_packages": relationship(
                 WorkPackage,
@@ -87,8 +90,9 @@ def map_billable_events(mappers: registry) -> None:
         table,
         version_id_col=table.c.version,
         properties={
-            "rate": money_composite(table.c.rate_currency, table.c.rate_amount),
-            "amount": money_composite(table.c.amount_currency, table.c.amount_amount),
+            "hours": table.c.hours_ten_thousandths,
+            "rate": money_composite(table.c.rate_currency, table.c.rate_minor_units),
+            "amount": money_composite(table.c.amount_currency, table.c.amount_minor_units),
         },
     )
 

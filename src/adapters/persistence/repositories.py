@@ -3,20 +3,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Generic, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from adapters.persistence.tables import audit_log, saga_steps
+from adapters.persistence.column_types import exact_sum
+from adapters.persistence.tables import audit_log, billable_events, saga_steps, sagas
 from domain.audit import Refusal
-from domain.billable_event import BillableEvent
+from domain.billable_event import BillableEvent, BillableEventStatus
 from domain.engagement import Engagement
 from domain.exception_case import ExceptionCase, ExceptionStatus
+from domain.money import Money
 from domain.ownership import System
-from domain.saga import SagaStep
+from domain.saga import UNFINISHED, Saga, SagaStep
 
-A = TypeVar("A", Engagement, BillableEvent, ExceptionCase)
+A = TypeVar("A", Engagement, BillableEvent, ExceptionCase, Saga)
 
 
 class AggregateRepository(Generic[A]):
@@ -54,6 +57,16 @@ class SqlBillableEventRepository(AggregateRepository[BillableEvent]):
         query = select(BillableEvent).filter_by(source_system=system, source_id=source_id)
         return self._seen(self.session.scalars(query).one_or_none())
 
+    def staged_total(self, engagement_id: str, currency: str) -> Money:
+        table = billable_events
+        query = select(exact_sum(table.c.amount_minor_units)).where(
+            table.c.engagement_id == engagement_id,
+            table.c.amount_currency == currency,
+            table.c.status == BillableEventStatus.STAGED,
+        )
+        self.session.flush()  # autoflush covers ORM queries only, and this one is plain SQL
+        return Money.from_minor_units(currency, self.session.execute(query).scalar_one())
+
 
 class SqlExceptionQueue(AggregateRepository[ExceptionCase]):
     aggregate = ExceptionCase
@@ -67,6 +80,36 @@ class SqlExceptionQueue(AggregateRepository[ExceptionCase]):
         cases = list(self.session.scalars(query))
         self.seen.update(dict.fromkeys(cases))
         return cases
+
+
+class SqlSagaRepository(AggregateRepository[Saga]):
+    aggregate = Saga
+
+    def abandoned(self, now: dt.datetime, limit: int) -> list[str]:
+        query = (
+            select(sagas.c.id)
+            .where(sagas.c.status.in_(UNFINISHED), sagas.c.lease_expires_at <= now)
+            .order_by(sagas.c.lease_expires_at)
+            .limit(limit)
+        )
+        return list(self.session.scalars(query))
+
+    def take_over(self, saga_id: str, owner: str, now: dt.datetime, until: dt.datetime) -> bool:
+        """One conditional UPDATE: of several workers taking over a saga, one matches its row.
+        The version moves on, so the old owner's next write fails as a concurrent update."""
+        statement = (
+            update(sagas)
+            .where(
+                sagas.c.id == saga_id,
+                sagas.c.status.in_(UNFINISHED),
+                sagas.c.lease_expires_at <= now,
+            )
+            .values(
+                owner=owner, lease_expires_at=until, updated_at=now, version=sagas.c.version + 1
+            )
+            .returning(sagas.c.id)
+        )
+        return self.session.execute(statement).first() is not None
 
 
 class SqlSagaLog:

@@ -5,7 +5,6 @@ Migrations under `migrations/versions` must create exactly this; a test compares
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -18,7 +17,6 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
-    Numeric,
     String,
     Table,
     Text,
@@ -28,15 +26,29 @@ from sqlalchemy import (
 from adapters.persistence.column_types import (
     RateCardJson,
     UtcDateTime,
-    amount_type,
+    declared_column,
+    hours_column,
+    money_columns,
     stored_by_value,
     utc_now,
 )
+from adapters.persistence.saga_columns import RequestKeyJson
 from domain.billable_event import BillableEventStatus
 from domain.engagement import BillingMethod, EngagementStatus
-from domain.exception_case import ExceptionStatus, OwnerRole
+from domain.exception_case import ExceptionStatus, OwnerRole, ReasonCode, Workflow
 from domain.ownership import System
-from domain.saga import StepOutcome
+from domain.saga import SagaStatus, StepOutcome, Verdict
+from o2c.v1 import billing_pb2, engagement_pb2, exceptions_pb2
+
+OPPORTUNITY = engagement_pb2.ClosedWonOpportunity
+ENGAGEMENT = engagement_pb2.ServiceEngagement
+WORK_PACKAGE = engagement_pb2.WorkPackage
+TIME_ENTRY = billing_pb2.TimeEntry
+BUSINESS_KEY = (exceptions_pb2.ParkedException, "business_key")
+REQUEST_IDS = (
+    (engagement_pb2.CreateServiceEngagementRequest, "request_id"),
+    (billing_pb2.ApproveBillableEventRequest, "request_id"),
+)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -61,31 +73,24 @@ def version_column() -> Column[int]:
     return Column("version", Integer, nullable=False)
 
 
-def money_columns(prefix: str) -> tuple[Column[str], Column[Decimal]]:
-    return (
-        Column(f"{prefix}_currency", String(3), nullable=False),
-        Column(f"{prefix}_amount", amount_type(), nullable=False),
-    )
-
-
 engagements = Table(
     "engagements",
     metadata,
     id_column(primary_key=True),
-    Column("opportunity_id", String(255), nullable=False, unique=True),
-    Column("account_id", String(255), nullable=False),
-    Column("account_name", String(255), nullable=False),
-    Column("legal_entity_code", String(64), nullable=False),
-    Column("currency", String(3), nullable=False),
+    declared_column("opportunity_id", (OPPORTUNITY, "opportunity_id"), nullable=False, unique=True),
+    declared_column("account_id", (OPPORTUNITY, "account_id"), nullable=False),
+    declared_column("account_name", (OPPORTUNITY, "account_name"), nullable=False),
+    declared_column("legal_entity_code", (OPPORTUNITY, "legal_entity_code"), nullable=False),
+    declared_column("currency", (OPPORTUNITY, "currency_code"), nullable=False),
     Column("billing_method", stored_by_value(BillingMethod), nullable=False),
     Column("rate_card", RateCardJson, nullable=False),
     Column("start_date", Date, nullable=False),
     Column("end_date", Date, nullable=False),
     *money_columns("contract_value"),
     Column("status", stored_by_value(EngagementStatus), nullable=False),
-    Column("erp_legal_entity", String(255)),
-    Column("tax_registration", String(255)),
-    Column("erp_customer_number", String(255)),
+    declared_column("erp_legal_entity", (ENGAGEMENT, "erp_legal_entity")),
+    declared_column("tax_registration", (ENGAGEMENT, "tax_registration")),
+    declared_column("erp_customer_number", (engagement_pb2.ErpCustomerAccount, "customer_number")),
     id_column("exception_id"),
     version_column(),
 )
@@ -94,11 +99,11 @@ work_packages = Table(
     "work_packages",
     metadata,
     id_column("engagement_id", ForeignKey("engagements.id", ondelete="CASCADE"), primary_key=True),
-    Column("code", String(64), primary_key=True),
+    declared_column("code", (WORK_PACKAGE, "code"), primary_key=True),
     Column("position", Integer, nullable=False),
-    Column("name", String(255), nullable=False),
-    Column("region", String(64), nullable=False),
-    Column("psa_project_id", String(255)),
+    declared_column("name", (WORK_PACKAGE, "name"), nullable=False),
+    declared_column("region", (WORK_PACKAGE, "region"), nullable=False),
+    declared_column("psa_project_id", (WORK_PACKAGE, "psa_project_id")),
 )
 
 billable_events = Table(
@@ -106,13 +111,13 @@ billable_events = Table(
     metadata,
     id_column(primary_key=True),
     Column("source_system", stored_by_value(System), nullable=False),
-    Column("source_id", String(255), nullable=False),
+    declared_column("source_id", (TIME_ENTRY, "source_id"), nullable=False),
     id_column("engagement_id", ForeignKey("engagements.id"), nullable=False, index=True),
     Column("kind", String(32), nullable=False),
-    Column("resource", String(255), nullable=False),
-    Column("role", String(255), nullable=False),
+    declared_column("resource", (TIME_ENTRY, "resource"), nullable=False),
+    declared_column("role", (TIME_ENTRY, "role"), nullable=False),
     Column("work_date", Date, nullable=False),
-    Column("hours", Numeric(12, 6), nullable=False),
+    hours_column(),
     *money_columns("rate"),
     *money_columns("amount"),
     Column("status", stored_by_value(BillableEventStatus), nullable=False),
@@ -125,9 +130,9 @@ exceptions = Table(
     "exceptions",
     metadata,
     id_column(primary_key=True),
-    Column("workflow", String(64), nullable=False),
-    Column("business_key", String(255), nullable=False),
-    Column("reason_code", String(64), nullable=False),
+    Column("workflow", stored_by_value(Workflow, length=64), nullable=False),
+    declared_column("business_key", BUSINESS_KEY, nullable=False),
+    Column("reason_code", stored_by_value(ReasonCode, length=64), nullable=False),
     Column("owner_role", stored_by_value(OwnerRole), nullable=False),
     Column("detail", Text, nullable=False),
     Column("payload", JSON, nullable=False),
@@ -152,6 +157,26 @@ saga_steps = Table(
     Column("attempts", Integer, nullable=False),
     Column("detail", Text, nullable=False),
     Column("recorded_at", UtcDateTime, nullable=False),
+    Column("external_id", String(255), nullable=False, default=""),
+)
+
+sagas = Table(
+    "sagas",
+    metadata,
+    id_column(primary_key=True),
+    Column("kind", String(64), nullable=False),
+    Column("business_key", String(255), nullable=False, index=True),
+    Column("context", JSON, nullable=False),
+    Column("request", RequestKeyJson),
+    Column("owner", String(128), nullable=False),
+    Column("lease_expires_at", UtcDateTime, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("status", stored_by_value(SagaStatus), nullable=False),
+    Column("verdict", stored_by_value(Verdict)),
+    id_column("exception_id"),
+    version_column(),
+    Index(None, "status", "lease_expires_at"),
 )
 
 audit_log = Table(
@@ -162,7 +187,7 @@ audit_log = Table(
     Column("recorded_at", UtcDateTime, nullable=False),
     Column("writer", String(32), nullable=False),
     Column("operation", String(64), nullable=False),
-    Column("business_key", String(255), nullable=False, index=True),
+    declared_column("business_key", BUSINESS_KEY, nullable=False, index=True),
     Column("reason_code", String(64), nullable=False),
     Column("detail", Text, nullable=False),
 )
@@ -176,6 +201,12 @@ outbox = Table(
     Column("payload", LargeBinary, nullable=False),
     Column("created_at", UtcDateTime, nullable=False, default=utc_now),
     Column("published_at", UtcDateTime),
+    # Null on rows written before the event envelope (migration 0005), which had no sequence.
+    Column("aggregate_type", String(64)),
+    id_column("aggregate_id"),
+    Column("aggregate_sequence", BigInteger),
+    Column("headers", JSON),
+    UniqueConstraint("aggregate_type", "aggregate_id", "aggregate_sequence"),
 )
 Index(
     "ix_outbox_unpublished",
@@ -187,8 +218,9 @@ Index(
 request_ledger = Table(
     "request_ledger",
     metadata,
+    Column("caller", String(32), primary_key=True),
     Column("operation", String(64), primary_key=True),
-    Column("request_id", String(128), primary_key=True),
+    declared_column("request_id", *REQUEST_IDS, primary_key=True),
     Column("fingerprint", String(64), nullable=False),
     Column("result", JSON(none_as_null=True)),
     Column("claimed_at", UtcDateTime, nullable=False),

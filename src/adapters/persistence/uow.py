@@ -6,36 +6,41 @@ from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from adapters.outbox import EventEncoder, OutboxMessage
+from adapters.outbox import EventEncoder
 from adapters.persistence.errors import (
     concurrent_update,
     is_lost_race,
     lost_races_as_concurrent_updates,
 )
+from adapters.persistence.outbox_writer import write_outbox
 from adapters.persistence.repositories import (
+    AggregateRepository,
     SqlAuditTrail,
     SqlBillableEventRepository,
     SqlEngagementRepository,
     SqlExceptionQueue,
     SqlSagaLog,
+    SqlSagaRepository,
 )
+from adapters.persistence.repository_slot import repository
 from adapters.persistence.request_ledger import SqlRequestLedger
-from adapters.persistence.tables import outbox
 from domain.events import Event
 
 
 class SqlAlchemyUnitOfWork:
-    """Built per call and never shared between threads; the session factory is the singleton."""
+    """Built per call and never shared between threads; the session factory is the singleton.
 
-    engagements: SqlEngagementRepository
-    billable_events: SqlBillableEventRepository
-    exceptions: SqlExceptionQueue
-    saga_log: SqlSagaLog
-    audit: SqlAuditTrail
-    requests: SqlRequestLedger
+    Each repository is one line here, built on first use over this unit of work's session."""
+
+    engagements = repository(SqlEngagementRepository)
+    billable_events = repository(SqlBillableEventRepository)
+    exceptions = repository(SqlExceptionQueue)
+    sagas = repository(SqlSagaRepository)
+    saga_log = repository(SqlSagaLog)
+    audit = repository(SqlAuditTrail)
+    requests = repository(SqlRequestLedger)
 
     def __init__(
         self,
@@ -49,12 +54,6 @@ class SqlAlchemyUnitOfWork:
 
     def __enter__(self) -> Self:
         self.session = self._session_factory()
-        self.engagements = SqlEngagementRepository(self.session)
-        self.billable_events = SqlBillableEventRepository(self.session)
-        self.exceptions = SqlExceptionQueue(self.session)
-        self.saga_log = SqlSagaLog(self.session)
-        self.audit = SqlAuditTrail(self.session)
-        self.requests = SqlRequestLedger(self.session)
         return self
 
     def __exit__(
@@ -83,23 +82,17 @@ class SqlAlchemyUnitOfWork:
         self.session.rollback()
 
     def _aggregates(self) -> Iterable[Any]:
-        yield from self.engagements.seen
-        yield from self.billable_events.seen
-        yield from self.exceptions.seen
+        for built in list(vars(self).values()):
+            if isinstance(built, AggregateRepository):
+                yield from built.seen
 
     def _recorded_events(self) -> list[Event]:
         events = [event for aggregate in self._aggregates() for event in aggregate.events]
         return sorted(events, key=lambda event: event.occurred_at)
 
     def _write_outbox(self, events: list[Event]) -> None:
-        if events:
-            rows = [outbox_row(self._encode(event)) for event in events]
-            self.session.execute(insert(outbox), rows)
+        write_outbox(self.session, events, self._encode)
 
     def _forget_events(self) -> None:
         for aggregate in self._aggregates():
             aggregate.events.clear()
-
-
-def outbox_row(message: OutboxMessage) -> dict[str, object]:
-    return {"event_id": message.event_id, "subject": message.subject, "payload": message.payload}

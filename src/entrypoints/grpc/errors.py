@@ -1,16 +1,25 @@
-"""Domain errors → gRPC status with google.rpc details (BadRequest, ErrorInfo)."""
+"""Domain errors → gRPC status with google.rpc details (ErrorInfo, BadRequest, RetryInfo).
+
+A status quotes at most a short prefix of anything the caller sent, so that an absurd input
+cannot inflate the answer past gRPC's metadata limits (and turn NOT_FOUND into
+RESOURCE_EXHAUSTED).
+"""
 
 from __future__ import annotations
 
 import grpc
 import structlog
-from google.protobuf import any_pb2
+from google.protobuf import any_pb2, duration_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
 from domain import errors
 
 ERROR_DOMAIN = "o2c.v1"
+ECHO_LIMIT = 64
+TEXT_LIMIT = 512
+RETRY_DELAY_SECONDS = 1
+RETRYABLE_CODES = (code_pb2.ABORTED, code_pb2.UNAVAILABLE)
 log = structlog.get_logger("o2c.refusals")
 
 STATUS_BY_ERROR: tuple[tuple[type[errors.DomainError], int], ...] = (
@@ -34,20 +43,45 @@ def status_code_for(error: errors.DomainError) -> int:
 
 
 def to_status(error: errors.DomainError) -> grpc.Status:
-    details = [
-        pack(
-            error_details_pb2.ErrorInfo(
-                reason=error.reason, domain=ERROR_DOMAIN, metadata=error.keys
-            )
-        )
-    ]
+    code = status_code_for(error)
+    message = bounded_message(error)
+    details = [pack(error_info(error))]
+    if code == code_pb2.INVALID_ARGUMENT and error.field:
+        details.append(pack(bad_request(error.field, message)))
+    if code in RETRYABLE_CODES:
+        details.append(pack(retry_info(RETRY_DELAY_SECONDS)))
+    return rpc_status.to_status(status_pb2.Status(code=code, message=message, details=details))
+
+
+def error_info(error: errors.DomainError) -> error_details_pb2.ErrorInfo:
+    metadata = {name: shortened(value) for name, value in error.keys.items()}
     if error.field:
-        violation = error_details_pb2.BadRequest.FieldViolation(
-            field=error.field, description=error.message
-        )
-        details.append(pack(error_details_pb2.BadRequest(field_violations=[violation])))
-    status = status_pb2.Status(code=status_code_for(error), message=error.message, details=details)
-    return rpc_status.to_status(status)
+        metadata.setdefault("field", shortened(error.field, TEXT_LIMIT))
+    return error_details_pb2.ErrorInfo(reason=error.reason, domain=ERROR_DOMAIN, metadata=metadata)
+
+
+def bad_request(field: str, description: str) -> error_details_pb2.BadRequest:
+    violation = error_details_pb2.BadRequest.FieldViolation(
+        field=shortened(field, TEXT_LIMIT), description=description
+    )
+    return error_details_pb2.BadRequest(field_violations=[violation])
+
+
+def retry_info(seconds: int) -> error_details_pb2.RetryInfo:
+    return error_details_pb2.RetryInfo(retry_delay=duration_pb2.Duration(seconds=seconds))
+
+
+def bounded_message(error: errors.DomainError) -> str:
+    """The message with every long value it quotes cut to a prefix, and the whole capped."""
+    message = error.message
+    for value in sorted(error.keys.values(), key=len, reverse=True):
+        if len(value) > ECHO_LIMIT:
+            message = message.replace(value, shortened(value))
+    return shortened(message, TEXT_LIMIT)
+
+
+def shortened(text: str, limit: int = ECHO_LIMIT) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
 
 
 def pack(message: object) -> any_pb2.Any:
@@ -57,5 +91,8 @@ def pack(message: object) -> any_pb2.Any:
 
 
 def abort_with(context: grpc.ServicerContext, error: errors.DomainError) -> None:
-    log.info("refused", reason=error.reason, field=error.field, message=error.message, **error.keys)
+    info = error_info(error)
+    log.info(
+        "refused", reason=error.reason, message=bounded_message(error), keys=dict(info.metadata)
+    )
     context.abort_with_status(to_status(error))

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from adapters.proto_values import SYSTEM_ENUMS, SYSTEMS, money_message
+from adapters.proto_values import (
+    SYSTEM_ENUMS,
+    SYSTEMS,
+    date_message,
+    money_message,
+    owner_role_number,
+    reason_code_number,
+    workflow_number,
+)
 from application.commands import (
     ApproveTimeEntry,
     CreateServiceEngagement,
@@ -13,9 +21,10 @@ from application.commands import (
 )
 from application.queries import EngagementView
 from domain.billable_event import BillableEvent
-from domain.engagement import BillingMethod, EngagementStatus
+from domain.engagement import BillingMethod, Engagement, EngagementStatus
 from domain.exception_case import ExceptionCase
-from o2c.v1 import billing_pb2, engagement_pb2
+from entrypoints.grpc.presence import iso_date, require
+from o2c.v1 import billing_pb2, engagement_pb2, exceptions_pb2
 
 BILLING_METHODS = {
     engagement_pb2.BILLING_METHOD_TIME_AND_MATERIALS: BillingMethod.TIME_AND_MATERIALS
@@ -30,7 +39,9 @@ ENGAGEMENT_STATUSES = {
 def create_command(
     request: engagement_pb2.CreateServiceEngagementRequest,
 ) -> CreateServiceEngagement:
+    require(request, "opportunity", "opportunity")
     opportunity = request.opportunity
+    require(opportunity, "contract_value", "opportunity.contract_value")
     method = BILLING_METHODS.get(opportunity.billing_method)
     return CreateServiceEngagement(
         request_id=request.request_id,
@@ -40,13 +51,13 @@ def create_command(
         legal_entity_code=opportunity.legal_entity_code,
         currency=opportunity.currency_code,
         billing_method=method.value if method else "",
-        start_date=opportunity.start_date,
-        end_date=opportunity.end_date,
+        start_date=iso_date(opportunity, "start_date", "opportunity.start_date"),
+        end_date=iso_date(opportunity, "end_date", "opportunity.end_date"),
         contract_value_amount=opportunity.contract_value.amount,
         contract_value_currency=opportunity.contract_value.currency_code,
         rate_card=tuple(
-            RateLine(line.role, line.hourly_rate.amount, line.hourly_rate.currency_code)
-            for line in opportunity.rate_card
+            rate_line(line, f"opportunity.rate_card[{index}]")
+            for index, line in enumerate(opportunity.rate_card)
         ),
         work_packages=tuple(
             WorkPackageLine(wp.code, wp.name, wp.region) for wp in opportunity.work_packages
@@ -54,7 +65,13 @@ def create_command(
     )
 
 
+def rate_line(line: engagement_pb2.RateCardLine, path: str) -> RateLine:
+    require(line, "hourly_rate", f"{path}.hourly_rate")
+    return RateLine(line.role, line.hourly_rate.amount, line.hourly_rate.currency_code)
+
+
 def approve_command(request: billing_pb2.ApproveBillableEventRequest) -> ApproveTimeEntry:
+    require(request, "time_entry", "time_entry")
     entry = request.time_entry
     system = SYSTEMS.get(request.source_system)
     return ApproveTimeEntry(
@@ -64,7 +81,7 @@ def approve_command(request: billing_pb2.ApproveBillableEventRequest) -> Approve
         engagement_id=entry.engagement_id,
         resource=entry.resource,
         role=entry.role,
-        work_date=entry.work_date,
+        work_date=iso_date(entry, "work_date", "time_entry.work_date"),
         hours=entry.hours,
     )
 
@@ -84,11 +101,9 @@ def engagement_message(view: EngagementView) -> engagement_pb2.ServiceEngagement
         legal_entity_code=engagement.legal_entity_code,
         erp_legal_entity=engagement.erp_legal_entity or "",
         tax_registration=engagement.tax_registration or "",
-        erp_customer_number=engagement.erp_customer_number or "",
         currency_code=engagement.currency,
-        billing_method=BILLING_METHOD_ENUMS[engagement.billing_method],
-        start_date=engagement.start_date.isoformat(),
-        end_date=engagement.end_date.isoformat(),
+        start_date=date_message(engagement.start_date),
+        end_date=date_message(engagement.end_date),
         contract_value=money_message(engagement.contract_value),
         rate_card=[
             engagement_pb2.RateCardLine(role=line.role, hourly_rate=money_message(line.hourly_rate))
@@ -100,20 +115,36 @@ def engagement_message(view: EngagementView) -> engagement_pb2.ServiceEngagement
             )
             for wp in engagement.work_packages
         ],
-        exception_id=engagement.exception_id or "",
+        billing_arrangements=[
+            engagement_pb2.BillingArrangement(
+                billing_method=BILLING_METHOD_ENUMS[engagement.billing_method]
+            )
+        ],
+        erp_customer_accounts=erp_customer_accounts(engagement),
     )
     if view.exception is not None:
         message.exception.CopyFrom(parked_exception(view.exception))
     return message
 
 
-def parked_exception(case: ExceptionCase) -> engagement_pb2.ParkedException:
-    return engagement_pb2.ParkedException(
+def erp_customer_accounts(engagement: Engagement) -> list[engagement_pb2.ErpCustomerAccount]:
+    if not engagement.erp_customer_number:
+        return []
+    return [
+        engagement_pb2.ErpCustomerAccount(
+            erp_legal_entity=engagement.erp_legal_entity or "",
+            customer_number=engagement.erp_customer_number,
+        )
+    ]
+
+
+def parked_exception(case: ExceptionCase) -> exceptions_pb2.ParkedException:
+    return exceptions_pb2.ParkedException(
         exception_id=case.id,
-        workflow=case.workflow,
+        workflow=workflow_number(case.workflow),
         business_key=case.business_key,
-        reason_code=case.reason_code,
-        owner_role=case.owner_role.value,
+        reason_code=reason_code_number(case.reason_code),
+        owner_role=owner_role_number(case.owner_role),
         detail=case.detail,
         attempts=case.attempts,
     )

@@ -7,7 +7,7 @@ import grpc
 from application.approve_billable_event import BillingPorts, approve_time_entry
 from application.create_engagement import ProvisioningPorts, create_service_engagement
 from application.queries import find_engagement, get_billable_event, get_engagement
-from domain.errors import DomainError, InvalidField
+from domain.errors import DomainError
 from entrypoints.grpc.errors import abort_with
 from entrypoints.grpc.messages import (
     approve_command,
@@ -52,8 +52,6 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
         self, request: billing_pb2.ApproveBillableEventRequest, context: grpc.ServicerContext
     ) -> billing_pb2.ApproveBillableEventResponse:
         try:
-            if request.WhichOneof("event") != "time_entry":
-                raise InvalidField("time_entry is required", field="time_entry")
             staged = approve_time_entry(approve_command(request), self.ports)
             event = get_billable_event(staged.billable_event_id, self.ports.uow_factory)
         except DomainError as error:

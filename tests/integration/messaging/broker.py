@@ -10,13 +10,14 @@ from collections.abc import Callable
 from typing import Any
 
 from attrs import frozen
+from nats.js.api import StreamConfig
 from nats.js.errors import NotFoundError
 from support.nats import with_jetstream
 
 from adapters.messaging.event_codec import encode
 from adapters.messaging.relay import OutboxRelay
-from adapters.messaging.subscriber import ReceivedEvent, read_events
-from adapters.outbox import OutboxMessage, OutboxStore
+from adapters.messaging.subscriber import ReceivedEvent, read_events, read_messages
+from adapters.outbox import OutboxMessage, OutboxStore, Stamp
 from domain.events import Event
 
 
@@ -39,14 +40,40 @@ class StreamUnderTest:
     def subjects(self) -> tuple[str, ...]:
         return (f"{self.root}.>",)
 
-    def encode(self, event: Event) -> OutboxMessage:
-        return encode(event, prefix=self.prefix)
+    def encode(self, event: Event, sequence: int = 1) -> OutboxMessage:
+        return encode(event, Stamp(sequence), prefix=self.prefix)
 
-    def relay(self, store: OutboxStore, url: str | None = None, **options: Any) -> OutboxRelay:
-        return OutboxRelay(store, url or self.url, self.name, self.subjects, **options)
+    def relay(
+        self,
+        store: OutboxStore,
+        url: str | None = None,
+        subjects: tuple[str, ...] = (),
+        **options: Any,
+    ) -> OutboxRelay:
+        return OutboxRelay(store, url or self.url, self.name, subjects or self.subjects, **options)
+
+    def create(self, *subjects: str) -> None:
+        """Creates the stream itself, as another application or an operator would have."""
+
+        async def create(js: Any) -> None:
+            await js.add_stream(StreamConfig(name=self.name, subjects=list(subjects)))
+
+        asyncio.run(with_jetstream(self.url, create))
 
     def read(self) -> list[ReceivedEvent]:
         return asyncio.run(read_events(self.url, self.name, f"{self.root}.>", prefix=self.prefix))
+
+    def headers(self) -> list[dict[str, str]]:
+        messages = asyncio.run(read_messages(self.url, self.name, f"{self.root}.>"))
+        added_by_the_client = {"Nats-Expected-Stream"}
+        return [
+            {
+                name: value
+                for name, value in (m.headers or {}).items()
+                if name not in added_by_the_client
+            }
+            for m in messages
+        ]
 
     def message_count(self) -> int:
         async def count(js: Any) -> int:

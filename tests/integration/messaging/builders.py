@@ -36,7 +36,7 @@ def a_parked_exception() -> events.ExceptionParked:
         exception_id="EXC-1",
         workflow="closed_won_to_engagement",
         business_key="006-OPP-2",
-        reason_code="ERP_ROUTE_MISSING",
+        reason_code="LEGAL_ENTITY_NOT_MAPPED",
         owner_role="finance",
         detail="legal entity BR01 has no ERP route",
     )

@@ -22,6 +22,15 @@ def stream(nats_url: str) -> Iterator[StreamUnderTest]:
 
 
 @pytest.fixture
+def other_stream(stream: StreamUnderTest) -> Iterator[StreamUnderTest]:
+    """Another stream on the same broker, named apart from `stream` but free to take its
+    subjects."""
+    other = StreamUnderTest(stream.url, stream.name + "_OTHER", stream.root)
+    yield other
+    other.delete()
+
+
+@pytest.fixture
 def outbox() -> InMemoryOutbox:
     return InMemoryOutbox()
 

@@ -8,10 +8,19 @@ import pytest
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from adapters.messaging.event_codec import UnknownEvent, decode, encode
+from adapters.messaging import headers
+from adapters.messaging.event_codec import (
+    UnknownEvent,
+    decode,
+    default_source,
+    encode,
+    encoder_for,
+    stream_subjects,
+)
+from adapters.outbox import Stamp
 from domain import events
 from domain.money import Money
-from o2c.v1 import common_pb2, events_pb2
+from o2c.v1 import common_pb2, envelope_pb2, events_pb2, exceptions_pb2
 
 from .builders import (
     a_failed_provisioning,
@@ -30,6 +39,12 @@ EXPECTED = [
     (a_parked_exception(), "o2c.v1.exception.parked", events_pb2.ExceptionParked),
     (staged_time(), "o2c.v1.billing.billable_event_staged", events_pb2.BillableEventStaged),
 ]
+ENUMS = {
+    "source_system": common_pb2.SourceSystem,
+    "workflow": exceptions_pb2.Workflow,
+    "reason_code": exceptions_pb2.ReasonCode,
+    "owner_role": exceptions_pb2.OwnerRole,
+}
 
 
 def as_domain_value(value: Any) -> Any:
@@ -42,14 +57,30 @@ def as_domain_value(value: Any) -> Any:
     return tuple(value)
 
 
-def source_system_name(value: int) -> str:
-    return common_pb2.SourceSystem.Name(value).removeprefix("SOURCE_SYSTEM_").lower()
+def enum_text(enum_type: Any, value: int) -> str:
+    """OWNER_ROLE_SALES_OPS -> "sales-ops", WORKFLOW_CLOSED_WON_TO_ENGAGEMENT -> "closed_won…"."""
+    prefix = enum_type.DESCRIPTOR.values[0].name.removesuffix("UNSPECIFIED")
+    return enum_type.Name(value).removeprefix(prefix).lower()
 
 
 def fields_of(message: Message) -> dict[str, Any]:
-    values = {f.name: as_domain_value(getattr(message, f.name)) for f in message.DESCRIPTOR.fields}
-    if "source_system" in values:
-        values["source_system"] = source_system_name(values["source_system"])
+    values = {
+        f.name: as_domain_value(getattr(message, f.name))
+        for f in message.DESCRIPTOR.fields
+        if f.name != "envelope"
+    }
+    for name, enum_type in ENUMS.items():
+        if name in values:
+            values[name] = enum_text(enum_type, values[name])
+    return values
+
+
+def domain_fields_of(event: events.Event) -> dict[str, Any]:
+    values = attrs.asdict(event, recurse=False)
+    del values["event_id"], values["occurred_at"]
+    if "owner_role" in values:
+        values["owner_role"] = values["owner_role"].replace("-", "_")
+        values["reason_code"] = values["reason_code"].lower()
     return values
 
 
@@ -57,13 +88,107 @@ def fields_of(message: Message) -> dict[str, Any]:
 def test_each_event_encodes_to_its_protobuf_on_its_subject_and_decodes_back_unchanged(
     event: events.Event, subject: str, message_type: type[Message]
 ) -> None:
-    encoded = encode(event)
+    encoded = encode(event, Stamp(1))
 
     decoded = decode(encoded.subject, encoded.payload)
 
     assert (encoded.event_id, encoded.subject) == (event.event_id, subject)
     assert isinstance(decoded, message_type)
-    assert fields_of(decoded) == attrs.asdict(event, recurse=False)
+    assert fields_of(decoded) == domain_fields_of(event)
+    assert decoded.envelope.event_id == event.event_id
+    assert decoded.envelope.occurred_at.ToDatetime(tzinfo=dt.UTC) == event.occurred_at
+
+
+def test_the_envelope_says_what_happened_to_which_business_object_and_where_in_its_history():
+    activated = an_engagement_activated(7)
+
+    envelope = decode_envelope(activated, Stamp(3, correlation_id="req-42"))
+
+    assert envelope == envelope_pb2.EventEnvelope(
+        event_id=activated.event_id,
+        event_type="o2c.v1.EngagementActivated",
+        source=default_source(),
+        business_key=envelope_pb2.BusinessKey(
+            kind=envelope_pb2.BUSINESS_KEY_KIND_OPPORTUNITY, value="006-OPP-7"
+        ),
+        correlation_id="req-42",
+        aggregate_type="engagement",
+        aggregate_id="ENG-7",
+        aggregate_sequence=3,
+        occurred_at=envelope.occurred_at,
+    )
+    assert default_source().startswith("o2c/")
+
+
+@pytest.mark.parametrize(
+    ("event", "kind", "value", "aggregate"),
+    [
+        (a_failed_provisioning(), "OPPORTUNITY", "006-OPP-2", ("engagement", "ENG-2")),
+        (a_parked_exception(), "OPPORTUNITY", "006-OPP-2", ("exception", "EXC-1")),
+        (staged_time(4), "SOURCE_RECORD", "psa:TC-4", ("billable_event", "BE-4")),
+    ],
+)
+def test_each_event_is_keyed_by_the_business_object_a_user_knows_and_by_its_aggregate(
+    event: events.Event, kind: str, value: str, aggregate: tuple[str, str]
+) -> None:
+    envelope = decode_envelope(event, Stamp(1))
+
+    assert (
+        envelope_pb2.BusinessKeyKind.Name(envelope.business_key.kind) == f"BUSINESS_KEY_KIND_{kind}"
+    )
+    assert envelope.business_key.value == value
+    assert (envelope.aggregate_type, envelope.aggregate_id) == aggregate
+
+
+def test_an_event_that_starts_its_own_process_is_correlated_with_itself():
+    event = staged_time()
+
+    assert decode_envelope(event, Stamp(1)).correlation_id == event.event_id
+
+
+def test_the_headers_carry_the_envelope_so_consumers_need_not_decode_to_route_or_deduplicate():
+    event = an_engagement_activated(5)
+
+    encoded = encode(event, Stamp(2, correlation_id="req-9"))
+
+    assert encoded.headers == {
+        headers.MSG_ID: event.event_id,
+        headers.EVENT_TYPE: "o2c.v1.EngagementActivated",
+        headers.EVENT_SOURCE: default_source(),
+        headers.BUSINESS_KEY: "opportunity:006-OPP-5",
+        headers.CORRELATION_ID: "req-9",
+        headers.AGGREGATE: "engagement:ENG-5",
+        headers.AGGREGATE_SEQUENCE: "2",
+        headers.OCCURRED_AT: "2026-11-27T09:30:15.123456Z",
+    }
+
+
+def test_a_business_key_with_a_line_break_cannot_forge_a_header_and_reads_back_unchanged():
+    forged = attrs.evolve(a_parked_exception(), business_key="006-X\r\nNats-Msg-Id: other")
+
+    encoded = encode(forged, Stamp(1))
+
+    assert "\r" not in encoded.headers[headers.BUSINESS_KEY]
+    assert "\n" not in encoded.headers[headers.BUSINESS_KEY]
+    assert headers.header_value(dict(encoded.headers), headers.BUSINESS_KEY) == (
+        "opportunity:006-X\r\nNats-Msg-Id: other"
+    )
+
+
+def field(number: int, text: str) -> bytes:
+    """One string field on the wire, as the first event layout wrote it."""
+    data = text.encode()
+    return bytes([number << 3 | 2, len(data)]) + data
+
+
+def test_an_event_published_before_the_envelope_still_decodes_with_an_empty_envelope() -> None:
+    payload = field(1, "9d4b-event") + field(3, "EXC-1") + field(4, "closed_won_to_engagement")
+
+    decoded = decode("o2c.v1.exception.parked", payload + field(5, "006-OPP-2"))
+
+    assert decoded.exception_id == "EXC-1"
+    assert decoded.business_key == "006-OPP-2"
+    assert not decoded.HasField("envelope")
 
 
 def test_money_travels_as_a_decimal_string_in_the_currencys_minor_units() -> None:
@@ -73,11 +198,20 @@ def test_money_travels_as_a_decimal_string_in_the_currencys_minor_units() -> Non
     assert decoded.source_system == common_pb2.SOURCE_SYSTEM_PSA
 
 
+def test_a_parked_exception_names_its_workflow_reason_and_owner_with_the_api_enums() -> None:
+    decoded = decode(*_subject_and_payload(a_parked_exception()))
+
+    assert decoded.workflow == exceptions_pb2.WORKFLOW_CLOSED_WON_TO_ENGAGEMENT
+    assert decoded.owner_role == exceptions_pb2.OWNER_ROLE_FINANCE
+    assert decoded.reason_code == exceptions_pb2.REASON_CODE_LEGAL_ENTITY_NOT_MAPPED
+
+
 def test_a_subject_prefix_can_be_chosen_for_a_separate_stream() -> None:
-    encoded = encode(a_parked_exception(), prefix="o2ctest.v1")
+    encoded = encode(a_parked_exception(), Stamp(1), prefix="o2ctest.v1")
 
     assert encoded.subject == "o2ctest.v1.exception.parked"
-    assert decode(encoded.subject, encoded.payload, prefix="o2ctest.v1").exception_id == "EXC-1"
+    decoded = decode(encoded.subject, encoded.payload, prefix="o2ctest.v1")
+    assert decoded.exception_id == "EXC-1"
 
 
 def test_an_event_type_without_a_subject_is_refused_by_name() -> None:
@@ -85,8 +219,16 @@ def test_an_event_type_without_a_subject_is_refused_by_name() -> None:
     class InvoicePosted(events.Event):
         invoice_number: str
 
+        @property
+        def aggregate(self) -> events.AggregateRef:
+            return events.AggregateRef("invoice", self.invoice_number)
+
+        @property
+        def key(self) -> events.BusinessKey:
+            return events.BusinessKey(events.BusinessKeyKind.INVOICE, self.invoice_number)
+
     with pytest.raises(UnknownEvent, match="InvoicePosted"):
-        encode(InvoicePosted(occurred_at=dt.datetime.now(dt.UTC), invoice_number="INV-1"))
+        encode(InvoicePosted(occurred_at=dt.datetime.now(dt.UTC), invoice_number="INV-1"), Stamp(1))
 
 
 def test_a_subject_no_event_is_published_on_is_refused() -> None:
@@ -94,6 +236,26 @@ def test_a_subject_no_event_is_published_on_is_refused() -> None:
         decode("o2c.v1.invoice.posted", b"")
 
 
+def decode_envelope(event: events.Event, stamp: Stamp) -> envelope_pb2.EventEnvelope:
+    encoded = encode(event, stamp)
+    return decode(encoded.subject, encoded.payload).envelope
+
+
 def _subject_and_payload(event: events.Event) -> tuple[str, bytes]:
-    encoded = encode(event)
+    encoded = encode(event, Stamp(1))
     return encoded.subject, encoded.payload
+
+
+@pytest.mark.parametrize("prefix", ["", "o2c..v1", "o2c.*", "o2c.>", "o2c v1", "o2c.v1."])
+def test_a_subject_prefix_nats_would_refuse_is_refused_at_start_up(prefix: str) -> None:
+    with pytest.raises(ValueError, match="O2C_SUBJECT_PREFIX"):
+        encoder_for(prefix)
+    with pytest.raises(ValueError, match="O2C_SUBJECT_PREFIX"):
+        stream_subjects(prefix)
+
+
+def test_a_chosen_prefix_sets_both_the_subjects_encoded_and_the_stream_subjects() -> None:
+    encoded = encoder_for("acme.o2c.v1")(staged_time(), Stamp(1))
+
+    assert encoded.subject == "acme.o2c.v1.billing.billable_event_staged"
+    assert stream_subjects("acme.o2c.v1") == ("acme.o2c.v1.>",)

@@ -6,6 +6,7 @@ import pytest
 from nats.js import JetStreamContext
 from nats.js.api import PubAck
 
+from adapters.messaging import headers
 from adapters.messaging.relay import OutboxRelay, PublishFailed
 from adapters.outbox import OutboxMessage
 
@@ -50,7 +51,7 @@ def test_the_relay_creates_its_stream_and_publishes_each_pending_event_once_unde
 
     received = stream.read()
     assert [(r.subject, r.msg_id) for r in received] == [(m.subject, m.event_id) for m in messages]
-    assert [r.message.event_id for r in received] == [m.event_id for m in messages]
+    assert [r.message.envelope.event_id for r in received] == [m.event_id for m in messages]
     assert outbox.published == {m.event_id for m in messages}
     assert outbox.unpublished == []
 
@@ -142,3 +143,28 @@ def test_a_stream_deleted_under_the_relay_is_created_again_on_the_next_attempt(
 
 def test_reading_a_stream_the_relay_has_not_created_yet_finds_no_events(stream):
     assert stream.read() == []
+
+
+def test_each_event_reaches_the_stream_with_its_envelope_in_the_headers(
+    stream: StreamUnderTest, outbox: InMemoryOutbox
+) -> None:
+    messages = [stream.encode(staged_time(number), sequence=number) for number in (1, 2)]
+    outbox.add(*messages)
+
+    asyncio.run(publish_until_drained(stream.relay(outbox)))
+
+    received = stream.headers()
+    assert received == [dict(message.headers) for message in messages]
+    assert [h[headers.AGGREGATE_SEQUENCE] for h in received] == ["1", "2"]
+    assert {h[headers.EVENT_TYPE] for h in received} == {"o2c.v1.BillableEventStaged"}
+
+
+def test_a_row_written_before_the_envelope_still_publishes_under_its_event_id(
+    stream: StreamUnderTest, outbox: InMemoryOutbox
+) -> None:
+    encoded = stream.encode(staged_time())
+    outbox.add(OutboxMessage(encoded.event_id, encoded.subject, encoded.payload))
+
+    asyncio.run(publish_until_drained(stream.relay(outbox)))
+
+    assert stream.headers() == [{headers.MSG_ID: encoded.event_id}]

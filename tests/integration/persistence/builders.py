@@ -6,11 +6,11 @@ import datetime as dt
 import uuid
 from decimal import Decimal
 
-from adapters.outbox import OutboxMessage
+from adapters.outbox import OutboxMessage, Stamp
 from domain.billable_event import BillableEvent, TimeEntry
 from domain.engagement import BillingMethod, Engagement, EngagementStatus, WorkPackage
 from domain.events import Event
-from domain.exception_case import ExceptionCase, OwnerRole
+from domain.exception_case import ExceptionCase, OwnerRole, ReasonCode, Workflow
 from domain.money import Money
 from domain.ownership import System
 from domain.rate_card import RateCard, RoleRate
@@ -37,6 +37,13 @@ def a_rate_card(currency: str = "USD") -> RateCard:
             RoleRate("partner", Money.of(Decimal(consultant_rate) * 2, currency)),
         ),
     )
+
+
+def at_hourly_rate(engagement: Engagement, consultant_rate: str) -> Engagement:
+    """The engagement with its consultants billed at `consultant_rate` an hour, e.g. "0.10"."""
+    rate = Money(engagement.currency, Decimal(consultant_rate))
+    engagement.rate_card = RateCard(engagement.currency, (RoleRate("consultant", rate),))
+    return engagement
 
 
 def work_packages(*codes: str) -> list[WorkPackage]:
@@ -90,9 +97,9 @@ def a_staged_time_entry(engagement: Engagement, entry: TimeEntry) -> BillableEve
 def a_parked_exception(business_key: str = "006OPPORTUNITY") -> ExceptionCase:
     return ExceptionCase.park(
         exception_id=new_id(),
-        workflow="closed_won_to_engagement",
+        workflow=Workflow.CLOSED_WON_TO_ENGAGEMENT,
         business_key=business_key,
-        reason_code="LEGAL_ENTITY_NOT_MAPPED",
+        reason_code=ReasonCode.LEGAL_ENTITY_NOT_MAPPED,
         owner_role=OwnerRole.FINANCE,
         detail="legal entity 'GLOBEX-UK' has no ERP mapping",
         payload={"opportunity_id": business_key, "rate_card": [{"role": "consultant"}]},
@@ -113,7 +120,7 @@ def a_saga_step(saga_id: str, step: str, at: dt.datetime = NOW) -> SagaStep:
     )
 
 
-def encode_for_tests(event: Event) -> OutboxMessage:
+def encode_for_tests(event: Event, _stamp: Stamp) -> OutboxMessage:
     return OutboxMessage(
         event.event_id, "o2c.v1.test." + type(event).__name__, repr(event).encode()
     )

@@ -14,20 +14,21 @@ import pytest
 from sqlalchemy import update
 
 from adapters.persistence.tables import engagements
+from domain.engagement import EngagementStatus
 from domain.errors import ConcurrentUpdate
 
 from .builders import an_engagement
 
 WRITERS = 4
 CHANGES = {
-    "its customer": lambda engagement, ref: engagement.record_customer(ref),
-    "a work package's project": lambda engagement, ref: engagement.record_project("APAC-1", ref),
+    "its customer": lambda engagement, ref: engagement.assign_erp_customer(ref),
+    "a work package's project": lambda engagement, ref: engagement.attach_project("APAC-1", ref),
 }
 
 
 @pytest.fixture
 def saved_engagement(uow_factory):
-    engagement = an_engagement()
+    engagement = an_engagement(status=EngagementStatus.PROVISIONING)
     with uow_factory() as uow:
         uow.engagements.add(engagement)
         uow.commit()
@@ -78,7 +79,7 @@ def test_units_of_work_racing_on_one_engagement_never_lose_a_committed_change(
         start.wait()
         try:
             with uow_factory() as uow:
-                uow.engagements.get(saved_engagement.id).record_customer(customer)
+                uow.engagements.get(saved_engagement.id).assign_erp_customer(customer)
                 time.sleep(0.1)
                 uow.commit()
         except ConcurrentUpdate:

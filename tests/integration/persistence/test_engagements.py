@@ -104,8 +104,8 @@ def test_provisioning_results_recorded_on_a_loaded_engagement_are_saved(uow_fact
 
     with uow_factory() as uow:
         loaded = uow.engagements.get(engagement.id)
-        loaded.record_customer("C-10042")
-        loaded.record_project("APAC-1", "a2x000000001")
+        loaded.assign_erp_customer("C-10042")
+        loaded.attach_project("APAC-1", "a2x000000001")
         loaded.activate(NOW)
         uow.commit()
 
@@ -123,22 +123,22 @@ def test_a_loaded_engagement_starts_with_no_events(uow_factory):
 
 
 def test_the_version_goes_up_with_every_committed_change(uow_factory):
-    engagement = an_engagement()
+    engagement = an_engagement(status=EngagementStatus.PROVISIONING)
     save(uow_factory, engagement)
     for customer in ("C-1", "C-2"):
         with uow_factory() as uow:
-            uow.engagements.get(engagement.id).record_customer(customer)
+            uow.engagements.get(engagement.id).assign_erp_customer(customer)
             uow.commit()
 
     assert load(uow_factory, engagement.id).version == 3
 
 
 def test_a_change_to_a_work_package_alone_bumps_its_engagements_version(uow_factory):
-    engagement = an_engagement()
+    engagement = an_engagement(status=EngagementStatus.PROVISIONING)
     save(uow_factory, engagement)
 
     with uow_factory() as uow:
-        uow.engagements.get(engagement.id).record_project("EMEA-1", "a2x000000007")
+        uow.engagements.get(engagement.id).attach_project("EMEA-1", "a2x000000007")
         uow.commit()
     with uow_factory() as uow:
         uow.engagements.get(engagement.id).work_packages.pop()

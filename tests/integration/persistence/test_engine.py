@@ -45,14 +45,15 @@ def test_starting_the_mappers_twice_is_harmless():
 
 
 def test_a_naive_datetime_is_refused(engine):
-    row = {"operation": "op", "request_id": "r", "fingerprint": "f"}
+    row = {"caller": "crm", "operation": "op", "request_id": "r", "fingerprint": "f"}
     with pytest.raises(StatementError, match="naive datetime"), engine.begin() as connection:
         connection.execute(request_ledger.insert().values(**row, claimed_at=dt.datetime.now()))
 
 
 def test_timestamps_are_stored_as_instants(engine):
     plus_two = dt.datetime(2025, 6, 1, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))
-    row = {"operation": "op", "request_id": "r", "fingerprint": "f", "claimed_at": plus_two}
+    row = {"caller": "crm", "operation": "op", "request_id": "r", "fingerprint": "f"}
+    row["claimed_at"] = plus_two
     with engine.begin() as connection:
         connection.execute(request_ledger.insert().values(**row))
         stored = connection.execute(select(request_ledger.c.claimed_at)).scalar_one()

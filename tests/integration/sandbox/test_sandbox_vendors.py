@@ -1,83 +1,36 @@
+"""What the sandbox vendors keep beyond their ports' contracts (tests/contracts): the records'
+details, as a vendor's user would see them."""
+
 from __future__ import annotations
 
-import datetime as dt
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
+from contracts.builders import a_link, a_project
 
 from adapters.vendors.sandbox.crm import SandboxCrm
-from adapters.vendors.sandbox.erp import SandboxErp, parse_legal_entities
+from adapters.vendors.sandbox.erp import parse_legal_entities
 from adapters.vendors.sandbox.psa import SandboxPsa
 from adapters.vendors.sandbox.records import SandboxRecords
-from application.ports import CustomerRequest, EngagementLink, LegalEntity, ProjectRequest
+from application.ports import LegalEntity
 
 
-def a_project(code: str = "NA") -> ProjectRequest:
-    return ProjectRequest(
-        external_id=f"eng-1:{code}",
-        engagement_id="eng-1",
-        opportunity_id="006-ACME-1",
-        account_id="001-ACME",
-        name=f"Acme Corp - {code} rollout",
-        region=code,
-        start_date=dt.date(2026, 12, 1),
-        end_date=dt.date(2027, 5, 31),
-    )
+def test_a_project_keeps_the_details_it_was_last_sent_with(engine):
+    psa, records = SandboxPsa(SandboxRecords(engine, "psa")), SandboxRecords(engine, "psa")
+    project_id = psa.create_project(a_project("NA"))
+    assert records.payload("project", project_id)["region"] == "NA"
+    assert records.payload("project", project_id)["start_date"] == "2026-12-01"
 
 
-def a_customer(legal_entity: str = "USMF") -> CustomerRequest:
-    return CustomerRequest("001-ACME", "Acme Corp", legal_entity, "US-EIN-12-3456789", "USD")
-
-
-@pytest.fixture
-def psa(engine) -> SandboxPsa:
-    return SandboxPsa(SandboxRecords(engine, "psa"))
-
-
-@pytest.fixture
-def erp(engine) -> SandboxErp:
-    return SandboxErp(SandboxRecords(engine, "erp"), parse_legal_entities("US01=USMF:US-1"))
-
-
-def test_a_project_sent_twice_with_one_external_id_is_one_project(psa, engine):
-    first = psa.create_project(a_project())
-    assert psa.create_project(a_project()) == first
-    assert psa.create_project(a_project("EU")) != first
-    assert SandboxRecords(engine, "psa").payload("project", first)["region"] == "NA"
-
-
-def test_a_project_created_by_many_callers_at_once_is_one_project(psa):
-    with ThreadPoolExecutor(max_workers=6) as pool:
-        ids = set(pool.map(lambda _: psa.create_project(a_project()), range(6)))
-    assert len(ids) == 1
-
-
-def test_a_removed_project_is_gone_and_comes_back_under_a_new_id(psa, engine):
-    first = psa.create_project(a_project())
-    psa.remove_project(first)
-
-    assert SandboxRecords(engine, "psa").payload("project", first) is None
-    assert psa.create_project(a_project()) != first
-
-
-def test_a_customer_is_found_by_account_within_its_legal_entity(erp):
-    number = erp.upsert_customer(a_customer())
-
-    assert erp.find_customer("001-ACME", "USMF") == number
-    assert erp.find_customer("001-ACME", "GBSI") is None
-    assert erp.upsert_customer(a_customer()) == number
-
-
-def test_a_removed_customer_is_no_longer_found(erp):
-    erp.remove_customer(erp.upsert_customer(a_customer()))
-    assert erp.find_customer("001-ACME", "USMF") is None
+def test_a_removed_project_has_no_record_left_to_read(engine):
+    psa, records = SandboxPsa(SandboxRecords(engine, "psa")), SandboxRecords(engine, "psa")
+    project_id = psa.create_project(a_project())
+    psa.remove_project(project_id)
+    assert records.payload("project", project_id) is None
 
 
 def test_the_crm_opportunity_shows_the_latest_engagement_status(engine):
     crm, records = SandboxCrm(SandboxRecords(engine, "crm")), SandboxRecords(engine, "crm")
-    record = crm.record_engagement(EngagementLink("006-ACME-1", "eng-1", "pending_data", "x-1"))
-    crm.record_engagement(EngagementLink("006-ACME-1", "eng-1", "active", None))
-
+    record = crm.record_engagement(a_link(status="pending_data"))
+    crm.record_engagement(a_link(status="active"))
     assert records.payload("opportunity", record)["engagement_status"] == "active"
 
 

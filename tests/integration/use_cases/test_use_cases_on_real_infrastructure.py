@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -10,19 +11,34 @@ import pytest
 from nats.js.errors import NotFoundError
 from sqlalchemy import func, select
 from support.builders import approved_time, closed_won
+from support.faults import Fuse, ProcessDied, fused
 from support.nats import with_jetstream
 
 from adapters.messaging.relay import OutboxRelay
 from adapters.messaging.subscriber import read_events
 from adapters.persistence.outbox_store import SqlOutboxStore
-from adapters.persistence.tables import billable_events, engagements, outbox, sandbox_records
+from adapters.persistence.tables import (
+    billable_events,
+    engagements,
+    outbox,
+    sagas,
+    sandbox_records,
+)
 from application.approve_billable_event import approve_time_entry
-from application.create_engagement import create_service_engagement
+from application.create_engagement import create_service_engagement, saga_runner
 from application.errors import VendorUnavailable
 from application.queries import get_engagement
 from domain.engagement import EngagementStatus
-from domain.errors import OwnershipViolation, RequestIdReused
+from domain.errors import EngagementExists, OwnershipViolation, RequestIdReused, RequestInProgress
+from domain.exception_case import ReasonCode
 from domain.saga import StepOutcome
+
+CREATES = 20
+
+
+def saga_ids(engine) -> list[str]:
+    with engine.connect() as connection:
+        return list(connection.execute(select(sagas.c.id)).scalars())
 
 
 def count(engine, table, *where) -> int:
@@ -41,17 +57,75 @@ def live_records(engine, system: str, kind: str) -> int:
 
 
 def test_concurrent_calls_with_one_request_id_create_one_engagement(provisioning, engine):
-    with ThreadPoolExecutor(max_workers=6) as pool:
-        ids = list(
-            pool.map(lambda _: create_service_engagement(closed_won(), provisioning), range(6))
-        )
+    """Calls that find the request in flight are told so at once; none waits for it."""
 
-    assert len(set(ids)) == 1
+    def create(_: int) -> str:
+        try:
+            return create_service_engagement(closed_won(), provisioning)
+        except RequestInProgress:
+            return "in progress"
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(create, range(6)))
+
+    [engagement_id] = set(answers) - {"in progress"}
+    assert create_service_engagement(closed_won(), provisioning) == engagement_id
     assert count(engine, engagements) == 1
     assert live_records(engine, "psa", "project") == 2
     assert live_records(engine, "erp", "customer") == 1
-    engagement = get_engagement(ids[0], provisioning.uow_factory).engagement
+    engagement = get_engagement(engagement_id, provisioning.uow_factory).engagement
     assert engagement.status is EngagementStatus.ACTIVE
+
+
+def test_concurrent_creates_for_one_opportunity_give_one_engagement_and_one_answer(
+    provisioning, engine
+):
+    """The winner gets its engagement; every other request id is refused with ALREADY_EXISTS
+    (EngagementExists) naming that engagement, on SQLite and PostgreSQL alike, and so is each
+    retry of a refused call."""
+    start = threading.Barrier(CREATES)
+
+    def create(number: int, wait: bool = True) -> tuple[str, str]:
+        if wait:
+            start.wait()
+        try:
+            return "created", create_service_engagement(
+                closed_won(request_id=f"r-{number}"), provisioning
+            )
+        except EngagementExists as refusal:
+            return "exists", refusal.keys["engagement_id"]
+
+    with ThreadPoolExecutor(max_workers=CREATES) as pool:
+        answers = list(pool.map(create, range(CREATES)))
+    retries = [create(n, wait=False) for n, (kind, _) in enumerate(answers) if kind == "exists"]
+
+    [engagement_id] = {engagement_id for _, engagement_id in answers + retries}
+    assert [kind for kind, _ in answers].count("created") == 1
+    assert {kind for kind, _ in retries} == {"exists"} and len(retries) == CREATES - 1
+    assert count(engine, engagements) == 1 and len(saga_ids(engine)) == 1
+    assert live_records(engine, "erp", "customer") == 1
+    assert live_records(engine, "psa", "project") == 2
+    engagement = get_engagement(engagement_id, provisioning.uow_factory).engagement
+    assert engagement.status is EngagementStatus.ACTIVE
+
+
+def test_a_saga_killed_between_a_vendor_call_and_its_record_is_resumed_by_a_worker(
+    provisioning, engine
+):
+    fuse = Fuse(where="after create_project")  # the PSA made it; its record is not written
+    short_lived = attrs.evolve(provisioning, lease_seconds=0)  # its lease is over at once
+    with pytest.raises(ProcessDied):
+        create_service_engagement(closed_won(), fused(short_lived, fuse))
+    with pytest.raises(RequestInProgress):
+        create_service_engagement(closed_won(), provisioning)
+
+    assert saga_runner(provisioning).resume_abandoned() == 1
+
+    engagement_id = create_service_engagement(closed_won(), provisioning)
+    engagement = get_engagement(engagement_id, provisioning.uow_factory).engagement
+    assert engagement.status is EngagementStatus.ACTIVE
+    assert live_records(engine, "psa", "project") == 2
+    assert live_records(engine, "erp", "customer") == 1
 
 
 def test_the_same_request_id_with_another_payload_is_refused_on_the_database(provisioning, engine):
@@ -102,15 +176,16 @@ def test_a_lasting_psa_outage_leaves_no_half_created_engagement(provisioning, ps
     assert view.engagement.status is EngagementStatus.PROVISIONING_FAILED
     assert live_records(engine, "psa", "project") == 0
     assert live_records(engine, "erp", "customer") == 0
+    [saga_id] = saga_ids(engine)
     with provisioning.uow_factory() as uow:
-        steps = [(s.step, s.outcome) for s in uow.saga_log.steps(engagement_id)]
+        steps = [(s.step, s.outcome) for s in uow.saga_log.steps(saga_id)]
     assert (view.exception.reason_code, view.exception.owner_role.value) == (
-        "PSA_PROVISIONING_FAILED",
+        ReasonCode.PSA_PROVISIONING_FAILED,
         "integration-support",
     )
-    assert steps[-3:] == [
-        ("psa.remove_project[NA]", StepOutcome.COMPENSATED),
-        ("erp.remove_customer", StepOutcome.COMPENSATED),
+    assert [step for step in steps if step[1] is not StepOutcome.STARTED][-3:] == [
+        ("psa.create_project[NA]", StepOutcome.COMPENSATED),
+        ("erp.create_customer", StepOutcome.COMPENSATED),
         ("crm.record_engagement", StepOutcome.SUCCEEDED),
     ]
 

@@ -53,8 +53,8 @@ class SandboxRecords:
     def _upsert(self, kind: str, external_id: str, prefix: str, payload: dict[str, Any]) -> str:
         key = (*self._kind(kind), records.c.external_id == external_id)
         with self.engine.begin() as connection:
-            row = connection.execute(
-                select(records.c.record_id, records.c.removed_at).where(*key)
+            row = connection.execute(  # locked: two callers reviving a removed record are one
+                select(records.c.record_id, records.c.removed_at).where(*key).with_for_update()
             ).first()
             if row is not None and row.removed_at is None:
                 connection.execute(update(records).where(*key).values(payload=payload))

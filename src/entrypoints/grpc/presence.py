@@ -1,0 +1,25 @@
+"""Fields a request must carry, named by the path the caller wrote when they are absent."""
+
+from __future__ import annotations
+
+from google.protobuf.message import Message
+from google.type import date_pb2
+
+from adapters.proto_values import calendar_date
+from domain.errors import InvalidField
+
+
+def require(parent: Message, name: str, path: str) -> None:
+    """An absent message field `parent.name` is INVALID_ARGUMENT "`path` is required"."""
+    if not parent.HasField(name):
+        raise InvalidField(f"{path} is required", field=path)
+
+
+def iso_date(parent: Message, name: str, path: str) -> str:
+    """The `google.type.Date` at `parent.name` as "YYYY-MM-DD"; partial or impossible is refused."""
+    require(parent, name, path)
+    date: date_pb2.Date = getattr(parent, name)
+    try:
+        return calendar_date(date).isoformat()
+    except ValueError:
+        raise InvalidField(f"{path} must be a full calendar date", field=path) from None

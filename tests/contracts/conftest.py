@@ -1,0 +1,141 @@
+"""Every implementation of every port, one `pytest.param` each.
+
+A contract suite asks for its port by fixture name (`erp`, `psa`, `crm`, `uow_factory`) and runs
+once per implementation listed below. To plug in an adapter — NetSuite against its wire-format
+simulator, say — write a builder `def netsuite_erp(request) -> NetSuiteErp` (it may ask
+`request.getfixturevalue(...)` for any fixture it needs, e.g. the simulator's) and add
+`pytest.param(netsuite_erp, id="netsuite")` to ERPS. Nothing else changes. (A unit of work that
+can have two transactions open at once goes into INTERLEAVING_UNITS_OF_WORK as well.)
+
+A suite for another port follows the same pattern. A repository reached through the unit of
+work (the saga store, the request ledger) needs only its test module, `test_saga_store_contract.py`
+say: its tests ask for `uow_factory`, which already runs on the fakes and on SQL on both
+databases. A port of its own (a billing engine, say) takes three steps:
+  1. BILLING_ENGINES = [pytest.param(fake_billing, id="fake"), *on_each_database(...)];
+  2. a fixture `billing_engine` over them, returning `request.param(request)`;
+  3. test_billing_engine_contract.py: one test per promise, named as the sentence it proves.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from integration.persistence.builders import encode_for_tests
+from sqlalchemy import Engine
+from support.databases import empty_tables, migrated_engine
+from unit.fakes import FakeCrm, FakeErp, FakePsa, FakeUnitOfWork, Store
+
+from adapters.persistence.engine import session_factory
+from adapters.persistence.uow import SqlAlchemyUnitOfWork
+from adapters.vendors.sandbox.crm import SandboxCrm
+from adapters.vendors.sandbox.erp import SandboxErp
+from adapters.vendors.sandbox.psa import SandboxPsa
+from adapters.vendors.sandbox.records import SandboxRecords
+from application.ports import UnitOfWorkFactory
+from contracts.builders import LEGAL_ENTITIES
+
+OnDatabase = Callable[[pytest.FixtureRequest, str], Any]
+
+
+def on_sqlite(name: str, build: OnDatabase) -> Any:
+    return pytest.param(functools.partial(build, backend="sqlite"), id=f"{name}-sqlite")
+
+
+def on_postgresql(name: str, build: OnDatabase) -> Any:
+    return pytest.param(
+        functools.partial(build, backend="postgresql"),
+        id=f"{name}-postgresql",
+        marks=pytest.mark.postgres,
+    )
+
+
+def on_each_database(name: str, build: OnDatabase) -> list[Any]:
+    return [on_sqlite(name, build), on_postgresql(name, build)]
+
+
+@pytest.fixture(scope="session")
+def sqlite_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    yield from migrated_engine("sqlite", tmp_path_factory.mktemp("contracts"))
+
+
+@pytest.fixture(scope="session")
+def postgresql_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    yield from migrated_engine("postgresql", tmp_path_factory.mktemp("contracts"))
+
+
+def empty_database(request: pytest.FixtureRequest, backend: str) -> Engine:
+    """Migrated once per session, emptied for each test that uses it."""
+    engine: Engine = request.getfixturevalue(f"{backend}_database")
+    empty_tables(engine)
+    return engine
+
+
+def fake_erp(_request: pytest.FixtureRequest) -> FakeErp:
+    return FakeErp(dict(LEGAL_ENTITIES))
+
+
+def sandbox_erp(request: pytest.FixtureRequest, backend: str) -> SandboxErp:
+    return SandboxErp(SandboxRecords(empty_database(request, backend), "erp"), LEGAL_ENTITIES)
+
+
+def sandbox_psa(request: pytest.FixtureRequest, backend: str) -> SandboxPsa:
+    return SandboxPsa(SandboxRecords(empty_database(request, backend), "psa"))
+
+
+def sandbox_crm(request: pytest.FixtureRequest, backend: str) -> SandboxCrm:
+    return SandboxCrm(SandboxRecords(empty_database(request, backend), "crm"))
+
+
+def fake_units_of_work(_request: pytest.FixtureRequest) -> UnitOfWorkFactory:
+    store = Store()
+    return lambda: FakeUnitOfWork(store)
+
+
+def sql_units_of_work(request: pytest.FixtureRequest, backend: str) -> UnitOfWorkFactory:
+    sessions = session_factory(empty_database(request, backend))
+    return functools.partial(SqlAlchemyUnitOfWork, sessions, encode_for_tests)
+
+
+ERPS = [pytest.param(fake_erp, id="fake"), *on_each_database("sandbox", sandbox_erp)]
+PSAS = [pytest.param(lambda _: FakePsa(), id="fake"), *on_each_database("sandbox", sandbox_psa)]
+CRMS = [pytest.param(lambda _: FakeCrm(), id="fake"), *on_each_database("sandbox", sandbox_crm)]
+UNITS_OF_WORK = [
+    pytest.param(fake_units_of_work, id="fake"),
+    *on_each_database("sql", sql_units_of_work),
+]
+# SQLite takes its write lock at BEGIN: a second unit of work open at once waits, never interleaves.
+INTERLEAVING_UNITS_OF_WORK = [
+    pytest.param(fake_units_of_work, id="fake"),
+    on_postgresql("sql", sql_units_of_work),
+]
+
+
+@pytest.fixture(params=ERPS)
+def erp(request: pytest.FixtureRequest) -> Any:
+    return request.param(request)
+
+
+@pytest.fixture(params=PSAS)
+def psa(request: pytest.FixtureRequest) -> Any:
+    return request.param(request)
+
+
+@pytest.fixture(params=CRMS)
+def crm(request: pytest.FixtureRequest) -> Any:
+    return request.param(request)
+
+
+@pytest.fixture(params=UNITS_OF_WORK)
+def uow_factory(request: pytest.FixtureRequest) -> UnitOfWorkFactory:
+    factory: UnitOfWorkFactory = request.param(request)
+    return factory
+
+
+@pytest.fixture(params=INTERLEAVING_UNITS_OF_WORK)
+def interleaving_uow_factory(request: pytest.FixtureRequest) -> UnitOfWorkFactory:
+    """For promises about two units of work open at once in one thread."""
+    factory: UnitOfWorkFactory = request.param(request)
+    return factory

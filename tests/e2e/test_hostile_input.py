@@ -1,0 +1,128 @@
+"""Hostile input from a black-box run: over-long strings, huge ids, absent fields.
+
+Each answer must be the same on SQLite and on PostgreSQL, refuse before any handler runs,
+store nothing, and quote at most a short prefix of what the caller sent.
+"""
+
+from __future__ import annotations
+
+import grpc
+import pytest
+from support.requests import closed_won, time_entry
+from support.statuses import refusal_of
+
+from o2c.v1 import billing_pb2_grpc, engagement_pb2, engagement_pb2_grpc
+
+ECHOED_AT_MOST = 64
+LONG = 10_000
+
+
+@pytest.fixture
+def engagements(channel_on_each_database):
+    return engagement_pb2_grpc.EngagementServiceStub(channel_on_each_database)
+
+
+@pytest.fixture
+def billing(channel_on_each_database):
+    return billing_pb2_grpc.BillingServiceStub(channel_on_each_database)
+
+
+@pytest.fixture
+def active_engagement(engagements, run_key):
+    return engagements.CreateServiceEngagement(closed_won(run_key)).engagement
+
+
+def assert_refused_by_name(refusal, field: str) -> None:
+    assert (refusal.code, refusal.field) == (grpc.StatusCode.INVALID_ARGUMENT, field)
+
+
+def test_a_10000_character_work_package_name_is_refused_by_name_and_stores_nothing(
+    engagements, run_key
+):
+    request = closed_won(run_key)
+    request.opportunity.work_packages[1].name = "N" * LONG
+    refusal = refusal_of(lambda: engagements.CreateServiceEngagement(request))
+    assert_refused_by_name(refusal, "opportunity.work_packages[1].name")
+    assert refusal.reason == "FIELD_TOO_LONG"
+    lookup = engagement_pb2.GetServiceEngagementRequest(
+        opportunity_id=request.opportunity.opportunity_id
+    )
+    assert refusal_of(lambda: engagements.GetServiceEngagement(lookup)).code == (
+        grpc.StatusCode.NOT_FOUND
+    )
+
+
+@pytest.mark.parametrize("name", ["resource", "source_id"])
+def test_a_10000_character_time_entry_field_is_refused_by_name(
+    billing, active_engagement, run_key, name
+):
+    request = time_entry(run_key, active_engagement.engagement_id, f"TC-LONG-{name}")
+    setattr(request.time_entry, name, "R" * LONG)
+    refusal = refusal_of(lambda: billing.ApproveBillableEvent(request))
+    assert_refused_by_name(refusal, f"time_entry.{name}")
+    retried = time_entry(run_key, active_engagement.engagement_id, f"TC-LONG-{name}")
+    assert not billing.ApproveBillableEvent(retried).already_staged
+
+
+HUGE_IDS = [3_000, 5_000, 100_000]
+
+
+def assert_bounded(refusal, sent: str) -> None:
+    assert refusal.size < 1024
+    assert sent[: ECHOED_AT_MOST + 1] not in refusal.message
+    assert all(sent[: ECHOED_AT_MOST + 1] not in str(detail) for detail in refusal.details)
+
+
+@pytest.mark.parametrize("length", HUGE_IDS)
+@pytest.mark.parametrize("key", ["engagement_id", "opportunity_id"])
+def test_a_huge_lookup_key_gets_a_short_answer_naming_it(engagements, key, length):
+    sent = "X" * length
+    lookup = engagement_pb2.GetServiceEngagementRequest(**{key: sent})
+    refusal = refusal_of(lambda: engagements.GetServiceEngagement(lookup))
+    assert_refused_by_name(refusal, key)
+    assert_bounded(refusal, sent)
+
+
+def test_an_unknown_opportunity_at_its_longest_is_not_found_and_quoted_as_a_prefix(engagements):
+    sent = "006" + "Y" * 125
+    lookup = engagement_pb2.GetServiceEngagementRequest(opportunity_id=sent)
+    refusal = refusal_of(lambda: engagements.GetServiceEngagement(lookup))
+    assert refusal.code == grpc.StatusCode.NOT_FOUND
+    assert sent[:ECHOED_AT_MOST] in refusal.message
+    assert_bounded(refusal, sent)
+
+
+@pytest.mark.parametrize("length", HUGE_IDS)
+def test_time_for_a_huge_engagement_id_gets_a_short_answer_naming_it(billing, run_key, length):
+    sent = "X" * length
+    refusal = refusal_of(lambda: billing.ApproveBillableEvent(time_entry(run_key, sent)))
+    assert_refused_by_name(refusal, "time_entry.engagement_id")
+    assert_bounded(refusal, sent)
+
+
+def test_a_request_without_an_opportunity_names_the_opportunity(engagements):
+    request = engagement_pb2.CreateServiceEngagementRequest(request_id="no-opportunity")
+    refusal = refusal_of(lambda: engagements.CreateServiceEngagement(request))
+    assert_refused_by_name(refusal, "opportunity")
+    assert refusal.message == "opportunity is required"
+
+
+@pytest.mark.parametrize("absent", ["contract_value", "start_date", "end_date"])
+def test_an_absent_opportunity_field_is_named_as_required(engagements, run_key, absent):
+    request = closed_won(run_key, **{absent: None})
+    refusal = refusal_of(lambda: engagements.CreateServiceEngagement(request))
+    assert_refused_by_name(refusal, f"opportunity.{absent}")
+    assert refusal.message == f"opportunity.{absent} is required"
+
+
+def test_an_absent_hourly_rate_is_named_as_required(engagements, run_key):
+    request = closed_won(run_key)
+    request.opportunity.rate_card[0].ClearField("hourly_rate")
+    refusal = refusal_of(lambda: engagements.CreateServiceEngagement(request))
+    assert_refused_by_name(refusal, "opportunity.rate_card[0].hourly_rate")
+
+
+def test_an_approval_without_a_time_entry_names_the_time_entry(billing, run_key):
+    request = time_entry(run_key, "eng-1")
+    request.ClearField("time_entry")
+    assert_refused_by_name(refusal_of(lambda: billing.ApproveBillableEvent(request)), "time_entry")

@@ -1,0 +1,64 @@
+"""The whole o2c service, started in-process on a free port for end-to-end tests."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+from nats.js.errors import NotFoundError
+
+from entrypoints import settings
+from entrypoints.runtime import Runtime
+from support.databases import postgres_schema_url, sqlite_url
+from support.nats import with_jetstream
+
+
+@contextlib.contextmanager
+def running_service(database_url: str, nats_url: str, **overrides: str) -> Iterator[Runtime]:
+    """The service on a stream and subjects of its own, so it never reads another run's events.
+
+    `overrides` are further settings, e.g. O2C_SAGA_LEASE_SECONDS="1"."""
+    tag = uuid.uuid4().hex[:10]
+    runtime = Runtime(
+        settings.read(
+            {
+                "O2C_DATABASE_URL": database_url,
+                "O2C_NATS_URL": nats_url,
+                "O2C_STREAM": f"O2C_E2E_{tag.upper()}",
+                "O2C_SUBJECT_PREFIX": f"o2ce2e{tag}.v1",
+                "O2C_GRPC_ADDRESS": "127.0.0.1:0",
+                "O2C_VENDOR_RETRY_FIRST_DELAY": "0.01",
+                "O2C_SHUTDOWN_GRACE_SECONDS": "2",
+                **overrides,
+            }
+        )
+    ).start()
+    try:
+        yield runtime
+    finally:
+        runtime.stop()
+        delete_stream(runtime.values["O2C_NATS_URL"], runtime.values["O2C_STREAM"])
+
+
+def delete_stream(nats_url: str, stream: str) -> None:
+    async def delete(js: Any) -> None:
+        with contextlib.suppress(NotFoundError):
+            await js.delete_stream(stream)
+
+    with contextlib.suppress(Exception):  # a broker the test stopped has nothing left to delete
+        asyncio.run(with_jetstream(nats_url, delete))
+
+
+def service_on(backend: str, scratch: os.PathLike[str], nats_url: str) -> Iterator[Runtime]:
+    """The service on a fresh SQLite file in `scratch`, or in a fresh PostgreSQL schema."""
+    if backend == "sqlite":
+        with running_service(sqlite_url(scratch), nats_url) as runtime:
+            yield runtime
+        return
+    for url in postgres_schema_url():
+        with running_service(url, nats_url) as runtime:
+            yield runtime

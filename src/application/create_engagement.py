@@ -7,6 +7,8 @@ retried by the pipeline, which then finds the winner's engagement).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from attrs import Factory, asdict, frozen
 
 from application.closed_won import engagement_from
@@ -47,7 +49,9 @@ class ProvisioningPorts:
     node: str = "o2c"
 
 
-def create_service_engagement(cmd: CreateServiceEngagement, ports: ProvisioningPorts) -> str:
+def create_service_engagement(
+    cmd: CreateServiceEngagement, ports: ProvisioningPorts, deadline: dt.datetime | None = None
+) -> str:
     sagas = saga_runner(ports)
 
     def open_engagement(uow: UnitOfWork) -> Saga:
@@ -63,7 +67,8 @@ def create_service_engagement(cmd: CreateServiceEngagement, ports: ProvisioningP
         )
 
     key = RequestKey(cmd.caller, OPERATION, cmd.request_id)
-    answer = Pipeline(ports.uow_factory, ports.clock, sagas).run(key, cmd, open_engagement)
+    pipeline = Pipeline(ports.uow_factory, ports.clock, sagas)
+    answer = pipeline.run(key, cmd, open_engagement, deadline)
     return str(answer["engagement_id"])
 
 

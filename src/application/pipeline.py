@@ -8,6 +8,7 @@ A lost race (ConcurrentUpdate) is retried from the claim a bounded number of tim
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 
 from attrs import frozen
@@ -31,17 +32,23 @@ class Pipeline:
     sagas: SagaRunner | None = None
     attempts: int = ATTEMPTS
 
-    def run(self, key: RequestKey, command: object, work: Work) -> Answer:
+    def run(
+        self, key: RequestKey, command: object, work: Work, deadline: dt.datetime | None = None
+    ) -> Answer:
+        """`deadline`: when the caller stops waiting; a saga not finished by then goes on in the
+        resuming worker, and the caller gets RequestInProgress (retry later, same key)."""
         check_request_id(key.request_id)
         print_ = fingerprint(command)
         for _ in range(self.attempts - 1):
             try:
-                return self.run_once(key, print_, work)
+                return self.run_once(key, print_, work, deadline)
             except ConcurrentUpdate:  # another request wrote the same data first: look again
                 continue
-        return self.run_once(key, print_, work)
+        return self.run_once(key, print_, work, deadline)
 
-    def run_once(self, key: RequestKey, print_: str, work: Work) -> Answer:
+    def run_once(
+        self, key: RequestKey, print_: str, work: Work, deadline: dt.datetime | None
+    ) -> Answer:
         with self.uow_factory() as uow:
             first = uow.requests.claim(key, print_, self.clock.now())
             if first is not None:
@@ -52,11 +59,13 @@ class Pipeline:
             uow.commit()
         if not isinstance(outcome, Saga):
             return outcome
-        return self.answer_of_saga(key, print_, outcome)
+        return self.answer_of_saga(key, print_, outcome, deadline)
 
-    def answer_of_saga(self, key: RequestKey, print_: str, saga: Saga) -> Answer:
+    def answer_of_saga(
+        self, key: RequestKey, print_: str, saga: Saga, deadline: dt.datetime | None
+    ) -> Answer:
         assert self.sagas is not None, "a command that starts a saga needs a saga runner"
-        self.sagas.drive(saga.id, saga.owner)
+        self.sagas.drive(saga.id, saga.owner, deadline)
         with self.uow_factory() as uow:
             record = uow.requests.get(key)
         assert record is not None

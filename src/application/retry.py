@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
-from attrs import frozen
+from attrs import define, frozen
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, wait_exponential
 
 from application.errors import VendorUnavailable
@@ -27,6 +27,11 @@ class RetryPolicy:
     max_retry_after: float = 30.0
 
 
+class OutOfTime(Exception):
+    """The call's deadline came before the vendor recovered: not a vendor failure, so whoever
+    drives the call hands the work on (a saga to the resuming worker) instead of undoing it."""
+
+
 @frozen
 class Attempted(Generic[T]):
     value: T
@@ -40,16 +45,36 @@ def call_with_retry(
     *,
     deadline: dt.datetime | None = None,
 ) -> Attempted[T]:
-    """Retry VendorUnavailable (never VendorRejected); the last error is raised on giving up."""
+    """Retry VendorUnavailable (never VendorRejected); the last error is raised on giving up,
+    as the cause of OutOfTime when it was the deadline that stopped the retries."""
+    watch = DeadlineWatch(clock, deadline)
     retrying = Retrying(
         retry=retry_if_exception_type(VendorUnavailable),
         wait=vendor_wait(policy),
-        stop=give_up(policy, clock, deadline),
+        stop=give_up(policy, watch),
         sleep=clock.sleep,
         reraise=True,
     )
-    value = retrying(action)
+    try:
+        value = retrying(action)
+    except VendorUnavailable as error:
+        if watch.reached:
+            raise OutOfTime(f"the call's deadline came first: {error}") from error
+        raise
     return Attempted(value, retrying.statistics["attempt_number"])
+
+
+@define
+class DeadlineWatch:
+    clock: Clock
+    deadline: dt.datetime | None
+    reached: bool = False
+
+    def passed_by(self, seconds: float) -> bool:
+        """Whether sleeping `seconds` from now would wake after the deadline."""
+        later = self.clock.now() + dt.timedelta(seconds=seconds)
+        self.reached = self.deadline is not None and later > self.deadline
+        return self.reached
 
 
 def vendor_wait(policy: RetryPolicy) -> Callable[[RetryCallState], float]:
@@ -62,14 +87,12 @@ def vendor_wait(policy: RetryPolicy) -> Callable[[RetryCallState], float]:
     return wait
 
 
-def give_up(
-    policy: RetryPolicy, clock: Clock, deadline: dt.datetime | None
-) -> Callable[[RetryCallState], bool]:
+def give_up(policy: RetryPolicy, watch: DeadlineWatch) -> Callable[[RetryCallState], bool]:
     def stop(state: RetryCallState) -> bool:
         return (
             state.attempt_number >= policy.attempts
             or (retry_after(state) or 0.0) > policy.max_retry_after
-            or wakes_after(deadline, clock, state.upcoming_sleep)
+            or watch.passed_by(state.upcoming_sleep)
         )
 
     return stop
@@ -78,7 +101,3 @@ def give_up(
 def retry_after(state: RetryCallState) -> float | None:
     error = state.outcome.exception() if state.outcome is not None else None
     return error.retry_after if isinstance(error, VendorUnavailable) else None
-
-
-def wakes_after(deadline: dt.datetime | None, clock: Clock, seconds: float) -> bool:
-    return deadline is not None and clock.now() + dt.timedelta(seconds=seconds) > deadline

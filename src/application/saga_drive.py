@@ -10,13 +10,14 @@ Every write renews the owner's lease, and so does every retry of a vendor call.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from application.errors import VendorError
 from application.ports import UnitOfWork
-from application.retry import Attempted, call_with_retry
+from application.retry import Attempted, OutOfTime, call_with_retry
 from application.saga_definition import Halt, SagaDefinition, Setback, Step
 from application.saga_ports import SagaPorts
 from domain.errors import NotFound
@@ -40,15 +41,21 @@ class SagaDrive:
         definitions: Mapping[str, SagaDefinition],
         saga_id: str,
         owner: str,
+        deadline: dt.datetime | None = None,
     ) -> None:
         self.ports = ports
         self.definitions = definitions
         self.saga_id = saga_id
         self.owner = owner
+        self.deadline = deadline
 
     def run(self) -> None:
         while self.advance():
-            pass
+            self.check_time()
+
+    def check_time(self) -> None:
+        if self.deadline is not None and self.ports.clock.now() >= self.deadline:
+            raise OutOfTime(f"the deadline came before saga {self.saga_id} finished")
 
     def advance(self) -> bool:
         with self.ports.uow_factory() as uow:
@@ -189,7 +196,7 @@ class SagaDrive:
                 self.write(unchanged)
             return action()
 
-        return call_with_retry(attempt, self.ports.retry, self.ports.clock)
+        return call_with_retry(attempt, self.ports.retry, self.ports.clock, deadline=self.deadline)
 
     def park(
         self, uow: UnitOfWork, definition: SagaDefinition, saga: Saga, setback: Setback

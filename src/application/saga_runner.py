@@ -5,10 +5,12 @@ It knows no workflow: each kind of saga is a SagaDefinition (engagement provisio
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from application.ports import UnitOfWork
+from application.retry import OutOfTime
 from application.saga_definition import SagaDefinition
 from application.saga_drive import SagaDrive
 from application.saga_ports import SagaPorts
@@ -49,12 +51,16 @@ class SagaRunner:
         uow.sagas.add(saga)
         return saga
 
-    def drive(self, saga_id: str, owner: str) -> None:
-        """As far as the saga goes; quietly stops if another owner took it over meanwhile."""
-        drive = SagaDrive(self.ports, self.definitions, saga_id, owner)
+    def drive(self, saga_id: str, owner: str, deadline: dt.datetime | None = None) -> None:
+        """As far as the saga goes; quietly stops if another owner took it over meanwhile, and
+        hands the saga to the resuming worker if `deadline` comes first."""
+        drive = SagaDrive(self.ports, self.definitions, saga_id, owner, deadline)
         try:
             drive.run()
         except ConcurrentUpdate:
+            return
+        except OutOfTime:
+            drive.release()
             return
         except Exception:
             drive.release()

@@ -62,6 +62,7 @@ class Container(containers.DeclarativeContainer):
         RetryPolicy,
         attempts=config.vendors.retry_attempts,
         first_delay=config.vendors.retry_first_delay,
+        max_retry_after=config.vendors.max_retry_after,
     )
     ownership = providers.Singleton(ownership_matrix, config.ownership.changes)
 

@@ -26,6 +26,7 @@ DEFAULTS: dict[str, str] = {
     ),
     "O2C_VENDOR_RETRY_ATTEMPTS": "4",
     "O2C_VENDOR_RETRY_FIRST_DELAY": "0.2",
+    "O2C_VENDOR_MAX_RETRY_AFTER": "30",
     "O2C_SAGA_LEASE_SECONDS": "60",
     "O2C_SAGA_SWEEP_SECONDS": "5",
     "O2C_OWNERSHIP_OVERRIDES": "",
@@ -58,6 +59,7 @@ def as_config(values: Mapping[str, str]) -> dict[str, Any]:
         "vendors": {
             "retry_attempts": int(values["O2C_VENDOR_RETRY_ATTEMPTS"]),
             "retry_first_delay": float(values["O2C_VENDOR_RETRY_FIRST_DELAY"]),
+            "max_retry_after": float(values["O2C_VENDOR_MAX_RETRY_AFTER"]),
         },
         "sagas": {
             "lease_seconds": float(values["O2C_SAGA_LEASE_SECONDS"]),

@@ -12,16 +12,13 @@ from integration.persistence.builders import (
 from contracts.units_of_work import read, save
 from domain.money import Money
 
-BATCH = 100
-
 
 def stage_tenths_of_an_hour(uow_factory, engagement, count: int) -> None:
     """`count` entries of 0.1 hour at 1.00 an hour: 0.10 each, which no float holds."""
     entries = [
         a_staged_time_entry(engagement, a_time_entry(engagement, hours="0.1")) for _ in range(count)
     ]
-    for start in range(0, count, BATCH):
-        save(uow_factory, "billable_events", *entries[start : start + BATCH])
+    save(uow_factory, "billable_events", *entries)
 
 
 def an_engagement_at_one_an_hour(uow_factory, currency: str = "USD"):

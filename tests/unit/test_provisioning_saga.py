@@ -195,3 +195,38 @@ def test_every_retry_of_a_vendor_call_renews_the_lease(provisioning, store, psa,
 
     assert clock.slept == [0.5, 1.0]
     assert set(lease_left) == {provisioning.lease_seconds}
+
+
+def test_a_caller_whose_deadline_comes_mid_saga_hears_in_progress_and_the_worker_finishes(
+    provisioning, store, clock, psa
+):
+    psa.fail("EU", unavailable(), unavailable())  # retried after 0.5 s, then 1 s
+    deadline = clock.now() + dt.timedelta(seconds=1)
+
+    with pytest.raises(RequestInProgress):
+        create_service_engagement(closed_won(), provisioning, deadline)
+
+    [saga] = store.sagas.values()
+    assert saga.status is SagaStatus.RUNNING and saga.lease_expires_at <= clock.now()
+    assert clock.now() <= deadline and psa.removed == []
+    assert saga_runner(provisioning).resume_abandoned() == 1
+    engagement_id = create_service_engagement(closed_won(), provisioning)
+    assert the_only_engagement(store).id == engagement_id
+    assert the_only_engagement(store).status is EngagementStatus.ACTIVE
+    assert len(psa.projects) == 2 and psa.removed == []
+
+
+def test_a_deadline_between_steps_stops_the_caller_not_the_saga(provisioning, store, clock, erp):
+    created = erp.upsert_customer
+
+    def slow_upsert(request):
+        clock.current += dt.timedelta(seconds=5)
+        return created(request)
+
+    erp.upsert_customer = slow_upsert
+    with pytest.raises(RequestInProgress):
+        create_service_engagement(closed_won(), provisioning, clock.now() + dt.timedelta(seconds=2))
+
+    assert saga_runner(provisioning).resume_abandoned() == 1
+    assert the_only_engagement(store).status is EngagementStatus.ACTIVE
+    assert len(erp.created) == 1

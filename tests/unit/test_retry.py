@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from application.errors import VendorRejected, VendorUnavailable
-from application.retry import RetryPolicy, call_with_retry
+from application.retry import OutOfTime, RetryPolicy, call_with_retry
 from unit.fakes import FakeClock
 
 
@@ -95,10 +95,11 @@ def test_a_retry_after_beyond_the_cap_gives_the_error_back_at_once_instead_of_pa
 def test_no_retry_sleeps_past_the_deadline_and_the_last_error_is_raised():
     clock, vendor = FakeClock(), Vendor(*outages(4))
     deadline = in_seconds(clock, 1.2)
-    with pytest.raises(VendorUnavailable, match="503 number 2"):
+    with pytest.raises(OutOfTime) as raised:
         call_with_retry(
             vendor.call, RetryPolicy(attempts=4, first_delay=0.5), clock, deadline=deadline
         )
+    assert "503 number 2" in str(raised.value.__cause__)
     assert (vendor.calls, clock.slept) == (2, [0.5])
     assert clock.now() <= deadline
 
@@ -112,13 +113,13 @@ def test_a_retry_that_wakes_exactly_at_the_deadline_still_runs():
 
 def test_a_retry_after_that_ends_past_the_deadline_is_not_waited_for():
     clock, vendor = FakeClock(), Vendor(busy(7.0))
-    with pytest.raises(VendorUnavailable):
+    with pytest.raises(OutOfTime):
         call_with_retry(vendor.call, RetryPolicy(), clock, deadline=in_seconds(clock, 5))
     assert (vendor.calls, clock.slept) == (1, [])
 
 
 def test_a_call_whose_deadline_has_passed_is_tried_once_and_not_retried():
     clock, vendor = FakeClock(), Vendor(*outages(1))
-    with pytest.raises(VendorUnavailable):
+    with pytest.raises(OutOfTime):
         call_with_retry(vendor.call, RetryPolicy(), clock, deadline=in_seconds(clock, -1))
     assert (vendor.calls, clock.slept) == (1, [])

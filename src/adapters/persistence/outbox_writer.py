@@ -10,12 +10,14 @@ from __future__ import annotations
 import itertools
 from collections.abc import Collection, Iterator, Sequence
 
-from sqlalchemy import and_, func, insert, or_, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from adapters.outbox import EventEncoder, OutboxMessage, Stamp
 from adapters.persistence.tables import outbox
 from domain.events import AggregateRef, Event
+
+IDS_PER_QUERY = 500  # well under every database's limit on bound parameters
 
 
 def write_outbox(
@@ -42,20 +44,25 @@ def next_numbers(
 def last_sequences(
     session: Session, aggregates: Collection[AggregateRef]
 ) -> dict[AggregateRef, int]:
-    of_these = or_(
-        *(
-            and_(outbox.c.aggregate_type == aggregate.type, outbox.c.aggregate_id == aggregate.id)
-            for aggregate in aggregates
-        )
-    )
-    query = (
-        select(
-            outbox.c.aggregate_type, outbox.c.aggregate_id, func.max(outbox.c.aggregate_sequence)
-        )
-        .where(of_these)
-        .group_by(outbox.c.aggregate_type, outbox.c.aggregate_id)
-    )
-    return {AggregateRef(kind, id_): int(last) for kind, id_, last in session.execute(query)}
+    last: dict[AggregateRef, int] = {}
+    for kind, ids in ids_by_type(aggregates).items():
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), IDS_PER_QUERY):
+            chunk = ordered[start : start + IDS_PER_QUERY]
+            query = (
+                select(outbox.c.aggregate_id, func.max(outbox.c.aggregate_sequence))
+                .where(outbox.c.aggregate_type == kind, outbox.c.aggregate_id.in_(chunk))
+                .group_by(outbox.c.aggregate_id)
+            )
+            last.update({AggregateRef(kind, id_): int(n) for id_, n in session.execute(query)})
+    return last
+
+
+def ids_by_type(aggregates: Collection[AggregateRef]) -> dict[str, set[str]]:
+    grouped: dict[str, set[str]] = {}
+    for aggregate in aggregates:
+        grouped.setdefault(aggregate.type, set()).add(aggregate.id)
+    return grouped
 
 
 def outbox_row(event: Event, stamp: Stamp, message: OutboxMessage) -> dict[str, object]:

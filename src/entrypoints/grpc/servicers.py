@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import grpc
 
 from application.approve_billable_event import BillingPorts, approve_time_entry
 from application.create_engagement import ProvisioningPorts, create_service_engagement
+from application.ports import Clock
 from application.queries import find_engagement, get_billable_event, get_engagement
 from domain.errors import DomainError
 from entrypoints.grpc.errors import abort_with
@@ -17,6 +20,9 @@ from entrypoints.grpc.messages import (
 )
 from o2c.v1 import billing_pb2, billing_pb2_grpc, engagement_pb2, engagement_pb2_grpc
 
+ANSWER_MARGIN_SECONDS = 0.25  # time left to read the engagement and send the answer
+NO_DEADLINE_SECONDS = 86_400.0  # gRPC reports a call without a deadline as one far away
+
 
 class EngagementServicer(engagement_pb2_grpc.EngagementServiceServicer):
     def __init__(self, ports: ProvisioningPorts) -> None:
@@ -26,7 +32,8 @@ class EngagementServicer(engagement_pb2_grpc.EngagementServiceServicer):
         self, request: engagement_pb2.CreateServiceEngagementRequest, context: grpc.ServicerContext
     ) -> engagement_pb2.CreateServiceEngagementResponse:
         try:
-            engagement_id = create_service_engagement(create_command(request), self.ports)
+            deadline = answer_deadline(context, self.ports.clock)
+            engagement_id = create_service_engagement(create_command(request), self.ports, deadline)
             view = get_engagement(engagement_id, self.ports.uow_factory)
         except DomainError as error:
             abort_with(context, error)
@@ -42,6 +49,14 @@ class EngagementServicer(engagement_pb2_grpc.EngagementServiceServicer):
         except DomainError as error:
             abort_with(context, error)
         return engagement_pb2.GetServiceEngagementResponse(engagement=engagement_message(view))
+
+
+def answer_deadline(context: grpc.ServicerContext, clock: Clock) -> dt.datetime | None:
+    """When the work must stop to answer the caller in time; None when the caller set none."""
+    remaining = context.time_remaining()
+    if remaining is None or remaining > NO_DEADLINE_SECONDS:
+        return None
+    return clock.now() + dt.timedelta(seconds=max(0.0, remaining - ANSWER_MARGIN_SECONDS))
 
 
 class BillingServicer(billing_pb2_grpc.BillingServiceServicer):

@@ -19,7 +19,6 @@ from .builders import (
     at_hourly_rate,
 )
 
-BATCH = 100
 FLOAT_UNFRIENDLY = [
     ("USD", "0.10"),
     ("USD", "0.70"),
@@ -35,11 +34,10 @@ def save(uow_factory, engagement, *billable_events) -> None:
     with uow_factory() as uow:
         uow.engagements.add(engagement)
         uow.commit()
-    for start in range(0, len(billable_events), BATCH):
-        with uow_factory() as uow:
-            for billable_event in billable_events[start : start + BATCH]:
-                uow.billable_events.add(billable_event)
-            uow.commit()
+    with uow_factory() as uow:
+        for billable_event in billable_events:
+            uow.billable_events.add(billable_event)
+        uow.commit()
 
 
 @pytest.mark.parametrize(("currency", "amount"), FLOAT_UNFRIENDLY)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_UP, Context, Decimal, InvalidOperation
+from typing import TypeVar
 
 from attrs import field, frozen
 from iso4217 import Currency
 
 from domain.errors import CurrencyMismatch, InvalidField, UnknownCurrency
 
+P = TypeVar("P")
 ROUNDING = ROUND_HALF_UP
 # An amount is at most 18 digits counted in its smallest unit: what 64 bits always hold.
 MAX_DIGITS = 18
@@ -82,6 +85,19 @@ def check_decimals(amount: Decimal, decimals: int, currency: str) -> None:
         )
 
 
+def parse_priced(
+    build: Callable[[str, Decimal], P], text: str, currency: str, field_name: str
+) -> P:
+    """A caller's currency code and decimal text as `build(currency, amount)`, each refusal
+    naming `field_name.currency_code` or `field_name.amount`."""
+    check_currency(currency, field_name + ".currency_code")
+    amount = parse_decimal(text, field_name + ".amount")
+    try:
+        return build(currency, amount)
+    except InvalidField as error:
+        raise InvalidField(error.message, field=field_name + ".amount") from None
+
+
 def _check_precision(money: Money, _attribute: object, amount: Decimal) -> None:
     check_decimals(amount, digits_of(money.currency), money.currency)
 
@@ -93,12 +109,7 @@ class Money:
 
     @classmethod
     def parse(cls, text: str, currency: str, field_name: str) -> Money:
-        check_currency(currency, field_name + ".currency_code")
-        amount = parse_decimal(text, field_name + ".amount")
-        try:
-            return cls(currency, amount)
-        except InvalidField as error:
-            raise InvalidField(error.message, field=field_name + ".amount") from None
+        return parse_priced(cls, text, currency, field_name)
 
     @classmethod
     def of(cls, amount: Decimal | int | str, currency: str) -> Money:

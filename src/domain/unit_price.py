@@ -6,8 +6,7 @@ from decimal import Decimal
 
 from attrs import field, frozen
 
-from domain.errors import InvalidField
-from domain.money import Money, check_currency, check_decimals, exact, parse_decimal
+from domain.money import Money, check_currency, check_decimals, exact, parse_priced
 
 UNIT_PRICE_DECIMALS = 8
 
@@ -23,12 +22,7 @@ class UnitPrice:
 
     @classmethod
     def parse(cls, text: str, currency: str, field_name: str) -> UnitPrice:
-        check_currency(currency, field_name + ".currency_code")
-        amount = parse_decimal(text, field_name + ".amount")
-        try:
-            return cls(currency, amount)
-        except InvalidField as error:
-            raise InvalidField(error.message, field=field_name + ".amount") from None
+        return parse_priced(cls, text, currency, field_name)
 
     @classmethod
     def of_money(cls, money: Money) -> UnitPrice:

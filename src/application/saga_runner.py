@@ -80,7 +80,10 @@ class SagaRunner:
 
     def take_over(self, saga_id: str, owner: str) -> bool:
         now = self.ports.clock.now()
-        with self.ports.uow_factory() as uow:
-            won = uow.sagas.take_over(saga_id, owner, now, now + self.ports.lease)
-            uow.commit()
+        try:
+            with self.ports.uow_factory() as uow:
+                won = uow.sagas.take_over(saga_id, owner, now, now + self.ports.lease)
+                uow.commit()
+        except ConcurrentUpdate:  # another worker's take-over committed first
+            return False
         return won

@@ -85,3 +85,7 @@ def empty_tables(engine: Engine) -> None:
         for table in reversed(metadata.sorted_tables):
             if table.name in present:
                 connection.execute(table.delete())
+
+
+# For a test of what only SQLite lets into a column: PostgreSQL's types refuse it outright.
+ONLY_SQLITE = pytest.mark.parametrize("migrated_engine", ["sqlite"], indirect=True)

@@ -186,7 +186,7 @@ class FakeSagaLog:
         self.staged.append(step)
 
     def steps(self, saga_id: str) -> list[SagaStep]:
-        return [s for s in self.store.saga_steps if s.saga_id == saga_id]
+        return [s for s in [*self.store.saga_steps, *self.staged] if s.saga_id == saga_id]
 
 
 class FakeAuditTrail:
@@ -205,12 +205,14 @@ class FakeRequestLedger:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.staged: dict[RequestKey, RequestRecord] = {}
+        self.claimed: set[RequestKey] = set()
 
     def claim(self, key: RequestKey, fingerprint: str, now: dt.datetime) -> RequestRecord | None:
         existing = self.get(key)
         if existing is not None:
             return existing
         self.staged[key] = RequestRecord(key, fingerprint, None, now)
+        self.claimed.add(key)
         return None
 
     def get(self, key: RequestKey) -> RequestRecord | None:
@@ -221,8 +223,14 @@ class FakeRequestLedger:
         assert record is not None
         self.staged[key] = attrs.evolve(record, result=dict(result))
 
+    def check(self) -> None:
+        """Like the key's primary key: of two units of work claiming it at once, one commits."""
+        for key in self.claimed & self.store.requests.keys():
+            raise ConcurrentUpdate(f"request {key.request_id} was claimed meanwhile")
+
     def commit(self) -> None:
         self.store.requests.update(self.staged)
+        self.claimed.clear()
 
 
 class FakeSagas(_Repo):
@@ -270,6 +278,7 @@ class FakeUnitOfWork:
         events = [event for repo in repos for item in repo.seen for event in item.events]
         for repo in repos:
             repo.check()
+        self.requests.check()
         for repo in repos:
             repo.write()
         self.store.saga_steps.extend(self.saga_log.staged)

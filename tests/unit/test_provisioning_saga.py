@@ -12,10 +12,12 @@ from domain.engagement import EngagementStatus
 from domain.errors import RequestInProgress
 from domain.requests import RequestKey
 from domain.saga import SagaStatus, StepOutcome
-from unit.fakes import rejected, unavailable
+from unit.fakes import FakeUnitOfWork, rejected, unavailable
 
 REQ_1 = RequestKey("crm", "CreateServiceEngagement", "req-1")
-BOUNDARIES = 52
+# Boundaries (before and after every vendor call and every commit) of each whole run.
+PROVISIONED_BOUNDARIES = 42
+COMPENSATED_BOUNDARIES = 49
 
 
 def lease_runs_out(clock, provisioning) -> None:
@@ -48,12 +50,11 @@ def test_a_request_still_in_flight_is_answered_in_progress_at_once(provisioning,
     assert clock.slept == []
 
 
-@pytest.mark.parametrize("blows_at", range(1, BOUNDARIES))
+@pytest.mark.parametrize("blows_at", range(1, PROVISIONED_BOUNDARIES + 1))
 def test_killed_at_any_boundary_the_engagement_ends_fully_provisioned(
     blows_at, provisioning, store, clock, erp, psa, crm
 ):
-    if not die_then_resume(blows_at, provisioning, clock):
-        pytest.skip("the saga finished before this boundary")
+    assert die_then_resume(blows_at, provisioning, clock)
     engagement_id = create_service_engagement(closed_won(), provisioning)
 
     engagement = the_only_engagement(store)
@@ -65,13 +66,12 @@ def test_killed_at_any_boundary_the_engagement_ends_fully_provisioned(
     assert store.requests[REQ_1].result == {"engagement_id": engagement_id}
 
 
-@pytest.mark.parametrize("blows_at", range(1, BOUNDARIES))
+@pytest.mark.parametrize("blows_at", range(1, COMPENSATED_BOUNDARIES + 1))
 def test_killed_at_any_boundary_a_failing_engagement_ends_fully_compensated(
     blows_at, provisioning, store, clock, erp, psa
 ):
     psa.fail("EU", *[rejected()] * 3)
-    if not die_then_resume(blows_at, provisioning, clock):
-        pytest.skip("the saga finished before this boundary")
+    assert die_then_resume(blows_at, provisioning, clock)
     create_service_engagement(closed_won(), provisioning)
 
     engagement = the_only_engagement(store)
@@ -82,11 +82,17 @@ def test_killed_at_any_boundary_a_failing_engagement_ends_fully_compensated(
     assert store.requests[REQ_1].is_complete
 
 
-@pytest.mark.parametrize("refused", [False, True], ids=["provisioned", "compensated"])
-def test_the_sweeps_above_reach_past_the_last_boundary(refused, provisioning, clock, psa):
+@pytest.mark.parametrize(
+    ("refused", "boundaries"),
+    [(False, PROVISIONED_BOUNDARIES), (True, COMPENSATED_BOUNDARIES)],
+    ids=["provisioned", "compensated"],
+)
+def test_the_sweeps_above_reach_the_last_boundary(refused, boundaries, provisioning, clock, psa):
     if refused:
         psa.fail("EU", *[rejected()] * 3)
-    assert not die_then_resume(BOUNDARIES, provisioning, clock)
+    fuse = Fuse(blows_at=boundaries + 1)
+    create_service_engagement(closed_won(), fused(provisioning, fuse))
+    assert (fuse.blown, fuse.boundaries) == (False, boundaries)
 
 
 def test_a_crash_between_a_vendor_call_and_its_record_still_compensates_what_it_made(
@@ -230,3 +236,23 @@ def test_a_deadline_between_steps_stops_the_caller_not_the_saga(provisioning, st
     assert saga_runner(provisioning).resume_abandoned() == 1
     assert the_only_engagement(store).status is EngagementStatus.ACTIVE
     assert len(erp.created) == 1
+
+
+def test_a_take_over_beaten_at_commit_by_another_worker_is_lost_not_raised(
+    provisioning, store, clock
+):
+    with pytest.raises(ProcessDied):
+        create_service_engagement(closed_won(), fused(provisioning, Fuse(blows_at=12)))
+    lease_runs_out(clock, provisioning)
+    [saga_id] = store.sagas
+    rival = saga_runner(provisioning)
+
+    class BeatenAtCommit(FakeUnitOfWork):
+        def commit(self) -> None:
+            assert rival.take_over(saga_id, "rival")
+            super().commit()
+
+    loser = saga_runner(attrs.evolve(provisioning, uow_factory=lambda: BeatenAtCommit(store)))
+
+    assert loser.take_over(saga_id, "loser") is False
+    assert store.sagas[saga_id].owner == "rival"

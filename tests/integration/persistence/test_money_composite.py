@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import StatementError
+from support.databases import ONLY_SQLITE
 
 from adapters.persistence.column_types import NotExactlyStored
 from adapters.persistence.composite import money_composite
@@ -67,11 +68,10 @@ def test_replacing_the_money_on_a_loaded_engagement_updates_both_columns(engine,
     assert stored_contract_value(engine, engagement.id) == ("USD", 9999999)
 
 
+@ONLY_SQLITE  # PostgreSQL keeps only whole numbers in a BIGINT column
 def test_a_real_number_that_sqlite_let_into_the_minor_units_is_an_error_naming_the_column(
-    engine, uow_factory, backend
+    engine, uow_factory
 ):
-    if backend != "sqlite":
-        pytest.skip("PostgreSQL keeps only whole numbers in a BIGINT column")
     engagement = an_engagement("USD")
     save(uow_factory, engagement)
     with engine.begin() as connection:
@@ -84,11 +84,10 @@ def test_a_real_number_that_sqlite_let_into_the_minor_units_is_an_error_naming_t
         uow.engagements.get(engagement.id)
 
 
+@ONLY_SQLITE  # PostgreSQL refuses a number beyond 64 bits in a BIGINT column
 def test_a_number_beyond_64_bits_that_sqlite_kept_as_a_float_is_an_error_not_a_rounding(
-    engine, uow_factory, backend
+    engine, uow_factory
 ):
-    if backend != "sqlite":
-        pytest.skip("PostgreSQL refuses a number beyond 64 bits in a BIGINT column")
     engagement = an_engagement("USD")
     save(uow_factory, engagement)
     with engine.begin() as connection:

@@ -9,6 +9,7 @@ import pytest
 from attrs import define
 from sqlalchemy import Column, Engine, MetaData, String, Table, inspect, select, text
 from sqlalchemy.orm import Session, registry
+from support.databases import ONLY_SQLITE
 
 from adapters.persistence.column_types import NotExactlyStored, exact_sum, unit_price_columns
 from adapters.persistence.composite import unit_price_composite
@@ -91,9 +92,8 @@ def test_a_thousand_unit_prices_sum_exactly_in_sql(prices):
     assert total == Decimal("0.4")
 
 
+@ONLY_SQLITE  # PostgreSQL keeps only whole numbers in a BIGINT column
 def test_a_real_number_in_the_unit_price_column_is_an_error_naming_it(prices):
-    if prices.dialect.name != "sqlite":
-        pytest.skip("PostgreSQL keeps only whole numbers in a BIGINT column")
     save(prices, PriceListLine("api-call", UnitPrice("USD", Decimal("0.0004"))))
     with prices.begin() as connection:
         connection.execute(text("UPDATE test_price_list SET price_hundred_millionths = 40000.5"))

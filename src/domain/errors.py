@@ -75,6 +75,13 @@ class ConcurrentUpdate(DomainError):
     reason = "CONCURRENT_UPDATE"
 
 
+class StorageUnavailable(DomainError):
+    """The database did not answer (down, restarting, locked past the busy timeout): nothing
+    was changed, and the same request may be sent again."""
+
+    reason = "STORAGE_UNAVAILABLE"
+
+
 class SagaTakenOver(ConcurrentUpdate):
     """Another owner took the saga over when this one's lease ran out: this one stops."""
 

@@ -66,6 +66,16 @@ def test_aborted_tells_the_caller_when_to_retry(error):
     assert details_by_kind(error)[error_details_pb2.RetryInfo].retry_delay.seconds == 1
 
 
+def test_a_database_that_does_not_answer_is_unavailable_and_tells_when_to_retry():
+    error = errors.StorageUnavailable("the database is not answering", keys={"cause": "X"})
+    status, _ = rpc_status_of(error)
+    assert status.code is grpc.StatusCode.UNAVAILABLE
+    details = details_by_kind(error)
+    assert details[error_details_pb2.RetryInfo].retry_delay.seconds == 1
+    assert details[error_details_pb2.ErrorInfo].reason == "STORAGE_UNAVAILABLE"
+    assert error_details_pb2.BadRequest not in details
+
+
 def test_an_unknown_id_of_100000_characters_is_quoted_as_a_short_prefix_only():
     error = errors.NotFound(
         f"engagement {HUGE_ID!r} not found", field="engagement_id", keys={"engagement_id": HUGE_ID}

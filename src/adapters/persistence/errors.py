@@ -1,14 +1,15 @@
-"""Telling a lost race apart from a bug: the former becomes ConcurrentUpdate, worth a retry."""
+"""Telling a lost race or an unreachable database apart from a bug: the former become
+ConcurrentUpdate and StorageUnavailable, both worth a retry of the request."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
-from domain.errors import ConcurrentUpdate
+from domain.errors import ConcurrentUpdate, DomainError, StorageUnavailable
 
 LOST_RACE_SQLSTATES = {
     "23505",  # unique_violation
@@ -37,11 +38,35 @@ def concurrent_update(error: BaseException) -> ConcurrentUpdate:
     )
 
 
+def is_unavailable(error: BaseException) -> bool:
+    """No answer from the database: refused or lost connections, a lock not granted in time."""
+    return isinstance(error, OperationalError) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated
+    )
+
+
+def storage_unavailable(error: BaseException) -> StorageUnavailable:
+    return StorageUnavailable(
+        "the database is not answering; nothing was changed, retry the request shortly",
+        keys={"cause": type(error).__name__},
+    )
+
+
+def as_domain_error(error: BaseException) -> DomainError | None:
+    """What a caller should hear about a database failure, or None for a bug."""
+    if is_lost_race(error):
+        return concurrent_update(error)
+    if is_unavailable(error):
+        return storage_unavailable(error)
+    return None
+
+
 @contextmanager
-def lost_races_as_concurrent_updates() -> Iterator[None]:
+def database_failures_as_domain_errors() -> Iterator[None]:
     try:
         yield
     except (StaleDataError, DBAPIError) as error:
-        if is_lost_race(error):
-            raise concurrent_update(error) from error
+        translated = as_domain_error(error)
+        if translated is not None:
+            raise translated from error
         raise

@@ -9,11 +9,7 @@ from typing import Any, Self
 from sqlalchemy.orm import Session
 
 from adapters.outbox import EventEncoder
-from adapters.persistence.errors import (
-    concurrent_update,
-    is_lost_race,
-    lost_races_as_concurrent_updates,
-)
+from adapters.persistence.errors import as_domain_error, database_failures_as_domain_errors
 from adapters.persistence.outbox_writer import write_outbox
 from adapters.persistence.repositories import (
     AggregateRepository,
@@ -65,11 +61,12 @@ class SqlAlchemyUnitOfWork:
         # close(), not rollback(): it ends the transaction without expiring what was loaded,
         # so a query's answer stays readable after the block.
         self.session.close()
-        if exc is not None and is_lost_race(exc):
-            raise concurrent_update(exc) from exc
+        translated = None if exc is None else as_domain_error(exc)
+        if translated is not None:
+            raise translated from exc
 
     def commit(self) -> None:
-        with lost_races_as_concurrent_updates():
+        with database_failures_as_domain_errors():
             self.session.flush()
             events = self._recorded_events()
             self._write_outbox(events)

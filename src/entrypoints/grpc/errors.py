@@ -32,6 +32,7 @@ STATUS_BY_ERROR: tuple[tuple[type[errors.DomainError], int], ...] = (
     (errors.BillableEventConflict, code_pb2.ALREADY_EXISTS),
     (errors.RequestInProgress, code_pb2.ABORTED),
     (errors.ConcurrentUpdate, code_pb2.ABORTED),
+    (errors.StorageUnavailable, code_pb2.UNAVAILABLE),
 )
 
 

@@ -1,4 +1,5 @@
-"""The longest value each string field of the API accepts, as `proto/` declares it.
+"""The longest value each string field of the API accepts, and the most items each repeated
+field accepts, as `proto/` declares them.
 
 One declaration serves the request check before any handler runs and the database columns
 that hold the same values, so the two can never disagree.
@@ -28,9 +29,27 @@ def declared(field: FieldDescriptor) -> int | None:
     return int(options.Extensions[options_pb2.max_length])
 
 
+def declared_items(field: FieldDescriptor) -> int | None:
+    options = field.GetOptions()
+    if not options.HasExtension(options_pb2.max_items):
+        return None
+    return int(options.Extensions[options_pb2.max_items])
+
+
 def undeclared_string_fields(message: Descriptor) -> list[str]:
     """Every string field reachable from `message` that declares no maximum, by full name."""
-    missing: list[str] = []
+    strings = (f for f in reachable_fields(message) if f.type == FieldDescriptor.TYPE_STRING)
+    return [field.full_name for field in strings if declared(field) is None]
+
+
+def unbounded_repeated_fields(message: Descriptor) -> list[str]:
+    """Every repeated field reachable from `message` that declares no most items."""
+    repeated = (field for field in reachable_fields(message) if field.is_repeated)
+    return [field.full_name for field in repeated if declared_items(field) is None]
+
+
+def reachable_fields(message: Descriptor) -> list[FieldDescriptor]:
+    fields: list[FieldDescriptor] = []
     seen: set[str] = set()
 
     def visit(descriptor: Descriptor) -> None:
@@ -38,10 +57,9 @@ def undeclared_string_fields(message: Descriptor) -> list[str]:
             return
         seen.add(descriptor.full_name)
         for field in descriptor.fields:
-            if field.type == FieldDescriptor.TYPE_STRING and declared(field) is None:
-                missing.append(field.full_name)
-            elif field.type == FieldDescriptor.TYPE_MESSAGE:
+            fields.append(field)
+            if field.type == FieldDescriptor.TYPE_MESSAGE:
                 visit(field.message_type)
 
     visit(message)
-    return missing
+    return fields

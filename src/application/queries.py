@@ -7,7 +7,7 @@ from attrs import frozen
 from application.ports import UnitOfWork, UnitOfWorkFactory
 from domain.billable_event import BillableEvent
 from domain.engagement import Engagement
-from domain.errors import InvalidField, NotFound
+from domain.errors import NotFound
 from domain.exception_case import ExceptionCase
 
 
@@ -31,15 +31,11 @@ def get_engagement(engagement_id: str, uow_factory: UnitOfWorkFactory) -> Engage
         return view(uow, engagement)
 
 
-def find_engagement(
-    engagement_id: str, opportunity_id: str, uow_factory: UnitOfWorkFactory
+def engagement_of_opportunity(
+    opportunity_id: str, uow_factory: UnitOfWorkFactory
 ) -> EngagementView:
-    if engagement_id.strip():
-        return get_engagement(engagement_id.strip(), uow_factory)
-    if not opportunity_id.strip():
-        raise InvalidField("engagement_id or opportunity_id is required", field="engagement_id")
     with uow_factory() as uow:
-        engagement = uow.engagements.get_by_opportunity(opportunity_id.strip())
+        engagement = uow.engagements.get_by_opportunity(opportunity_id)
         if engagement is None:
             raise NotFound(
                 f"no engagement for opportunity {opportunity_id!r}",

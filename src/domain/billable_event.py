@@ -84,7 +84,7 @@ class BillableEvent:
             work_date=entry.work_date,
             hours=entry.hours,
             rate=rate,
-            amount=rate.times(entry.hours),
+            amount=rated(entry, rate),
             status=BillableEventStatus.RATED,
             approved_at=now,
         )
@@ -121,3 +121,14 @@ class BillableEvent:
                 field="time_entry.source_id",
                 keys={"source_system": entry.source_system.value, "source_id": entry.source_id},
             )
+
+
+def rated(entry: TimeEntry, rate: Money) -> Money:
+    try:
+        return rate.times(entry.hours)
+    except InvalidField as error:
+        raise InvalidField(
+            f"{entry.hours} hours at {rate} come to more than an amount may hold: {error.message}",
+            field="time_entry.hours",
+            keys={"source_id": entry.source_id},
+        ) from None

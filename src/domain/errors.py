@@ -27,6 +27,22 @@ class FieldTooLong(InvalidField):
     reason = "FIELD_TOO_LONG"
 
 
+class TooManyItems(InvalidField):
+    reason = "TOO_MANY_ITEMS"
+
+
+class ControlCharacters(InvalidField):
+    reason = "CONTROL_CHARACTERS"
+
+
+class UnknownValue(InvalidField):
+    reason = "UNKNOWN_VALUE"
+
+
+class MalformedRequest(InvalidField):
+    reason = "MALFORMED_REQUEST"
+
+
 class CurrencyMismatch(DomainError):
     reason = "CURRENCY_MISMATCH"
 

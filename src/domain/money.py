@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_UP, Context, Decimal, InvalidOperation
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_UP, Context, Decimal
 from typing import TypeVar
 
 from attrs import field, frozen
@@ -17,6 +18,7 @@ ROUNDING = ROUND_HALF_UP
 MAX_DIGITS = 18
 # Any number written out in digits has its first digit within this many places of the point.
 MAX_MAGNITUDE = 64
+DECIMAL_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?", re.ASCII)
 
 
 def exact() -> Context:
@@ -47,12 +49,14 @@ def digits_of(currency: str, field_name: str = "currency_code") -> int:
 
 
 def parse_decimal(text: str, field_name: str) -> Decimal:
-    try:
-        value = Decimal(text.strip())
-    except (InvalidOperation, AttributeError):
-        raise InvalidField(f"{field_name} must be a decimal number", field=field_name) from None
-    if not value.is_finite():
-        raise InvalidField(f"{field_name} must be a finite number", field=field_name)
+    """Plain decimal text only: ASCII digits, an optional minus and decimal point ("1250.00").
+    Exponents, spaces, underscores, signs and other scripts' digits are refused, so that a typo
+    such as "1_000" is never read as a number."""
+    if not DECIMAL_TEXT.fullmatch(text):
+        raise InvalidField(
+            f"{field_name} must be a plain decimal number such as 1250.00", field=field_name
+        )
+    value = Decimal(text)
     if abs(value.adjusted()) > MAX_MAGNITUDE:
         raise InvalidField(f"{field_name} is out of range", field=field_name)
     return value

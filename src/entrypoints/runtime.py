@@ -62,7 +62,7 @@ class Runtime:
         log.info(
             "o2c serving",
             port=self.port,
-            database=redact(self.values["O2C_DATABASE_URL"]),
+            database=settings.redact(self.values["O2C_DATABASE_URL"]),
             nats=self.values["O2C_NATS_URL"],
         )
         return self
@@ -96,12 +96,3 @@ def prepare_database(url: str) -> None:
     prefix = "sqlite:///"
     if url.startswith(prefix) and url != prefix + ":memory:":
         Path(url.removeprefix(prefix)).parent.mkdir(parents=True, exist_ok=True)
-
-
-def redact(url: str) -> str:
-    scheme, sep, rest = url.partition("://")
-    if "@" not in rest:
-        return url
-    credentials, _, host = rest.rpartition("@")
-    user = credentials.split(":", 1)[0]
-    return f"{scheme}{sep}{user}:***@{host}"

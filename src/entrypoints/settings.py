@@ -76,3 +76,12 @@ def embedded_nats_url(values: Mapping[str, str]) -> str:
 def nats_url(values: Mapping[str, str]) -> str:
     """The broker o2c uses: the configured one, else the embedded server it starts."""
     return values["O2C_NATS_URL"] or embedded_nats_url(values)
+
+
+def redact(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    if "@" not in rest:
+        return url
+    credentials, _, host = rest.rpartition("@")
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}{sep}{user}:***@{host}"

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from sqlalchemy.exc import DBAPIError
 
 from adapters.messaging.event_codec import stream_subjects
 from adapters.messaging.relay import OutboxRelay
@@ -28,6 +29,10 @@ def run_status(values: Mapping[str, str] | None = None) -> int:
         store = SqlOutboxStore(engine)
         stale = outbox_report(store, float(values["O2C_OUTBOX_STALE_SECONDS"]))
         problem = broker_problem(store, values)
+    except DBAPIError as error:
+        reason = str(error.orig).strip().splitlines()[0]
+        print(f"database {settings.redact(values['O2C_DATABASE_URL'])}: not reachable ({reason})")
+        return 1
     finally:
         engine.dispose()
     print(f"broker {settings.nats_url(values)}, stream {values['O2C_STREAM']}: {problem or 'ok'}")

@@ -171,13 +171,6 @@ def test_an_engagement_can_be_found_by_its_opportunity(engagements, active_engag
     assert found.engagement_id == active_engagement.engagement_id
 
 
-def test_a_lookup_without_any_key_names_the_field(engagements):
-    code, _, field = error_of(
-        lambda: engagements.GetServiceEngagement(engagement_pb2.GetServiceEngagementRequest())
-    )
-    assert (code, field) == (grpc.StatusCode.INVALID_ARGUMENT, "engagement_id")
-
-
 def test_an_unknown_engagement_id_is_not_found(engagements):
     refusal = refusal_of(
         lambda: engagements.GetServiceEngagement(

@@ -126,3 +126,61 @@ def test_an_approval_without_a_time_entry_names_the_time_entry(billing, run_key)
     request = time_entry(run_key, "eng-1")
     request.ClearField("time_entry")
     assert_refused_by_name(refusal_of(lambda: billing.ApproveBillableEvent(request)), "time_entry")
+
+
+def test_a_nul_byte_in_a_name_is_refused_by_name_and_stores_nothing(engagements, run_key):
+    request = closed_won(run_key)
+    request.opportunity.account_name = "Acme\x00Corp"
+    refusal = refusal_of(lambda: engagements.CreateServiceEngagement(request))
+    assert_refused_by_name(refusal, "opportunity.account_name")
+    assert refusal.reason == "CONTROL_CHARACTERS"
+    lookup = engagement_pb2.GetServiceEngagementRequest(
+        opportunity_id=request.opportunity.opportunity_id
+    )
+    assert refusal_of(lambda: engagements.GetServiceEngagement(lookup)).code == (
+        grpc.StatusCode.NOT_FOUND
+    )
+
+
+def test_a_lookup_key_with_a_nul_byte_is_refused_by_name(engagements):
+    lookup = engagement_pb2.GetServiceEngagementRequest(engagement_id="a\x00b")
+    refusal = refusal_of(lambda: engagements.GetServiceEngagement(lookup))
+    assert_refused_by_name(refusal, "engagement_id")
+
+
+def test_more_work_packages_than_declared_are_refused_before_any_work(engagements, run_key):
+    request = closed_won(run_key)
+    request.opportunity.work_packages.extend(
+        engagement_pb2.WorkPackage(code=f"W{n}", name="Rollout", region="NA") for n in range(49)
+    )
+    refusal = refusal_of(lambda: engagements.CreateServiceEngagement(request))
+    assert_refused_by_name(refusal, "opportunity.work_packages")
+    assert refusal.reason == "TOO_MANY_ITEMS"
+
+
+@pytest.mark.parametrize(
+    "payload", [b"\x0a\x03\xff\xfe\xfd", b"\xff\xff\xff\xff\xff", b"\x0a\x10ab"], ids=repr
+)
+def test_bytes_that_are_no_request_are_invalid_argument_not_internal(
+    channel_on_each_database, payload
+):
+    get = channel_on_each_database.unary_unary("/o2c.v1.EngagementService/GetServiceEngagement")
+    refusal = refusal_of(lambda: get(payload))
+    assert refusal.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert refusal.reason == "MALFORMED_REQUEST"
+
+
+@pytest.mark.parametrize("key", ["engagement_id", "opportunity_id"])
+def test_an_empty_lookup_key_is_named_as_required(engagements, key):
+    lookup = engagement_pb2.GetServiceEngagementRequest(**{key: ""})
+    refusal = refusal_of(lambda: engagements.GetServiceEngagement(lookup))
+    assert_refused_by_name(refusal, key)
+    assert refusal.message == f"{key} is required"
+
+
+def test_a_lookup_without_a_key_says_which_keys_it_takes(engagements):
+    refusal = refusal_of(
+        lambda: engagements.GetServiceEngagement(engagement_pb2.GetServiceEngagementRequest())
+    )
+    assert_refused_by_name(refusal, "key")
+    assert refusal.message == "engagement_id or opportunity_id is required"

@@ -4,6 +4,7 @@ import pytest
 from support.builders import approved_time, closed_won
 
 from application.approve_billable_event import approve_time_entry
+from application.commands import RateLine
 from application.create_engagement import create_service_engagement
 from domain.billable_event import BillableEventStatus
 from domain.errors import (
@@ -133,6 +134,8 @@ def test_time_outside_the_engagement_dates_is_refused(billing, engagement_id):
         ({"hours": "24.5"}, "time_entry.hours"),
         ({"hours": "1.00001"}, "time_entry.hours"),
         ({"hours": "seven"}, "time_entry.hours"),
+        ({"hours": "1e1"}, "time_entry.hours"),
+        ({"hours": "\u0667"}, "time_entry.hours"),  # ARABIC-INDIC DIGIT SEVEN
         ({"hours": ""}, "time_entry.hours"),
         ({"source_id": ""}, "time_entry.source_id"),
         ({"resource": ""}, "time_entry.resource"),
@@ -147,3 +150,11 @@ def test_bad_time_entries_name_the_field_and_store_nothing(
         approve_time_entry(approved_time(engagement_id=engagement_id, **overrides), billing)
     assert error.value.field == field
     assert store.billable_events == {} and store.published == []
+
+
+def test_hours_whose_amount_would_overflow_are_refused_naming_the_hours(provisioning, billing):
+    rate = (RateLine("consultant", "9999999999999999.99", "USD"),)
+    engagement_id = create_service_engagement(closed_won(rate_card=rate), provisioning)
+    with pytest.raises(InvalidField) as error:
+        approve_time_entry(approved_time(engagement_id=engagement_id, hours="24"), billing)
+    assert error.value.field == "time_entry.hours"

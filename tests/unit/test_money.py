@@ -123,3 +123,32 @@ def test_an_exponent_no_decimal_string_needs_is_refused_before_any_arithmetic():
     assert error.value.field == "contract_value.amount"
     with pytest.raises(InvalidField):
         Money.of(Decimal("1e999999999999"), "USD")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\u0661\u0662\u0663",
+        "1_000",
+        " 100",
+        "100 ",
+        "+5",
+        "1e3",
+        ".5",
+        "5.",
+        "1,000.00",
+        "",
+        "0x10",
+    ],
+)
+def test_an_amount_written_other_than_as_plain_decimal_digits_is_refused_by_field(text):
+    with pytest.raises(InvalidField) as error:
+        Money.parse(text, "USD", "contract_value")
+    assert error.value.field == "contract_value.amount"
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"), [("1250.00", "1250.00"), ("-0.10", "-0.10"), ("7", "7")]
+)
+def test_plain_decimal_text_is_read_exactly(text, amount):
+    assert Money.parse(text, "USD", "contract_value").amount == Decimal(amount)

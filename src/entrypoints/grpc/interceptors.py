@@ -1,5 +1,5 @@
-"""Server interceptors: no stack trace ever reaches a caller; every call is logged; no
-request reaches a handler with a string longer than its field declares."""
+"""Server interceptors: no stack trace ever reaches a caller; every call is logged; no request
+reaches a handler unless it decodes and keeps within the limits its fields declare."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from typing import Any
 
 import grpc
 import structlog
+from attrs import frozen
 
-from domain.errors import DomainError
+from domain.errors import DomainError, MalformedRequest
 from entrypoints.grpc.errors import abort_with
-from entrypoints.grpc.limits import check_lengths
+from entrypoints.grpc.limits import check_request
 
 log = structlog.get_logger("o2c.grpc")
 
@@ -69,19 +70,52 @@ def ms(started: float) -> float:
     return round((time.perf_counter() - started) * 1000, 2)
 
 
-class DeclaredLengths(grpc.ServerInterceptor):
-    """Refuses an over-long string as INVALID_ARGUMENT, the same whatever the database."""
+class DeclaredLimits(grpc.ServerInterceptor):
+    """Refuses a request over its declared limits, or one that is no protobuf of its type, as
+    INVALID_ARGUMENT (grpc itself would answer the latter INTERNAL)."""
 
     def intercept_service(
         self, continuation: Continuation, handler_call_details: grpc.HandlerCallDetails
     ) -> grpc.RpcMethodHandler | None:
-        return around_unary(continuation, handler_call_details, length_checked)
+        handler = continuation(handler_call_details)
+        if handler is None or handler.unary_unary is None:
+            return handler
+        return grpc.unary_unary_rpc_method_handler(
+            within_limits(handler.unary_unary),
+            request_deserializer=lenient(handler.request_deserializer),
+            response_serializer=handler.response_serializer,
+        )
 
 
-def length_checked(inner: UnaryHandler, _method: str) -> UnaryHandler:
+@frozen
+class Undecodable:
+    """What a request's bytes became when they were no message of the method's request type."""
+
+    reason: str
+
+
+def lenient(parse: Callable[[bytes], Any] | None) -> Callable[[bytes], Any] | None:
+    if parse is None:
+        return None
+
+    def parse_or_say_why(data: bytes) -> Any:
+        try:
+            return parse(data)
+        except Exception as error:  # whatever the bytes were, the caller hears why, not INTERNAL
+            return Undecodable(type(error).__name__)
+
+    return parse_or_say_why
+
+
+def within_limits(inner: UnaryHandler) -> UnaryHandler:
     def check(request: Any, context: grpc.ServicerContext) -> Any:
         try:
-            check_lengths(request)
+            if isinstance(request, Undecodable):
+                raise MalformedRequest(
+                    "the request is not a valid protobuf message of this method's request type",
+                    keys={"cause": request.reason},
+                )
+            check_request(request)
         except DomainError as error:
             abort_with(context, error)
         return inner(request, context)

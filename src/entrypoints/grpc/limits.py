@@ -1,44 +1,66 @@
-"""The declared maximum length of every string in a request, checked before any handler runs."""
+"""What every request must respect before any handler runs, as `proto/` declares it: no string
+longer than its field allows, no repeated field with more items than it allows, no enum number
+its enum does not define, and no control characters (NUL, terminal escapes, text-direction
+overrides) in any string. The same request
+gets the same answer whatever database stands behind the server."""
 
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterator
 
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
-from adapters.declared_lengths import declared
-from domain.errors import FieldTooLong
+from adapters.declared_lengths import declared, declared_items
+from domain.errors import ControlCharacters, FieldTooLong, InvalidField, TooManyItems, UnknownValue
 
 # Descriptors never change while the process runs; reading their options halves the check's cost.
 limit_of = functools.cache(declared)
+items_of = functools.cache(declared_items)
+# C0 and C1 controls but tab, line feed and carriage return; bidirectional embeddings,
+# overrides and isolates, which make text read otherwise than it is stored.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
-def check_lengths(request: Message) -> None:
-    """Refuse the first string longer than its field declares, named as the caller wrote it."""
-    for path, limit in overlong_strings(request):
-        raise FieldTooLong(
-            f"{path} is longer than {limit} characters",
-            field=path,
-            keys={"max_length": str(limit)},
-        )
+def check_request(request: Message) -> None:
+    """Refuse the first field over its declared limits, named as the caller wrote it."""
+    for violation in violations(request):
+        raise violation
 
 
-def overlong_strings(message: Message, prefix: str = "") -> Iterator[tuple[str, int]]:
+def violations(message: Message, prefix: str = "") -> Iterator[InvalidField]:
     for field, value in message.ListFields():
         path = prefix + field.name
-        if field.is_repeated:
-            for index, item in enumerate(value):
-                yield from overlong_value(field, item, f"{path}[{index}]")
-        else:
-            yield from overlong_value(field, value, path)
+        if not field.is_repeated:
+            yield from value_violations(field, value, path)
+            continue
+        most = items_of(field)
+        if most is not None and len(value) > most:
+            yield TooManyItems(
+                f"{path} has more than {most} items", field=path, keys={"max_items": str(most)}
+            )
+        for index, item in enumerate(value):
+            yield from value_violations(field, item, f"{path}[{index}]")
 
 
-def overlong_value(field: FieldDescriptor, value: object, path: str) -> Iterator[tuple[str, int]]:
+def value_violations(field: FieldDescriptor, value: object, path: str) -> Iterator[InvalidField]:
     if isinstance(value, Message):
-        yield from overlong_strings(value, path + ".")
+        yield from violations(value, path + ".")
+    elif field.type == FieldDescriptor.TYPE_ENUM and value not in field.enum_type.values_by_number:
+        yield UnknownValue(f"{path} is not a value that {field.enum_type.name} has", field=path)
     elif isinstance(value, str):
         limit = limit_of(field)
         if limit is not None and len(value) > limit:
-            yield path, limit
+            yield FieldTooLong(
+                f"{path} is longer than {limit} characters",
+                field=path,
+                keys={"max_length": str(limit)},
+            )
+        if CONTROL.search(value):
+            yield ControlCharacters(
+                f"{path} contains control characters (such as NUL, escape codes or "
+                "text-direction overrides)",
+                field=path,
+            )

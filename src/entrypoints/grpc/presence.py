@@ -23,3 +23,14 @@ def iso_date(parent: Message, name: str, path: str) -> str:
         return calendar_date(date).isoformat()
     except ValueError:
         raise InvalidField(f"{path} must be a full calendar date", field=path) from None
+
+
+def chosen_key(request: Message, oneof: str, names: str) -> tuple[str, str]:
+    """The one key of `oneof` the caller set, and its value; `names` says the choices."""
+    chosen = request.WhichOneof(oneof)
+    if chosen is None:
+        raise InvalidField(f"{names} is required", field=oneof)
+    value = str(getattr(request, chosen))
+    if not value.strip():
+        raise InvalidField(f"{chosen} is required", field=chosen)
+    return chosen, value

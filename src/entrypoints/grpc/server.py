@@ -10,7 +10,7 @@ from grpc_reflection.v1alpha import reflection
 
 from application.approve_billable_event import BillingPorts
 from application.create_engagement import ProvisioningPorts
-from entrypoints.grpc.interceptors import DeclaredLengths, ErrorBoundary
+from entrypoints.grpc.interceptors import DeclaredLimits, ErrorBoundary
 from entrypoints.grpc.servicers import BillingServicer, EngagementServicer
 from o2c.v1 import billing_pb2, billing_pb2_grpc, engagement_pb2, engagement_pb2_grpc
 
@@ -48,7 +48,7 @@ def create_server(
 ) -> tuple[O2cServer, int]:
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers),
-        interceptors=[ErrorBoundary(), DeclaredLengths()],
+        interceptors=[ErrorBoundary(), DeclaredLimits()],
         options=[
             ("grpc.max_receive_message_length", max_message_bytes),
             ("grpc.max_send_message_length", max_message_bytes),

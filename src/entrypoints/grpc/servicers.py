@@ -9,7 +9,7 @@ import grpc
 from application.approve_billable_event import BillingPorts, approve_time_entry
 from application.create_engagement import ProvisioningPorts, create_service_engagement
 from application.ports import Clock
-from application.queries import find_engagement, get_billable_event, get_engagement
+from application.queries import engagement_of_opportunity, get_billable_event, get_engagement
 from domain.errors import DomainError
 from entrypoints.grpc.errors import abort_with
 from entrypoints.grpc.messages import (
@@ -18,10 +18,12 @@ from entrypoints.grpc.messages import (
     engagement_message,
     staged_line,
 )
+from entrypoints.grpc.presence import chosen_key
 from o2c.v1 import billing_pb2, billing_pb2_grpc, engagement_pb2, engagement_pb2_grpc
 
 ANSWER_MARGIN_SECONDS = 0.25  # time left to read the engagement and send the answer
 NO_DEADLINE_SECONDS = 86_400.0  # gRPC reports a call without a deadline as one far away
+LOOKUPS = {"engagement_id": get_engagement, "opportunity_id": engagement_of_opportunity}
 
 
 class EngagementServicer(engagement_pb2_grpc.EngagementServiceServicer):
@@ -43,9 +45,8 @@ class EngagementServicer(engagement_pb2_grpc.EngagementServiceServicer):
         self, request: engagement_pb2.GetServiceEngagementRequest, context: grpc.ServicerContext
     ) -> engagement_pb2.GetServiceEngagementResponse:
         try:
-            view = find_engagement(
-                request.engagement_id, request.opportunity_id, self.ports.uow_factory
-            )
+            chosen, value = chosen_key(request, "key", "engagement_id or opportunity_id")
+            view = LOOKUPS[chosen](value.strip(), self.ports.uow_factory)
         except DomainError as error:
             abort_with(context, error)
         return engagement_pb2.GetServiceEngagementResponse(engagement=engagement_message(view))

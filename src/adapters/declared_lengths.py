@@ -36,6 +36,10 @@ def declared_items(field: FieldDescriptor) -> int | None:
     return int(options.Extensions[options_pb2.max_items])
 
 
+def is_identifier(field: FieldDescriptor) -> bool:
+    return bool(field.GetOptions().Extensions[options_pb2.identifier])
+
+
 def undeclared_string_fields(message: Descriptor) -> list[str]:
     """Every string field reachable from `message` that declares no maximum, by full name."""
     strings = (f for f in reachable_fields(message) if f.type == FieldDescriptor.TYPE_STRING)

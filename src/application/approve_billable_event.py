@@ -5,13 +5,12 @@ from __future__ import annotations
 from attrs import frozen
 
 from application.commands import ApproveTimeEntry
-from application.parsing import parse_date, required
+from application.parsing import parse_date, parse_quantity, required
 from application.pipeline import Pipeline
 from application.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
 from domain.audit import Refusal
 from domain.billable_event import BillableEvent, TimeEntry
 from domain.errors import InvalidField, NotFound, OwnershipViolation
-from domain.money import parse_decimal
 from domain.ownership import OwnershipMatrix, System
 from domain.requests import RequestKey
 
@@ -90,7 +89,7 @@ def time_entry(cmd: ApproveTimeEntry) -> TimeEntry:
         resource=required(cmd.resource, "time_entry.resource"),
         role=required(cmd.role, "time_entry.role"),
         work_date=parse_date(cmd.work_date, "time_entry.work_date"),
-        hours=parse_decimal(required(cmd.hours, "time_entry.hours"), "time_entry.hours"),
+        hours=parse_quantity(cmd.hours, "time_entry.hours"),
     )
 
 

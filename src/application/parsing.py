@@ -5,15 +5,22 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 
 from domain.errors import InvalidField
-from domain.money import Money
+from domain.money import Money, parse_decimal
 
 
 def required(value: str, field: str) -> str:
     if not value.strip():
         raise InvalidField(f"{field} is required", field=field)
     return value.strip()
+
+
+def parse_quantity(value: str, field: str) -> Decimal:
+    """Plain decimal text as sent, like an amount: surrounding spaces are refused, not dropped."""
+    required(value, field)
+    return parse_decimal(value, field)
 
 
 def parse_date(value: str, field: str) -> dt.date:

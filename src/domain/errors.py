@@ -39,6 +39,10 @@ class UnknownValue(InvalidField):
     reason = "UNKNOWN_VALUE"
 
 
+class LookAlikeIdentifier(InvalidField):
+    reason = "IDENTIFIER_NOT_CANONICAL"
+
+
 class MalformedRequest(InvalidField):
     reason = "MALFORMED_REQUEST"
 

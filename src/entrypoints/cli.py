@@ -6,10 +6,12 @@ import argparse
 import logging
 import os
 import signal
+import sys
 import threading
 from types import FrameType
 
 import structlog
+from sqlalchemy.exc import DBAPIError
 
 from entrypoints import settings
 
@@ -24,13 +26,21 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     quiet = args.command in ("demo", "status") and "O2C_LOG_LEVEL" not in os.environ
     configure_logging("WARNING" if quiet else settings.read()["O2C_LOG_LEVEL"])
-    if args.command == "serve":
+    try:
+        return run(args.command)
+    except settings.SettingError as error:
+        print(f"o2c: {error}", file=sys.stderr)
+        return 2
+
+
+def run(command: str) -> int:
+    if command == "serve":
         return serve()
-    if args.command == "demo":
+    if command == "demo":
         from entrypoints.demo import run_demo
 
         return run_demo()
-    if args.command == "status":
+    if command == "status":
         from entrypoints.status import run_status
 
         return run_status()
@@ -38,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def serve() -> int:
+    from adapters.messaging.embedded_nats import EmbeddedNatsError
+    from entrypoints.grpc.server import ListenError
     from entrypoints.runtime import Runtime
 
     stopping = threading.Event()
@@ -48,11 +60,25 @@ def serve() -> int:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
-    runtime = Runtime.from_environment().start()
+    runtime = Runtime.from_environment()
+    try:
+        runtime.start()
+    except (settings.SettingError, ListenError, DBAPIError, EmbeddedNatsError) as error:
+        runtime.stop()
+        print(f"o2c: cannot start: {why_not(error)}", file=sys.stderr)
+        return 1
     print(f"o2c serving gRPC on port {runtime.port}; Ctrl-C or SIGTERM stops it", flush=True)
     stopping.wait()
     runtime.stop()
     return 0
+
+
+def why_not(error: Exception) -> str:
+    """One line an operator can act on; a database error says which database, not its SQL."""
+    if isinstance(error, DBAPIError):
+        reason = str(error.orig).strip().splitlines()[0]
+        return f"the database {settings.redact(settings.read()['O2C_DATABASE_URL'])}: {reason}"
+    return str(error)
 
 
 def migrate_only() -> int:

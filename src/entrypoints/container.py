@@ -20,15 +20,23 @@ from application.create_engagement import ProvisioningPorts, saga_runner
 from application.retry import RetryPolicy
 from domain.ownership import OwnershipMatrix, System
 from entrypoints.saga_worker import SagaWorker
+from entrypoints.settings import SettingError
 from entrypoints.system import SystemClock, UuidIds, node_name
+
+SYSTEMS = frozenset(system.value for system in System)
 
 
 def ownership_matrix(changes: str) -> OwnershipMatrix:
     """`invoice=erp,credit_note=erp` moves those data to another system of record."""
     owners = dict(OwnershipMatrix.default().owners)
     for item in filter(None, (part.strip() for part in changes.split(","))):
-        data, _, system = item.partition("=")
-        owners[data.strip()] = System(system.strip())
+        data, _, system = (part.strip() for part in item.partition("="))
+        if data not in owners or system not in SYSTEMS:
+            raise SettingError(
+                f"O2C_OWNERSHIP_OVERRIDES: {item!r} is not DATA=SYSTEM, with DATA one of "
+                f"{', '.join(sorted(owners))} and SYSTEM one of {', '.join(sorted(SYSTEMS))}"
+            )
+        owners[data] = System(system)
     return OwnershipMatrix(owners)
 
 

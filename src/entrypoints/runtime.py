@@ -23,6 +23,7 @@ log = structlog.get_logger("o2c")
 
 class Runtime:
     def __init__(self, values: Mapping[str, str]) -> None:
+        settings.as_config(values)  # a setting o2c cannot use stops it before anything starts
         self.values = dict(values)
         self.nats: EmbeddedNats | None = None
         self.relay: RelayThread | None = None
@@ -70,13 +71,13 @@ class Runtime:
     def start_embedded_nats(self) -> str:
         self.nats = EmbeddedNats(
             Path(self.values["O2C_EMBEDDED_NATS_DIR"]),
-            port=int(self.values["O2C_EMBEDDED_NATS_PORT"]),
+            port=settings.whole_number(self.values, "O2C_EMBEDDED_NATS_PORT"),
         )
         self.nats.start()
         return self.nats.url
 
     def stop(self) -> None:
-        grace = float(self.values["O2C_SHUTDOWN_GRACE_SECONDS"])
+        grace = settings.number(self.values, "O2C_SHUTDOWN_GRACE_SECONDS")
         if self.readiness is not None:
             self.readiness.stop()
         if self.server is not None:

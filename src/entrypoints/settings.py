@@ -34,6 +34,24 @@ DEFAULTS: dict[str, str] = {
 }
 
 
+class SettingError(ValueError):
+    """A variable whose value o2c cannot use; the message names it and what it takes."""
+
+
+def number(values: Mapping[str, str], name: str) -> float:
+    try:
+        return float(values[name])
+    except ValueError:
+        raise SettingError(f"{name} must be a number, got {values[name]!r}") from None
+
+
+def whole_number(values: Mapping[str, str], name: str) -> int:
+    try:
+        return int(values[name])
+    except ValueError:
+        raise SettingError(f"{name} must be a whole number, got {values[name]!r}") from None
+
+
 def read(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     source = os.environ if environ is None else environ
     return {name: source.get(name, default) for name, default in DEFAULTS.items()}
@@ -47,25 +65,29 @@ def as_config(values: Mapping[str, str]) -> dict[str, Any]:
             "stream": values["O2C_STREAM"],
             "subject_prefix": values["O2C_SUBJECT_PREFIX"],
         },
-        "outbox": {"stale_seconds": float(values["O2C_OUTBOX_STALE_SECONDS"])},
+        "outbox": {"stale_seconds": number(values, "O2C_OUTBOX_STALE_SECONDS")},
         "grpc": {
             "address": values["O2C_GRPC_ADDRESS"],
-            "max_workers": int(values["O2C_GRPC_MAX_WORKERS"]),
-            "max_message_bytes": int(values["O2C_GRPC_MAX_MESSAGE_BYTES"]),
+            "max_workers": whole_number(values, "O2C_GRPC_MAX_WORKERS"),
+            "max_message_bytes": whole_number(values, "O2C_GRPC_MAX_MESSAGE_BYTES"),
         },
         "erp": {"kind": values["O2C_ERP"], "legal_entities": values["O2C_SANDBOX_LEGAL_ENTITIES"]},
         "psa": {"kind": values["O2C_PSA"]},
         "crm": {"kind": values["O2C_CRM"]},
         "vendors": {
-            "retry_attempts": int(values["O2C_VENDOR_RETRY_ATTEMPTS"]),
-            "retry_first_delay": float(values["O2C_VENDOR_RETRY_FIRST_DELAY"]),
-            "max_retry_after": float(values["O2C_VENDOR_MAX_RETRY_AFTER"]),
+            "retry_attempts": whole_number(values, "O2C_VENDOR_RETRY_ATTEMPTS"),
+            "retry_first_delay": number(values, "O2C_VENDOR_RETRY_FIRST_DELAY"),
+            "max_retry_after": number(values, "O2C_VENDOR_MAX_RETRY_AFTER"),
         },
         "sagas": {
-            "lease_seconds": float(values["O2C_SAGA_LEASE_SECONDS"]),
-            "sweep_seconds": float(values["O2C_SAGA_SWEEP_SECONDS"]),
+            "lease_seconds": number(values, "O2C_SAGA_LEASE_SECONDS"),
+            "sweep_seconds": number(values, "O2C_SAGA_SWEEP_SECONDS"),
         },
         "ownership": {"changes": values["O2C_OWNERSHIP_OVERRIDES"]},
+        "runtime": {
+            "shutdown_grace_seconds": number(values, "O2C_SHUTDOWN_GRACE_SECONDS"),
+            "embedded_nats_port": whole_number(values, "O2C_EMBEDDED_NATS_PORT"),
+        },
     }
 
 
@@ -79,9 +101,8 @@ def nats_url(values: Mapping[str, str]) -> str:
 
 
 def redact(url: str) -> str:
+    """The URL without its password, fit for a log line."""
     scheme, sep, rest = url.partition("://")
-    if "@" not in rest:
-        return url
-    credentials, _, host = rest.rpartition("@")
-    user = credentials.split(":", 1)[0]
-    return f"{scheme}{sep}{user}:***@{host}"
+    credentials, at, host = rest.rpartition("@")
+    user, colon, _password = credentials.partition(":")
+    return f"{scheme}{sep}{user}{':***' if colon else ''}{at}{host}"

@@ -27,7 +27,7 @@ def run_status(values: Mapping[str, str] | None = None) -> int:
     engine = create_engine_for(values["O2C_DATABASE_URL"])
     try:
         store = SqlOutboxStore(engine)
-        stale = outbox_report(store, float(values["O2C_OUTBOX_STALE_SECONDS"]))
+        stale = outbox_report(store, settings.number(values, "O2C_OUTBOX_STALE_SECONDS"))
         problem = broker_problem(store, values)
     except DBAPIError as error:
         reason = str(error.orig).strip().splitlines()[0]

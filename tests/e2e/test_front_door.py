@@ -8,6 +8,7 @@ import sys
 import time
 
 import grpc
+import pytest
 from google.protobuf import descriptor_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
@@ -92,3 +93,44 @@ def test_o2c_serve_stops_gracefully_on_sigterm(tmp_path, nats_url):
     output = process.stdout.read().decode() if process.stdout else ""
     assert "o2c stopped" in output
     assert "Traceback" not in output
+
+
+def o2c_serve(env_overrides: dict[str, str], tmp_path) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "O2C_DATABASE_URL": f"sqlite:///{tmp_path / 'o2c.db'}",
+        "O2C_EMBEDDED_NATS_PORT": "0",
+        "O2C_EMBEDDED_NATS_DIR": str(tmp_path / "nats"),
+        **env_overrides,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "entrypoints.cli", "serve"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_a_second_server_on_an_address_already_served_refuses_to_start(service, tmp_path):
+    done = o2c_serve({"O2C_GRPC_ADDRESS": f"127.0.0.1:{service.port}"}, tmp_path)
+    assert done.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{service.port}" in done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "named"),
+    [
+        ("O2C_OUTBOX_STALE_SECONDS", "abc", "O2C_OUTBOX_STALE_SECONDS must be a number"),
+        ("O2C_OWNERSHIP_OVERRIDES", "invoice=nobody", "O2C_OWNERSHIP_OVERRIDES: 'invoice=nobody'"),
+        ("O2C_DATABASE_URL", "postgresql://o2c@127.0.0.1:1/o2c", "the database postgresql://o2c@"),
+    ],
+)
+def test_a_setting_o2c_cannot_use_is_one_line_naming_it_not_a_traceback(
+    tmp_path, setting, value, named
+):
+    done = o2c_serve({"O2C_GRPC_ADDRESS": f"127.0.0.1:{free_port()}", setting: value}, tmp_path)
+    assert done.returncode in (1, 2)
+    assert named in done.stderr
+    assert "Traceback" not in done.stdout + done.stderr

@@ -184,3 +184,25 @@ def test_a_lookup_without_a_key_says_which_keys_it_takes(engagements):
     )
     assert_refused_by_name(refusal, "key")
     assert refusal.message == "engagement_id or opportunity_id is required"
+
+
+def test_a_look_alike_of_an_opportunity_id_is_refused_not_a_second_engagement(
+    engagements, active_engagement
+):
+    look_alike = closed_won("again")
+    look_alike.opportunity.opportunity_id = active_engagement.opportunity_id + "\u200b"
+    refusal = refusal_of(lambda: engagements.CreateServiceEngagement(look_alike))
+    assert_refused_by_name(refusal, "opportunity.opportunity_id")
+    assert refusal.reason == "IDENTIFIER_NOT_CANONICAL"
+
+
+def test_a_look_alike_of_a_time_entry_is_refused_not_billed_twice(
+    billing, active_engagement, run_key
+):
+    first = time_entry(run_key, active_engagement.engagement_id, "TC-LOOK")
+    billing.ApproveBillableEvent(first)
+    again = time_entry(run_key, active_engagement.engagement_id, "TC-LOOK")
+    again.request_id += "-again"
+    again.time_entry.source_id += "\u200b"
+    refusal = refusal_of(lambda: billing.ApproveBillableEvent(again))
+    assert_refused_by_name(refusal, "time_entry.source_id")

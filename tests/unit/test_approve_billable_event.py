@@ -135,6 +135,8 @@ def test_time_outside_the_engagement_dates_is_refused(billing, engagement_id):
         ({"hours": "1.00001"}, "time_entry.hours"),
         ({"hours": "seven"}, "time_entry.hours"),
         ({"hours": "1e1"}, "time_entry.hours"),
+        ({"hours": "\t7.5"}, "time_entry.hours"),
+        ({"hours": "7.5\u2003"}, "time_entry.hours"),
         ({"hours": "\u0667"}, "time_entry.hours"),  # ARABIC-INDIC DIGIT SEVEN
         ({"hours": ""}, "time_entry.hours"),
         ({"source_id": ""}, "time_entry.source_id"),

@@ -7,7 +7,13 @@ import pytest
 from support.requests import closed_won, time_entry
 
 from adapters.declared_lengths import unbounded_repeated_fields, undeclared_string_fields
-from domain.errors import ControlCharacters, FieldTooLong, TooManyItems, UnknownValue
+from domain.errors import (
+    ControlCharacters,
+    FieldTooLong,
+    LookAlikeIdentifier,
+    TooManyItems,
+    UnknownValue,
+)
 from entrypoints.grpc.limits import check_request
 from o2c.v1 import billing_pb2, engagement_pb2
 
@@ -93,3 +99,29 @@ def test_an_enum_number_its_enum_does_not_define_is_refused_by_field():
     with pytest.raises(UnknownValue) as refused:
         check_request(request)
     assert refused.value.field == "opportunity.billing_method"
+
+
+@pytest.mark.parametrize(
+    "look_alike",
+    ["opp-e\u0301-X", "opp-é-X\u200b", "\ufeffopp-é-X", "\uff4f\uff50\uff50-é-X", "opp\u200d-X"],
+    ids=["decomposed", "zero-width-space", "byte-order-mark", "full-width", "zero-width-joiner"],
+)
+def test_an_identifier_that_only_looks_like_another_is_refused_by_field(look_alike):
+    request = closed_won("K1")
+    request.opportunity.opportunity_id = look_alike
+    with pytest.raises(LookAlikeIdentifier) as refused:
+        check_request(request)
+    assert refused.value.field == "opportunity.opportunity_id"
+
+
+def test_an_identifier_in_another_script_in_normal_form_is_accepted():
+    request = closed_won("K1")
+    request.opportunity.opportunity_id = "opp-é-株式-X"
+    check_request(request)
+
+
+def test_a_name_may_hold_what_an_identifier_may_not():
+    request = closed_won("K1")
+    half_width_kana, devanagari_with_a_joiner = "\uff71\uff78\uff92", "\u0915\u094d\u200d\u0937"
+    request.opportunity.account_name = f"{half_width_kana} {devanagari_with_a_joiner}"
+    check_request(request)

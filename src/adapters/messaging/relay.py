@@ -243,7 +243,11 @@ class OutboxRelay:
                 error_cb=self._on_client_error,
             )
         except (OSError, TimeoutError, NatsError) as error:
-            raise BrokerUnavailable(f"cannot reach NATS at {self.servers}: {error!r}") from error
+            raise BrokerUnavailable(
+                f"cannot reach NATS at {self.servers}: {error!r}; events wait in the outbox. "
+                "Fix: start NATS with JetStream there, or point O2C_NATS_URL at one (when it is "
+                "empty, `o2c serve` starts its own: restart the server)"
+            ) from error
 
     async def _on_client_error(self, error: Exception) -> None:
         self._log.debug("nats client error", error=repr(error))

@@ -20,6 +20,10 @@ SERVICE_NAMES = (
 )
 
 
+class ListenError(RuntimeError):
+    pass
+
+
 class O2cServer:
     def __init__(self, server: grpc.Server, health_servicer: health.HealthServicer) -> None:
         self.server = server
@@ -52,6 +56,8 @@ def create_server(
         options=[
             ("grpc.max_receive_message_length", max_message_bytes),
             ("grpc.max_send_message_length", max_message_bytes),
+            # A second server on a port already served must fail, not share the traffic.
+            ("grpc.so_reuseport", 0),
         ],
     )
     engagement_pb2_grpc.add_EngagementServiceServicer_to_server(
@@ -63,5 +69,11 @@ def create_server(
     reflection.enable_server_reflection(
         (*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server
     )
-    port = server.add_insecure_port(address)
+    try:
+        port = server.add_insecure_port(address)
+    except RuntimeError:
+        raise ListenError(
+            f"cannot listen on {address}: another process serves it, or it is not this "
+            "machine's address (set O2C_GRPC_ADDRESS)"
+        ) from None
     return O2cServer(server, health_servicer), port

@@ -89,3 +89,14 @@ def empty_tables(engine: Engine) -> None:
 
 # For a test of what only SQLite lets into a column: PostgreSQL's types refuse it outright.
 ONLY_SQLITE = pytest.mark.parametrize("migrated_engine", ["sqlite"], indirect=True)
+
+
+def engine_at_revision(backend: str, scratch: os.PathLike[str], revision: str) -> Iterator[Engine]:
+    """A database migrated only as far as `revision`: for testing the migrations after it."""
+    start_mappers()
+    urls = [sqlite_url(scratch)] if backend == "sqlite" else postgres_schema_url()
+    for url in urls:
+        engine = create_engine_for(url)
+        migrate(engine, revision)
+        yield engine
+        engine.dispose()

@@ -7,11 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine, MetaData, Table, insert, select
-from support.databases import BACKENDS, postgres_schema_url, sqlite_url
+from support.databases import BACKENDS, engine_at_revision
 
-from adapters.persistence.engine import create_engine_for, session_factory
+from adapters.persistence.engine import session_factory
 from adapters.persistence.migrate import migrate
-from adapters.persistence.orm import start_mappers
 from adapters.persistence.outbox_store import SqlOutboxStore
 from adapters.persistence.tables import outbox
 from adapters.persistence.uow import SqlAlchemyUnitOfWork
@@ -23,13 +22,7 @@ WRITTEN_AT = dt.datetime(2025, 3, 14, 9, 30, tzinfo=dt.UTC)
 
 @pytest.fixture(params=BACKENDS)
 def database_at_0004(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:
-    start_mappers()
-    urls = [sqlite_url(tmp_path)] if request.param == "sqlite" else postgres_schema_url()
-    for url in urls:
-        engine = create_engine_for(url)
-        migrate(engine, "0004")
-        yield engine
-        engine.dispose()
+    yield from engine_at_revision(request.param, tmp_path, "0004")
 
 
 def an_old_outbox_row(event_id: str) -> dict[str, object]:

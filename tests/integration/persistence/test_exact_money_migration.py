@@ -9,11 +9,10 @@ from decimal import Decimal
 import pytest
 from alembic import command
 from sqlalchemy import Engine, MetaData, Table, insert, select
-from support.databases import BACKENDS, postgres_schema_url, sqlite_url
+from support.databases import BACKENDS, engine_at_revision
 
-from adapters.persistence.engine import create_engine_for, session_factory
+from adapters.persistence.engine import session_factory
 from adapters.persistence.migrate import alembic_config, foreign_keys_unenforced, migrate
-from adapters.persistence.orm import start_mappers
 from domain.billable_event import BillableEvent
 from domain.engagement import Engagement
 from domain.money import Money
@@ -23,13 +22,7 @@ APPROVED_AT = dt.datetime(2025, 3, 14, 9, 30, tzinfo=dt.UTC)
 
 @pytest.fixture(params=BACKENDS)
 def database_at_0002(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:
-    start_mappers()
-    urls = [sqlite_url(tmp_path)] if request.param == "sqlite" else postgres_schema_url()
-    for url in urls:
-        engine = create_engine_for(url)
-        migrate(engine, "0002")
-        yield engine
-        engine.dispose()
+    yield from engine_at_revision(request.param, tmp_path, "0002")
 
 
 def old_tables(engine: Engine) -> dict[str, Table]:

@@ -10,7 +10,7 @@ PROTOS := $(wildcard proto/o2c/v1/*.proto)
 THIRD_PARTY := api/third_party/googleapis
 API_IMAGE := api/o2c.v1.binpb
 
-.PHONY: install proto api-release lint test test-unit test-integration test-e2e run demo clean
+.PHONY: install proto api-release lint test test-unit test-integration test-e2e fuzz run demo clean
 
 install: $(INSTALLED)
 
@@ -51,6 +51,12 @@ test-integration: proto
 
 test-e2e: proto
 	$(BIN)/pytest tests/e2e
+
+# 100,000 mutated requests per RPC (FUZZ_COUNT); FUZZ_SEED=<seed> replays a run. `make test`
+# sends 10,000 across all RPCs.
+FUZZ_COUNT ?= 100000
+fuzz: proto
+	FUZZ_COUNT=$(FUZZ_COUNT) $(BIN)/pytest tests/fuzz/test_fuzz.py -p no:cacheprovider
 
 run: proto
 	$(BIN)/o2c serve

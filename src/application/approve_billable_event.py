@@ -8,10 +8,12 @@ from application.commands import ApproveTimeEntry
 from application.parsing import parse_date, parse_quantity, required
 from application.pipeline import Pipeline
 from application.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
+from application.queries import visible_engagement
 from domain.audit import Refusal
 from domain.billable_event import BillableEvent, TimeEntry
-from domain.errors import InvalidField, NotFound, OwnershipViolation
+from domain.errors import InvalidField, NotFound, OwnershipViolation, SourceSystemMismatch
 from domain.ownership import OwnershipMatrix, System
+from domain.principal import Principal
 from domain.requests import RequestKey
 
 OPERATION = "ApproveBillableEvent"
@@ -33,28 +35,42 @@ class BillingPorts:
 
 def approve_time_entry(cmd: ApproveTimeEntry, ports: BillingPorts) -> Staged:
     entry = time_entry(cmd)
-    check_system_of_record(entry, ports)
-    key = RequestKey(cmd.caller or entry.source_system.value, OPERATION, cmd.request_id)
+    check_system_of_record(entry, cmd.caller, ports)
+    key = RequestKey(cmd.caller.subject, OPERATION, cmd.request_id)
     pipeline = Pipeline(ports.uow_factory, ports.clock)
-    answer = pipeline.run(key, cmd, lambda uow: stage(uow, entry, ports))
+    answer = pipeline.run(key, cmd, lambda uow: stage(uow, entry, cmd.caller, ports))
     return Staged(str(answer["billable_event_id"]), bool(answer["already_staged"]))
 
 
-def check_system_of_record(entry: TimeEntry, ports: BillingPorts) -> None:
+def check_system_of_record(entry: TimeEntry, caller: Principal, ports: BillingPorts) -> None:
+    """The writer is the system the caller was proven to be; the payload may only agree."""
     try:
-        ports.ownership.check_write("time_approval", entry.source_system)
+        writer = check_speaks_for(caller, entry.source_system)
+        ports.ownership.check_write("time_approval", writer)
     except OwnershipViolation as refusal:
-        audit(refusal, entry, ports)
+        audit(refusal, entry, caller, ports)
         raise
 
 
-def audit(refusal: OwnershipViolation, entry: TimeEntry, ports: BillingPorts) -> None:
+def check_speaks_for(caller: Principal, source_system: System) -> System:
+    if caller.system.system_of_record is not source_system:
+        raise SourceSystemMismatch(
+            f"source_system {source_system.value} is not the calling system {caller.system.value}",
+            field="source_system",
+            keys={"source_system": source_system.value, "calling_system": caller.system.value},
+        )
+    return source_system
+
+
+def audit(
+    refusal: OwnershipViolation, entry: TimeEntry, caller: Principal, ports: BillingPorts
+) -> None:
     with ports.uow_factory() as uow:
         uow.audit.add(
             Refusal(
                 id=ports.ids.new_id(),
                 recorded_at=ports.clock.now(),
-                writer=entry.source_system.value,
+                writer=caller.system.value,
                 operation=OPERATION,
                 business_key=f"{entry.source_system.value}:{entry.source_id}",
                 reason_code=refusal.reason,
@@ -64,8 +80,10 @@ def audit(refusal: OwnershipViolation, entry: TimeEntry, ports: BillingPorts) ->
         uow.commit()
 
 
-def stage(uow: UnitOfWork, entry: TimeEntry, ports: BillingPorts) -> dict[str, object]:
-    engagement = uow.engagements.get(entry.engagement_id)
+def stage(
+    uow: UnitOfWork, entry: TimeEntry, caller: Principal, ports: BillingPorts
+) -> dict[str, object]:
+    engagement = visible_engagement(uow.engagements.get(entry.engagement_id), caller)
     if engagement is None:
         raise NotFound(
             f"engagement {entry.engagement_id} not found",

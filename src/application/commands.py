@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from attrs import frozen
 
-CRM = "crm"
+from domain.principal import Principal
 
 
 @frozen
@@ -36,7 +36,7 @@ class CreateServiceEngagement:
     contract_value_currency: str
     rate_card: tuple[RateLine, ...]
     work_packages: tuple[WorkPackageLine, ...]
-    caller: str = CRM  # commercial terms are the CRM's: until callers are proven, it asks
+    caller: Principal  # who asks, as authentication proved it: never read from the payload
 
 
 @frozen
@@ -49,4 +49,4 @@ class ApproveTimeEntry:
     role: str
     work_date: str
     hours: str
-    caller: str = ""  # until callers are proven, the declared calling system: the source system
+    caller: Principal  # who asks, as authentication proved it: never read from the payload

@@ -28,7 +28,8 @@ from application.provisioning import KIND, EngagementProvisioning
 from application.retry import RetryPolicy
 from application.saga_ports import SagaPorts
 from application.saga_runner import SagaRunner
-from domain.errors import EngagementExists
+from domain.errors import EngagementExists, LegalEntityNotAllowed
+from domain.principal import Principal
 from domain.requests import RequestKey
 from domain.saga import Saga
 
@@ -56,30 +57,53 @@ def create_service_engagement(
 
     def open_engagement(uow: UnitOfWork) -> Saga:
         engagement = engagement_from(cmd, ports.ids.new_id())
-        check_new_opportunity(uow, engagement.opportunity_id)
+        check_acts_for(cmd.caller, engagement.legal_entity_code)
+        check_new_opportunity(uow, engagement.opportunity_id, cmd.caller)
         uow.engagements.add(engagement)
         return sagas.start(
             uow,
             kind=KIND,
             business_key=engagement.opportunity_id,
-            context={**asdict(cmd), "engagement_id": engagement.id},
+            context={**saga_context(cmd), "engagement_id": engagement.id},
             request=key,
         )
 
-    key = RequestKey(cmd.caller, OPERATION, cmd.request_id)
+    key = RequestKey(cmd.caller.subject, OPERATION, cmd.request_id)
     pipeline = Pipeline(ports.uow_factory, ports.clock, sagas)
     answer = pipeline.run(key, cmd, open_engagement, deadline)
     return str(answer["engagement_id"])
 
 
-def check_new_opportunity(uow: UnitOfWork, opportunity_id: str) -> None:
-    existing = uow.engagements.get_by_opportunity(opportunity_id)
-    if existing is not None:
-        raise EngagementExists(
-            f"opportunity {opportunity_id} already has engagement {existing.id}",
-            field="opportunity.opportunity_id",
-            keys={"opportunity_id": opportunity_id, "engagement_id": existing.id},
+def check_acts_for(caller: Principal, legal_entity_code: str) -> None:
+    if not caller.sees(legal_entity_code):
+        raise LegalEntityNotAllowed(
+            f"{caller.subject} may not act for legal entity {legal_entity_code!r}",
+            field="opportunity.legal_entity_code",
+            keys={"legal_entity_code": legal_entity_code},
         )
+
+
+def saga_context(cmd: CreateServiceEngagement) -> dict[str, object]:
+    """What the saga needs to resume: the payload, and who asked by name."""
+    payload = asdict(cmd, filter=lambda field, _value: field.name != "caller")
+    return {**payload, "caller": cmd.caller.subject}
+
+
+def check_new_opportunity(uow: UnitOfWork, opportunity_id: str, caller: Principal) -> None:
+    """The engagement that stands is named only to a caller who may see it."""
+    existing = uow.engagements.get_by_opportunity(opportunity_id)
+    if existing is None:
+        return
+    keys = {"opportunity_id": opportunity_id}
+    standing = "an engagement"
+    if caller.sees(existing.legal_entity_code):
+        keys["engagement_id"] = existing.id
+        standing = f"engagement {existing.id}"
+    raise EngagementExists(
+        f"opportunity {opportunity_id} already has {standing}",
+        field="opportunity.opportunity_id",
+        keys=keys,
+    )
 
 
 def saga_runner(ports: ProvisioningPorts) -> SagaRunner:

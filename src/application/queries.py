@@ -9,6 +9,7 @@ from domain.billable_event import BillableEvent
 from domain.engagement import Engagement
 from domain.errors import NotFound
 from domain.exception_case import ExceptionCase
+from domain.principal import Principal
 
 
 @frozen
@@ -19,9 +20,11 @@ class EngagementView:
     exception: ExceptionCase | None
 
 
-def get_engagement(engagement_id: str, uow_factory: UnitOfWorkFactory) -> EngagementView:
+def get_engagement(
+    engagement_id: str, uow_factory: UnitOfWorkFactory, viewer: Principal
+) -> EngagementView:
     with uow_factory() as uow:
-        engagement = uow.engagements.get(engagement_id)
+        engagement = visible_engagement(uow.engagements.get(engagement_id), viewer)
         if engagement is None:
             raise NotFound(
                 f"engagement {engagement_id!r} not found",
@@ -32,10 +35,10 @@ def get_engagement(engagement_id: str, uow_factory: UnitOfWorkFactory) -> Engage
 
 
 def engagement_of_opportunity(
-    opportunity_id: str, uow_factory: UnitOfWorkFactory
+    opportunity_id: str, uow_factory: UnitOfWorkFactory, viewer: Principal
 ) -> EngagementView:
     with uow_factory() as uow:
-        engagement = uow.engagements.get_by_opportunity(opportunity_id)
+        engagement = visible_engagement(uow.engagements.get_by_opportunity(opportunity_id), viewer)
         if engagement is None:
             raise NotFound(
                 f"no engagement for opportunity {opportunity_id!r}",
@@ -43,6 +46,14 @@ def engagement_of_opportunity(
                 keys={"opportunity_id": opportunity_id},
             )
         return view(uow, engagement)
+
+
+def visible_engagement(engagement: Engagement | None, viewer: Principal) -> Engagement | None:
+    """The engagement if `viewer` may see its legal entity: to others it does not exist, so
+    that its existence does not leak."""
+    if engagement is None or not viewer.sees(engagement.legal_entity_code):
+        return None
+    return engagement
 
 
 def view(uow: UnitOfWork, engagement: Engagement) -> EngagementView:

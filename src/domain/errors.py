@@ -63,6 +63,54 @@ class OwnershipViolation(DomainError):
     reason = "OWNERSHIP_VIOLATION"
 
 
+class SourceSystemMismatch(OwnershipViolation):
+    """The request names a source system other than the one the caller was proven to be."""
+
+    reason = "SOURCE_SYSTEM_MISMATCH"
+
+
+class Unauthenticated(DomainError):
+    """The caller proved no identity o2c trusts; the message never quotes the credential."""
+
+    reason = "UNAUTHENTICATED"
+
+
+class TokenMissing(Unauthenticated):
+    reason = "TOKEN_MISSING"
+
+
+class TokenInvalid(Unauthenticated):
+    reason = "TOKEN_INVALID"
+
+
+class TokenExpired(Unauthenticated):
+    reason = "TOKEN_EXPIRED"
+
+
+class KeyUnknown(Unauthenticated):
+    reason = "KEY_UNKNOWN"
+
+
+class CallerNotAllowed(DomainError):
+    """A proven caller whose calling system or scopes the RPC's policy does not admit."""
+
+    reason = "CALLER_NOT_ALLOWED"
+
+
+class ScopeMissing(CallerNotAllowed):
+    reason = "SCOPE_MISSING"
+
+
+class PolicyMissing(CallerNotAllowed):
+    reason = "POLICY_MISSING"
+
+
+class LegalEntityNotAllowed(CallerNotAllowed):
+    """The caller may not act for this legal entity."""
+
+    reason = "LEGAL_ENTITY_NOT_ALLOWED"
+
+
 class EngagementNotActive(DomainError):
     reason = "ENGAGEMENT_NOT_ACTIVE"
 

@@ -9,11 +9,16 @@ import signal
 import sys
 import threading
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import structlog
 from sqlalchemy.exc import DBAPIError
 
+from adapters.security.dev_keys import NoDevelopmentKey
 from entrypoints import settings
+
+if TYPE_CHECKING:
+    from entrypoints.runtime import Runtime
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,17 +28,31 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("demo", help="drive a closed-won and time-approval scenario")
     commands.add_parser("migrate", help="bring the database schema up to date")
     commands.add_parser("status", help="is the server ready, and does the outbox publish")
+    add_token_parser(commands)
     args = parser.parse_args(argv)
-    quiet = args.command in ("demo", "status") and "O2C_LOG_LEVEL" not in os.environ
+    quiet = args.command in ("demo", "status", "token") and "O2C_LOG_LEVEL" not in os.environ
     configure_logging("WARNING" if quiet else settings.read()["O2C_LOG_LEVEL"])
     try:
-        return run(args.command)
-    except settings.SettingError as error:
+        return run(args)
+    except (settings.SettingError, NoDevelopmentKey) as error:
         print(f"o2c: {error}", file=sys.stderr)
         return 2
 
 
-def run(command: str) -> int:
+def add_token_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    token = commands.add_parser("token", help="print a development bearer token for a caller")
+    token.add_argument("--system", required=True, help="crm, psa, erp, billing, operations, admin")
+    token.add_argument(
+        "--legal-entities", default="*", help="CRM legal-entity codes, e.g. US01,GB01 (default *)"
+    )
+    token.add_argument("--ttl", type=int, default=3600, help="seconds it stays valid")
+    token.add_argument("--subject", default="", help="who calls (default <system>-dev)")
+
+
+def run(args: argparse.Namespace) -> int:
+    command = args.command
+    if command == "token":
+        return print_token(args)
     if command == "serve":
         return serve()
     if command == "demo":
@@ -68,9 +87,30 @@ def serve() -> int:
         print(f"o2c: cannot start: {why_not(error)}", file=sys.stderr)
         return 1
     print(f"o2c serving gRPC on port {runtime.port}; Ctrl-C or SIGTERM stops it", flush=True)
+    print(how_to_call(runtime), flush=True)
     stopping.wait()
     runtime.stop()
     return 0
+
+
+def print_token(args: argparse.Namespace) -> int:
+    from entrypoints.grpc.dev_tokens import development_principal, development_token
+
+    entities = frozenset(code.strip() for code in args.legal_entities.split(",") if code.strip())
+    principal = development_principal(args.system, entities or frozenset({"*"}), args.subject)
+    print(development_token(settings.read(), principal, args.ttl))
+    return 0
+
+
+def how_to_call(runtime: Runtime) -> str:
+    if not runtime.container.config.auth.dev_keys():
+        return "callers need a bearer token signed by a key of O2C_AUTH_JWKS_FILE"
+    return (
+        "call it with a development token, e.g. grpcurl -plaintext -H "
+        '"authorization: Bearer $(.venv/bin/o2c token --system crm)" '
+        """-d '{"opportunity_id": "006-DEMO-1"}' """
+        f"127.0.0.1:{runtime.port} o2c.v1.EngagementService/GetServiceEngagement"
+    )
 
 
 def why_not(error: Exception) -> str:

@@ -3,6 +3,8 @@ vendor adapters chosen by configuration."""
 
 from __future__ import annotations
 
+import time
+
 from dependency_injector import containers, providers
 
 from adapters.messaging.event_codec import encoder_for, stream_subjects
@@ -19,6 +21,11 @@ from application.approve_billable_event import BillingPorts
 from application.create_engagement import ProvisioningPorts, saga_runner
 from application.retry import RetryPolicy
 from domain.ownership import OwnershipMatrix, System
+from entrypoints.grpc.authentication import Authentication
+from entrypoints.grpc.call_audit import CallAuditor
+from entrypoints.grpc.peer_identity import certificate_authenticators
+from entrypoints.grpc.rate_limit import token_buckets
+from entrypoints.grpc.trust import token_verifier
 from entrypoints.saga_worker import SagaWorker
 from entrypoints.settings import SettingError
 from entrypoints.system import SystemClock, UuidIds, node_name
@@ -108,6 +115,21 @@ class Container(containers.DeclarativeContainer):
     sagas = providers.Singleton(saga_runner, provisioning)
     saga_worker = providers.Singleton(
         SagaWorker, sagas.provided.resume_abandoned, config.sagas.sweep_seconds
+    )
+    token_verifier = providers.Singleton(token_verifier, config.auth)
+    client_certificates = providers.Singleton(certificate_authenticators, config.tls)
+    call_auditor = providers.Singleton(CallAuditor, unit_of_work.provider, clock, ids)
+    rate_limits = providers.Singleton(
+        token_buckets,
+        config.rate_limit.per_second,
+        config.rate_limit.burst,
+        providers.Object(time.monotonic),
+    )
+    authentication = providers.Singleton(
+        Authentication,
+        token_verifier,
+        authenticators=client_certificates,
+        on_denied=call_auditor.provided.on_denied,
     )
     billing = providers.Singleton(
         BillingPorts,

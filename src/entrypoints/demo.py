@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import grpc
@@ -16,6 +17,7 @@ from grpc_status import rpc_status
 
 from adapters.messaging.subscriber import read_events
 from entrypoints import settings
+from entrypoints.grpc.dev_tokens import bearer_metadata, development_principal, development_token
 from o2c.v1 import (
     billing_pb2,
     billing_pb2_grpc,
@@ -24,6 +26,9 @@ from o2c.v1 import (
     engagement_pb2_grpc,
     exceptions_pb2,
 )
+
+Metadata = tuple[tuple[str, str], ...]
+CallerMetadata = Callable[[str], Metadata]
 
 
 def run_demo() -> int:
@@ -38,7 +43,7 @@ def run_demo() -> int:
         values = runtime.values
     try:
         with grpc.insecure_channel(address) as channel:
-            keys = scenario(channel, uuid.uuid4().hex[:6].upper())
+            keys = scenario(channel, uuid.uuid4().hex[:6].upper(), development_caller(values))
         print_events(values, keys)
     finally:
         if runtime is not None:
@@ -85,21 +90,32 @@ def opportunity(run: str, number: int, legal_entity: str) -> engagement_pb2.Clos
     )
 
 
-def scenario(channel: grpc.Channel, run: str) -> set[str]:
+def development_caller(values: Mapping[str, str]) -> CallerMetadata:
+    """Signs as each calling system with the development key of `make run`."""
+
+    def metadata(system: str) -> Metadata:
+        principal = development_principal(system, subject=f"demo-{system}")
+        return bearer_metadata(development_token(values, principal, ttl_seconds=600))
+
+    return metadata
+
+
+def scenario(channel: grpc.Channel, run: str, calling_as: CallerMetadata) -> set[str]:
+    """`calling_as(system)`: the metadata that proves a call comes from that system."""
     engagements = engagement_pb2_grpc.EngagementServiceStub(channel)
     billing = billing_pb2_grpc.BillingServiceStub(channel)
-    print(f"\n== closed-won opportunities (run {run})")
-    mapped = create(engagements, run, 1, "US01")
-    unmapped = create(engagements, run, 2, "BR01")
+    print(f"\n== closed-won opportunities from the CRM (run {run})")
+    mapped = create(engagements, run, 1, "US01", calling_as("crm"))
+    unmapped = create(engagements, run, 2, "BR01", calling_as("crm"))
     print("\n== approved time from the PSA, one entry sent twice")
     for number, (source_id, role, hours) in enumerate(TIME_ENTRIES, start=1):
         request = approval(run, number, mapped.engagement_id, source_id, role, hours)
-        show_staged(billing.ApproveBillableEvent(request))
+        show_staged(billing.ApproveBillableEvent(request, metadata=calling_as("psa")))
     print("\n== a CRM trying to approve time is refused")
     refused = approval(run, 9, mapped.engagement_id, "TC-9", "consultant", "2")
     refused.source_system = common_pb2.SOURCE_SYSTEM_CRM
     try:
-        billing.ApproveBillableEvent(refused)
+        billing.ApproveBillableEvent(refused, metadata=calling_as("crm"))
     except grpc.RpcError as error:
         show_error(error)
     return {mapped.engagement_id, unmapped.engagement_id, unmapped.opportunity_id}
@@ -113,12 +129,16 @@ TIME_ENTRIES = (
 
 
 def create(
-    engagements: engagement_pb2_grpc.EngagementServiceStub, run: str, number: int, entity: str
+    engagements: engagement_pb2_grpc.EngagementServiceStub,
+    run: str,
+    number: int,
+    entity: str,
+    metadata: Metadata,
 ) -> engagement_pb2.ServiceEngagement:
     request = engagement_pb2.CreateServiceEngagementRequest(
         request_id=f"demo-{run}-opp-{number}", opportunity=opportunity(run, number, entity)
     )
-    engagement = engagements.CreateServiceEngagement(request).engagement
+    engagement = engagements.CreateServiceEngagement(request, metadata=metadata).engagement
     show_engagement(engagement)
     return engagement
 

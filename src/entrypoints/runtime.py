@@ -14,6 +14,7 @@ from adapters.persistence.migrate import migrate
 from adapters.persistence.orm import start_mappers
 from entrypoints import settings
 from entrypoints.container import Container
+from entrypoints.grpc import transport
 from entrypoints.grpc.server import O2cServer, create_server
 from entrypoints.readiness import ReadinessWatcher, interval_for
 from entrypoints.saga_worker import SagaWorker
@@ -38,6 +39,7 @@ class Runtime:
         return cls(settings.read())
 
     def start(self) -> Runtime:
+        security = transport.transport_security(self.values)  # before anything starts
         if not self.values["O2C_NATS_URL"]:
             self.values["O2C_NATS_URL"] = self.start_embedded_nats()
         self.container.config.from_dict(settings.as_config(self.values))
@@ -54,7 +56,12 @@ class Runtime:
             self.container.billing(),
             max_workers=config.grpc.max_workers(),
             max_message_bytes=config.grpc.max_message_bytes(),
+            authentication=self.container.authentication(),
+            auditor=self.container.call_auditor(),
+            rate_limits=self.container.rate_limits(),
+            credentials=security.credentials() if security else None,
         )
+        transport.warn_if_exposed(config.grpc.address(), security)
         self.server.start()
         outbox_health = self.container.outbox_health()
         self.readiness = ReadinessWatcher(
@@ -63,6 +70,7 @@ class Runtime:
         log.info(
             "o2c serving",
             port=self.port,
+            transport=transport.mode_of(security),
             database=settings.redact(self.values["O2C_DATABASE_URL"]),
             nats=self.values["O2C_NATS_URL"],
         )

@@ -17,6 +17,8 @@ DEFAULTS: dict[str, str] = {
     "O2C_GRPC_ADDRESS": "127.0.0.1:50051",
     "O2C_GRPC_MAX_WORKERS": "16",
     "O2C_GRPC_MAX_MESSAGE_BYTES": str(4 * 1024 * 1024),
+    "O2C_RATE_LIMIT_PER_SECOND": "50",
+    "O2C_RATE_LIMIT_BURST": "100",
     "O2C_SHUTDOWN_GRACE_SECONDS": "10",
     "O2C_ERP": "sandbox",
     "O2C_PSA": "sandbox",
@@ -31,6 +33,16 @@ DEFAULTS: dict[str, str] = {
     "O2C_SAGA_SWEEP_SECONDS": "5",
     "O2C_OWNERSHIP_OVERRIDES": "",
     "O2C_LOG_LEVEL": "INFO",
+    "O2C_TLS_CERT_FILE": "",
+    "O2C_TLS_KEY_FILE": "",
+    "O2C_TLS_CLIENT_CA_FILE": "",
+    "O2C_TLS_CLIENT_AUTH": "none",
+    "O2C_CLIENT_CERT_PRINCIPALS": "",
+    "O2C_AUTH_JWKS_FILE": "",
+    "O2C_AUTH_ISSUER": "o2c-dev",
+    "O2C_AUTH_AUDIENCE": "o2c",
+    "O2C_AUTH_DEV_KEYS": "",
+    "O2C_AUTH_DEV_KEYS_DIR": "var/keys",
 }
 
 
@@ -84,11 +96,44 @@ def as_config(values: Mapping[str, str]) -> dict[str, Any]:
             "sweep_seconds": number(values, "O2C_SAGA_SWEEP_SECONDS"),
         },
         "ownership": {"changes": values["O2C_OWNERSHIP_OVERRIDES"]},
+        "rate_limit": rate_limit(values),
+        "tls": {
+            "client_auth": values["O2C_TLS_CLIENT_AUTH"],
+            "client_cert_principals": values["O2C_CLIENT_CERT_PRINCIPALS"],
+        },
+        "auth": {
+            "jwks_file": values["O2C_AUTH_JWKS_FILE"],
+            "issuer": values["O2C_AUTH_ISSUER"],
+            "audience": values["O2C_AUTH_AUDIENCE"],
+            "dev_keys": development_keys_wanted(values),
+            "dev_keys_dir": values["O2C_AUTH_DEV_KEYS_DIR"],
+        },
         "runtime": {
             "shutdown_grace_seconds": number(values, "O2C_SHUTDOWN_GRACE_SECONDS"),
             "embedded_nats_port": whole_number(values, "O2C_EMBEDDED_NATS_PORT"),
         },
     }
+
+
+def development_keys_wanted(values: Mapping[str, str]) -> bool:
+    """Development keys by default only while no JWKS is configured: production names its keys."""
+    wanted = values["O2C_AUTH_DEV_KEYS"].strip().lower()
+    if wanted not in ("", "true", "false"):
+        raise SettingError(f"O2C_AUTH_DEV_KEYS must be true or false, got {wanted!r}")
+    if wanted == "false" and not values["O2C_AUTH_JWKS_FILE"]:
+        raise SettingError("O2C_AUTH_DEV_KEYS=false needs O2C_AUTH_JWKS_FILE: no key to trust")
+    return wanted == "true" or (not wanted and not values["O2C_AUTH_JWKS_FILE"])
+
+
+def rate_limit(values: Mapping[str, str]) -> dict[str, float]:
+    per_second = number(values, "O2C_RATE_LIMIT_PER_SECOND")
+    burst = whole_number(values, "O2C_RATE_LIMIT_BURST")
+    if per_second < 0 or burst < 1:
+        raise SettingError(
+            "O2C_RATE_LIMIT_PER_SECOND must be 0 (no limit) or more, "
+            "and O2C_RATE_LIMIT_BURST at least 1"
+        )
+    return {"per_second": per_second, "burst": burst}
 
 
 def embedded_nats_url(values: Mapping[str, str]) -> str:

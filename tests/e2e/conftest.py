@@ -5,6 +5,7 @@ from collections.abc import Iterator
 
 import grpc
 import pytest
+from support.auth import as_rightful_callers
 from support.databases import BACKENDS
 from support.service import service_on
 
@@ -27,13 +28,13 @@ def service_on_each_database(
 @pytest.fixture
 def channel(service: Runtime) -> Iterator[grpc.Channel]:
     with grpc.insecure_channel(f"127.0.0.1:{service.port}") as channel:
-        yield channel
+        yield as_rightful_callers(channel)
 
 
 @pytest.fixture
 def channel_on_each_database(service_on_each_database: Runtime) -> Iterator[grpc.Channel]:
     with grpc.insecure_channel(f"127.0.0.1:{service_on_each_database.port}") as channel:
-        yield channel
+        yield as_rightful_callers(channel)
 
 
 @pytest.fixture

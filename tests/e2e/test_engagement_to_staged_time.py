@@ -7,6 +7,7 @@ import grpc
 import pytest
 from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from support.auth import call_metadata
 from support.requests import closed_won, date, time_entry, usd
 from support.statuses import refusal_of
 
@@ -138,8 +139,23 @@ def test_time_for_an_unknown_engagement_is_not_found(billing, run_key):
 def test_the_crm_may_not_approve_time(billing, active_engagement, run_key):
     request = time_entry(run_key, active_engagement.engagement_id, "TC-CRM")
     request.source_system = common_pb2.SOURCE_SYSTEM_CRM
-    code, reason, _ = error_of(lambda: billing.ApproveBillableEvent(request))
-    assert (code, reason) == (grpc.StatusCode.PERMISSION_DENIED, "OWNERSHIP_VIOLATION")
+    code, reason, _ = error_of(
+        lambda: billing.ApproveBillableEvent(request, metadata=call_metadata("crm"))
+    )
+    assert (code, reason) == (grpc.StatusCode.PERMISSION_DENIED, "CALLER_NOT_ALLOWED")
+
+
+def test_a_source_system_other_than_the_proven_caller_is_refused(
+    billing, active_engagement, run_key
+):
+    request = time_entry(run_key, active_engagement.engagement_id, "TC-CRM")
+    request.source_system = common_pb2.SOURCE_SYSTEM_CRM
+    refusal = refusal_of(lambda: billing.ApproveBillableEvent(request))
+    assert (refusal.code, refusal.reason) == (
+        grpc.StatusCode.PERMISSION_DENIED,
+        "SOURCE_SYSTEM_MISMATCH",
+    )
+    assert refusal.detail(error_details_pb2.ErrorInfo).metadata["field"] == "source_system"
 
 
 @pytest.mark.parametrize(

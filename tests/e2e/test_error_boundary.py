@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import grpc
 import pytest
+from support.auth import call_metadata, trusting_test_tokens
 from support.requests import time_entry
 from unit.fakes import FakeClock, FakeCrm, FakeErp, FakePsa, SequentialIds
 
@@ -23,7 +24,9 @@ def broken_server():
         database_down, erp, erp, FakePsa(), FakeCrm(), FakeClock(), SequentialIds()
     )
     billing = BillingPorts(database_down, FakeClock(), SequentialIds(), OwnershipMatrix.default())
-    server, port = create_server("127.0.0.1:0", provisioning, billing)
+    server, port = create_server(
+        "127.0.0.1:0", provisioning, billing, authentication=trusting_test_tokens()
+    )
     server.start()
     yield port
     server.stop(0)
@@ -35,7 +38,9 @@ def test_an_unexpected_failure_reaches_the_caller_as_internal_without_its_detail
         grpc.insecure_channel(f"127.0.0.1:{broken_server}") as channel,
         pytest.raises(grpc.RpcError) as caught,
     ):
-        billing_pb2_grpc.BillingServiceStub(channel).ApproveBillableEvent(request)
+        billing_pb2_grpc.BillingServiceStub(channel).ApproveBillableEvent(
+            request, metadata=call_metadata("psa")
+        )
     assert caught.value.code() is grpc.StatusCode.INTERNAL
     assert caught.value.details().startswith("internal error (reference ")
     assert "password" not in caught.value.details()

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import grpc
 import pytest
 from sqlalchemy import text
+from support.auth import as_rightful_callers
 from support.databases import postgres_schema_url, url_with
 from support.nats import embedded_or_missing
 from support.requests import closed_won, time_entry
@@ -51,7 +52,8 @@ def test_with_the_broker_down_calls_succeed_and_no_event_is_lost(tmp_path):
 
 
 def engagement_with_approved_time(port: int) -> engagement_pb2.ServiceEngagement:
-    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+    with grpc.insecure_channel(f"127.0.0.1:{port}") as plain:
+        channel = as_rightful_callers(plain)
         key = uuid.uuid4().hex[:8]
         engagement = (
             engagement_pb2_grpc.EngagementServiceStub(channel)
@@ -91,7 +93,7 @@ def test_calls_succeed_after_the_database_dropped_every_connection(postgres_url,
         running_service(postgres_url, nats_url) as service,
         grpc.insecure_channel(f"127.0.0.1:{service.port}") as channel,
     ):
-        engagements = engagement_pb2_grpc.EngagementServiceStub(channel)
+        engagements = engagement_pb2_grpc.EngagementServiceStub(as_rightful_callers(channel))
         first = engagements.CreateServiceEngagement(closed_won(uuid.uuid4().hex[:8]))
         assert drop_connections(postgres_url) > 0
         second = engagements.CreateServiceEngagement(closed_won(uuid.uuid4().hex[:8]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import grpc
 import pytest
+from support.auth import as_rightful_callers
 from support.builders import closed_won
 from support.faults import Fuse, ProcessDied, fused
 from support.nats import embedded_or_missing
@@ -16,7 +17,8 @@ from o2c.v1 import engagement_pb2, engagement_pb2_grpc
 
 
 def status_of(port: int, opportunity_id: str) -> int:
-    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+    with grpc.insecure_channel(f"127.0.0.1:{port}") as plain:
+        channel = as_rightful_callers(plain)
         stub = engagement_pb2_grpc.EngagementServiceStub(channel)
         request = engagement_pb2.GetServiceEngagementRequest(opportunity_id=opportunity_id)
         return stub.GetServiceEngagement(request).engagement.status

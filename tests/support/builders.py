@@ -8,6 +8,17 @@ from application.commands import (
     RateLine,
     WorkPackageLine,
 )
+from domain.principal import EVERY_LEGAL_ENTITY, CallingSystem, Principal
+
+
+def integration(
+    system: str,
+    legal_entities: frozenset[str] = EVERY_LEGAL_ENTITY,
+    subject: str | None = None,
+    scopes: frozenset[str] = frozenset(),
+) -> Principal:
+    """A calling system's integration user, as authentication would prove it."""
+    return Principal(subject or system, CallingSystem(system), legal_entities, scopes)
 
 
 def closed_won(**overrides: object) -> CreateServiceEngagement:
@@ -28,6 +39,7 @@ def closed_won(**overrides: object) -> CreateServiceEngagement:
             WorkPackageLine("NA", "North America rollout", "NA"),
             WorkPackageLine("EU", "Europe rollout", "EMEA"),
         ),
+        caller=integration("crm"),
     )
     fields.update(overrides)
     return CreateServiceEngagement(**fields)  # type: ignore[arg-type]
@@ -43,6 +55,7 @@ def approved_time(**overrides: object) -> ApproveTimeEntry:
         role="consultant",
         work_date="2026-12-02",
         hours="7.5",
+        caller=integration("psa"),
     )
     fields.update(overrides)
     return ApproveTimeEntry(**fields)  # type: ignore[arg-type]

@@ -13,6 +13,7 @@ from nats.js.errors import NotFoundError
 
 from entrypoints import settings
 from entrypoints.runtime import Runtime
+from support.auth import trusted_key_settings
 from support.databases import postgres_schema_url, sqlite_url
 from support.nats import with_jetstream
 
@@ -21,7 +22,8 @@ from support.nats import with_jetstream
 def running_service(database_url: str, nats_url: str, **overrides: str) -> Iterator[Runtime]:
     """The service on a stream and subjects of its own, so it never reads another run's events.
 
-    `overrides` are further settings, e.g. O2C_SAGA_LEASE_SECONDS="1"."""
+    It trusts the tokens of `support.auth`; `overrides` are further settings, e.g.
+    O2C_SAGA_LEASE_SECONDS="1"."""
     tag = uuid.uuid4().hex[:10]
     runtime = Runtime(
         settings.read(
@@ -33,6 +35,7 @@ def running_service(database_url: str, nats_url: str, **overrides: str) -> Itera
                 "O2C_GRPC_ADDRESS": "127.0.0.1:0",
                 "O2C_VENDOR_RETRY_FIRST_DELAY": "0.01",
                 "O2C_SHUTDOWN_GRACE_SECONDS": "2",
+                **trusted_key_settings(),
                 **overrides,
             }
         )

@@ -45,10 +45,14 @@ DETAIL_KINDS = (
 def refusal_of(call: Callable[[], object]) -> Refusal:
     with pytest.raises(grpc.RpcError) as caught:
         call()
-    status = rpc_status.from_call(caught.value)
+    return refusal_from(caught.value)
+
+
+def refusal_from(error: grpc.RpcError) -> Refusal:
+    status = rpc_status.from_call(error)
     return Refusal(
-        code=caught.value.code(),
-        message=caught.value.details(),
+        code=error.code(),
+        message=error.details(),
         details=details_of(status) if status else (),
         size=status.ByteSize() if status else 0,
     )

@@ -13,6 +13,7 @@ from typing import Any, Self
 
 import attrs
 
+from application.call_records import CallRecordFilter, Cursor
 from application.errors import VendorRejected, VendorUnavailable
 from application.ports import (
     CustomerRequest,
@@ -23,6 +24,7 @@ from application.ports import (
 )
 from domain.audit import Refusal
 from domain.billable_event import BillableEvent, BillableEventStatus
+from domain.call_record import CallRecord
 from domain.engagement import Engagement
 from domain.errors import ConcurrentUpdate
 from domain.events import Event
@@ -43,6 +45,7 @@ class Store:
     requests: dict[RequestKey, RequestRecord] = attrs.field(factory=dict)
     published: list[Event] = attrs.field(factory=list)
     refusals: list[Refusal] = attrs.field(factory=list)
+    call_records: list[CallRecord] = attrs.field(factory=list)
 
 
 def clone(item: Any) -> Any:
@@ -201,6 +204,39 @@ class FakeAuditTrail:
         return [r for r in self.store.refusals if r.business_key == business_key]
 
 
+class FakeCallRecords:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.staged: list[CallRecord] = []
+
+    def add(self, record: CallRecord) -> None:
+        self.staged.append(record)
+
+    def newest_first(
+        self, matching: CallRecordFilter, after: Cursor | None, limit: int
+    ) -> list[CallRecord]:
+        found = [r for r in self.store.call_records if matches(r, matching, after)]
+        return sorted(found, key=lambda r: (r.recorded_at, r.id), reverse=True)[:limit]
+
+
+def matches(record: CallRecord, matching: CallRecordFilter, after: Cursor | None) -> bool:
+    subject = record.caller.subject if record.caller else ""
+    wanted = (
+        (matching.subject, subject),
+        (matching.method, record.method),
+        (matching.business_key, record.business_key),
+        (matching.code, record.code),
+        (matching.reason, record.reason),
+    )
+    position = (record.recorded_at, record.id)
+    return (
+        all(want == have for want, have in wanted if want)
+        and (matching.since is None or record.recorded_at >= matching.since)
+        and (matching.until is None or record.recorded_at < matching.until)
+        and (after is None or position < (after.recorded_at, after.record_id))
+    )
+
+
 class FakeRequestLedger:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -260,6 +296,7 @@ class FakeUnitOfWork:
         self.sagas = FakeSagas(store.sagas)
         self.requests = FakeRequestLedger(store)
         self.audit = FakeAuditTrail(store)
+        self.call_records = FakeCallRecords(store)
         self.committed = False
 
     def __enter__(self) -> Self:
@@ -283,6 +320,7 @@ class FakeUnitOfWork:
             repo.write()
         self.store.saga_steps.extend(self.saga_log.staged)
         self.store.refusals.extend(self.audit.staged)
+        self.store.call_records.extend(self.call_records.staged)
         self.requests.commit()
         self.store.published.extend(events)
         for repo in repos:

@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 import pytest
-from support.builders import approved_time, closed_won
+from support.builders import approved_time, closed_won, integration
 
 from application.approve_billable_event import approve_time_entry
 from application.commands import RateLine
@@ -65,7 +65,7 @@ def test_a_retried_request_returns_the_first_answer(billing, store, engagement_i
     assert approve_time_entry(approved_time(engagement_id=engagement_id), billing) == first
 
 
-def test_the_request_is_remembered_under_the_calling_system(billing, store, engagement_id):
+def test_the_request_is_remembered_under_the_callers_subject(billing, store, engagement_id):
     approve_time_entry(approved_time(engagement_id=engagement_id), billing)
 
     assert RequestKey("psa", "ApproveBillableEvent", "time-req-1") in store.requests
@@ -74,7 +74,10 @@ def test_the_request_is_remembered_under_the_calling_system(billing, store, enga
 def test_one_request_id_from_two_callers_is_two_requests(billing, store, engagement_id):
     first = approve_time_entry(approved_time(engagement_id=engagement_id), billing)
     other = approve_time_entry(
-        approved_time(engagement_id=engagement_id, source_id="TC-9", caller="psa-eu"), billing
+        approved_time(
+            engagement_id=engagement_id, source_id="TC-9", caller=integration("psa", subject="eu")
+        ),
+        billing,
     )
 
     assert other.billable_event_id != first.billable_event_id
@@ -87,8 +90,12 @@ def test_a_request_id_reused_for_another_entry_is_refused(billing, engagement_id
 
 
 def test_the_crm_may_not_approve_time(billing, store, engagement_id):
-    with pytest.raises(OwnershipViolation):
-        approve_time_entry(approved_time(engagement_id=engagement_id, source_system="crm"), billing)
+    crm_time = approved_time(
+        engagement_id=engagement_id, source_system="crm", caller=integration("crm")
+    )
+    with pytest.raises(OwnershipViolation) as refused:
+        approve_time_entry(crm_time, billing)
+    assert refused.value.reason == "OWNERSHIP_VIOLATION"
     assert store.billable_events == {}
     assert [key.operation for key in store.requests] == ["CreateServiceEngagement"]
     [refusal] = store.refusals

@@ -38,7 +38,7 @@ from domain.engagement import BillingMethod, EngagementStatus
 from domain.exception_case import ExceptionStatus, OwnerRole, ReasonCode, Workflow
 from domain.ownership import System
 from domain.saga import SagaStatus, StepOutcome, Verdict
-from o2c.v1 import billing_pb2, engagement_pb2, exceptions_pb2
+from o2c.v1 import audit_pb2, billing_pb2, engagement_pb2, exceptions_pb2
 
 OPPORTUNITY = engagement_pb2.ClosedWonOpportunity
 ENGAGEMENT = engagement_pb2.ServiceEngagement
@@ -225,6 +225,25 @@ request_ledger = Table(
     Column("result", JSON(none_as_null=True)),
     Column("claimed_at", UtcDateTime, nullable=False),
     Column("completed_at", UtcDateTime),
+)
+
+CALL = audit_pb2.CallRecord
+CALLER = audit_pb2.CallPrincipal
+
+call_records = Table(
+    "call_records",
+    metadata,
+    id_column(primary_key=True),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    declared_column("subject", (CALLER, "subject")),
+    declared_column("calling_system", (CALLER, "calling_system")),
+    declared_column("method", (CALL, "method"), nullable=False),
+    declared_column("request_id", (CALL, "request_id"), nullable=False),
+    declared_column("business_key", (CALL, "business_key"), nullable=False, index=True),
+    declared_column("code", (CALL, "code"), nullable=False),
+    declared_column("reason", (CALL, "reason"), nullable=False),
+    Index(None, "recorded_at", "id"),
+    Index(None, "subject", "recorded_at"),
 )
 
 sandbox_records = Table(

@@ -9,6 +9,7 @@ from typing import Any, Self
 from sqlalchemy.orm import Session
 
 from adapters.outbox import EventEncoder
+from adapters.persistence.call_records import SqlCallRecords
 from adapters.persistence.errors import as_domain_error, database_failures_as_domain_errors
 from adapters.persistence.outbox_writer import write_outbox
 from adapters.persistence.repositories import (
@@ -37,6 +38,7 @@ class SqlAlchemyUnitOfWork:
     saga_log = repository(SqlSagaLog)
     audit = repository(SqlAuditTrail)
     requests = repository(SqlRequestLedger)
+    call_records = repository(SqlCallRecords)
 
     def __init__(
         self,

@@ -27,6 +27,8 @@ STATUS_BY_ERROR: tuple[tuple[type[errors.DomainError], int], ...] = (
     (errors.CurrencyMismatch, code_pb2.INVALID_ARGUMENT),
     (errors.NotFound, code_pb2.NOT_FOUND),
     (errors.OwnershipViolation, code_pb2.PERMISSION_DENIED),
+    (errors.Unauthenticated, code_pb2.UNAUTHENTICATED),
+    (errors.CallerNotAllowed, code_pb2.PERMISSION_DENIED),
     (errors.RequestIdReused, code_pb2.ALREADY_EXISTS),
     (errors.EngagementExists, code_pb2.ALREADY_EXISTS),
     (errors.BillableEventConflict, code_pb2.ALREADY_EXISTS),

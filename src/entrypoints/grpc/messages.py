@@ -23,6 +23,7 @@ from application.queries import EngagementView
 from domain.billable_event import BillableEvent
 from domain.engagement import BillingMethod, Engagement, EngagementStatus
 from domain.exception_case import ExceptionCase
+from domain.principal import Principal
 from entrypoints.grpc.presence import iso_date, require
 from o2c.v1 import billing_pb2, engagement_pb2, exceptions_pb2
 
@@ -37,7 +38,7 @@ ENGAGEMENT_STATUSES = {
 
 
 def create_command(
-    request: engagement_pb2.CreateServiceEngagementRequest,
+    request: engagement_pb2.CreateServiceEngagementRequest, caller: Principal
 ) -> CreateServiceEngagement:
     require(request, "opportunity", "opportunity")
     opportunity = request.opportunity
@@ -62,6 +63,7 @@ def create_command(
         work_packages=tuple(
             WorkPackageLine(wp.code, wp.name, wp.region) for wp in opportunity.work_packages
         ),
+        caller=caller,
     )
 
 
@@ -70,7 +72,9 @@ def rate_line(line: engagement_pb2.RateCardLine, path: str) -> RateLine:
     return RateLine(line.role, line.hourly_rate.amount, line.hourly_rate.currency_code)
 
 
-def approve_command(request: billing_pb2.ApproveBillableEventRequest) -> ApproveTimeEntry:
+def approve_command(
+    request: billing_pb2.ApproveBillableEventRequest, caller: Principal
+) -> ApproveTimeEntry:
     require(request, "time_entry", "time_entry")
     entry = request.time_entry
     system = SYSTEMS.get(request.source_system)
@@ -83,6 +87,7 @@ def approve_command(request: billing_pb2.ApproveBillableEventRequest) -> Approve
         role=entry.role,
         work_date=iso_date(entry, "work_date", "time_entry.work_date"),
         hours=entry.hours,
+        caller=caller,
     )
 
 

@@ -10,13 +10,24 @@ from grpc_reflection.v1alpha import reflection
 
 from application.approve_billable_event import BillingPorts
 from application.create_engagement import ProvisioningPorts
+from entrypoints.grpc.audit_servicer import AuditServicer
+from entrypoints.grpc.call_audit import CallAudit, CallAuditor
 from entrypoints.grpc.interceptors import DeclaredLimits, ErrorBoundary
+from entrypoints.grpc.rate_limit import RateLimit, TokenBuckets
 from entrypoints.grpc.servicers import BillingServicer, EngagementServicer
-from o2c.v1 import billing_pb2, billing_pb2_grpc, engagement_pb2, engagement_pb2_grpc
+from o2c.v1 import (
+    audit_pb2,
+    audit_pb2_grpc,
+    billing_pb2,
+    billing_pb2_grpc,
+    engagement_pb2,
+    engagement_pb2_grpc,
+)
 
 SERVICE_NAMES = (
     engagement_pb2.DESCRIPTOR.services_by_name["EngagementService"].full_name,
     billing_pb2.DESCRIPTOR.services_by_name["BillingService"].full_name,
+    audit_pb2.DESCRIPTOR.services_by_name["AuditService"].full_name,
 )
 
 
@@ -49,10 +60,22 @@ def create_server(
     billing: BillingPorts,
     max_workers: int = 16,
     max_message_bytes: int = 4 * 1024 * 1024,
+    credentials: grpc.ServerCredentials | None = None,
+    *,
+    authentication: grpc.ServerInterceptor,
+    auditor: CallAuditor | None = None,
+    rate_limits: TokenBuckets | None = None,
 ) -> tuple[O2cServer, int]:
+    """`credentials` serve TLS (see `transport.TransportSecurity`); without them, plaintext."""
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers),
-        interceptors=[ErrorBoundary(), DeclaredLimits()],
+        interceptors=[
+            ErrorBoundary(),
+            authentication,
+            *([CallAudit(auditor)] if auditor else []),
+            *([RateLimit(rate_limits)] if rate_limits else []),
+            DeclaredLimits(),
+        ],
         options=[
             ("grpc.max_receive_message_length", max_message_bytes),
             ("grpc.max_send_message_length", max_message_bytes),
@@ -64,13 +87,21 @@ def create_server(
         EngagementServicer(provisioning), server
     )
     billing_pb2_grpc.add_BillingServiceServicer_to_server(BillingServicer(billing), server)
+    if auditor is not None:
+        audit_pb2_grpc.add_AuditServiceServicer_to_server(
+            AuditServicer(auditor.uow_factory), server
+        )
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(
         (*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server
     )
     try:
-        port = server.add_insecure_port(address)
+        port = (
+            server.add_secure_port(address, credentials)
+            if credentials is not None
+            else server.add_insecure_port(address)
+        )
     except RuntimeError:
         raise ListenError(
             f"cannot listen on {address}: another process serves it, or it is not this "

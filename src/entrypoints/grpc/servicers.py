@@ -10,7 +10,8 @@ from application.approve_billable_event import BillingPorts, approve_time_entry
 from application.create_engagement import ProvisioningPorts, create_service_engagement
 from application.ports import Clock
 from application.queries import engagement_of_opportunity, get_billable_event, get_engagement
-from domain.errors import DomainError
+from domain.errors import DomainError, TokenMissing
+from domain.principal import Principal
 from entrypoints.grpc.errors import abort_with
 from entrypoints.grpc.messages import (
     approve_command,
@@ -19,6 +20,7 @@ from entrypoints.grpc.messages import (
     staged_line,
 )
 from entrypoints.grpc.presence import chosen_key
+from entrypoints.grpc.principal_context import current_principal
 from o2c.v1 import billing_pb2, billing_pb2_grpc, engagement_pb2, engagement_pb2_grpc
 
 ANSWER_MARGIN_SECONDS = 0.25  # time left to read the engagement and send the answer
@@ -34,9 +36,11 @@ class EngagementServicer(engagement_pb2_grpc.EngagementServiceServicer):
         self, request: engagement_pb2.CreateServiceEngagementRequest, context: grpc.ServicerContext
     ) -> engagement_pb2.CreateServiceEngagementResponse:
         try:
+            caller = proven_caller()
             deadline = answer_deadline(context, self.ports.clock)
-            engagement_id = create_service_engagement(create_command(request), self.ports, deadline)
-            view = get_engagement(engagement_id, self.ports.uow_factory)
+            command = create_command(request, caller)
+            engagement_id = create_service_engagement(command, self.ports, deadline)
+            view = get_engagement(engagement_id, self.ports.uow_factory, caller)
         except DomainError as error:
             abort_with(context, error)
         return engagement_pb2.CreateServiceEngagementResponse(engagement=engagement_message(view))
@@ -46,10 +50,18 @@ class EngagementServicer(engagement_pb2_grpc.EngagementServiceServicer):
     ) -> engagement_pb2.GetServiceEngagementResponse:
         try:
             chosen, value = chosen_key(request, "key", "engagement_id or opportunity_id")
-            view = LOOKUPS[chosen](value.strip(), self.ports.uow_factory)
+            view = LOOKUPS[chosen](value.strip(), self.ports.uow_factory, proven_caller())
         except DomainError as error:
             abort_with(context, error)
         return engagement_pb2.GetServiceEngagementResponse(engagement=engagement_message(view))
+
+
+def proven_caller() -> Principal:
+    """The principal the authentication interceptor proved; a call without one is refused."""
+    principal = current_principal()
+    if principal is None:
+        raise TokenMissing("the call was not authenticated")
+    return principal
 
 
 def answer_deadline(context: grpc.ServicerContext, clock: Clock) -> dt.datetime | None:
@@ -68,7 +80,7 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
         self, request: billing_pb2.ApproveBillableEventRequest, context: grpc.ServicerContext
     ) -> billing_pb2.ApproveBillableEventResponse:
         try:
-            staged = approve_time_entry(approve_command(request), self.ports)
+            staged = approve_time_entry(approve_command(request, proven_caller()), self.ports)
             event = get_billable_event(staged.billable_event_id, self.ports.uow_factory)
         except DomainError as error:
             abort_with(context, error)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import attrs
 import pytest
 from sqlalchemy import func, select
-from support.builders import closed_won
+from support.builders import closed_won, integration
 from support.faults import Fuse, ProcessDied, fused
 
 from adapters.persistence.tables import sandbox_records as records
@@ -68,7 +68,9 @@ def test_killed_at_every_boundary_provisioning_ends_whole_or_undone(provisioning
     while blown:
         blows_at += 1
         blown, engagement_id = killed_and_resumed(blows_at, ports)
-        status = get_engagement(engagement_id, ports.uow_factory).engagement.status
+        status = get_engagement(
+            engagement_id, ports.uow_factory, integration("crm")
+        ).engagement.status
         projects = f"{engagement_id}:%"
         customer = f"USMF/001-SWEEP-{blows_at}"
         if refused:

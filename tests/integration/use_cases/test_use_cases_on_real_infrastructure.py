@@ -10,7 +10,7 @@ import attrs
 import pytest
 from nats.js.errors import NotFoundError
 from sqlalchemy import func, select
-from support.builders import approved_time, closed_won
+from support.builders import approved_time, closed_won, integration
 from support.faults import Fuse, ProcessDied, fused
 from support.nats import with_jetstream
 
@@ -73,7 +73,9 @@ def test_concurrent_calls_with_one_request_id_create_one_engagement(provisioning
     assert count(engine, engagements) == 1
     assert live_records(engine, "psa", "project") == 2
     assert live_records(engine, "erp", "customer") == 1
-    engagement = get_engagement(engagement_id, provisioning.uow_factory).engagement
+    engagement = get_engagement(
+        engagement_id, provisioning.uow_factory, integration("crm")
+    ).engagement
     assert engagement.status is EngagementStatus.ACTIVE
 
 
@@ -105,7 +107,9 @@ def test_concurrent_creates_for_one_opportunity_give_one_engagement_and_one_answ
     assert count(engine, engagements) == 1 and len(saga_ids(engine)) == 1
     assert live_records(engine, "erp", "customer") == 1
     assert live_records(engine, "psa", "project") == 2
-    engagement = get_engagement(engagement_id, provisioning.uow_factory).engagement
+    engagement = get_engagement(
+        engagement_id, provisioning.uow_factory, integration("crm")
+    ).engagement
     assert engagement.status is EngagementStatus.ACTIVE
 
 
@@ -122,7 +126,9 @@ def test_a_saga_killed_between_a_vendor_call_and_its_record_is_resumed_by_a_work
     assert saga_runner(provisioning).resume_abandoned() == 1
 
     engagement_id = create_service_engagement(closed_won(), provisioning)
-    engagement = get_engagement(engagement_id, provisioning.uow_factory).engagement
+    engagement = get_engagement(
+        engagement_id, provisioning.uow_factory, integration("crm")
+    ).engagement
     assert engagement.status is EngagementStatus.ACTIVE
     assert live_records(engine, "psa", "project") == 2
     assert live_records(engine, "erp", "customer") == 1
@@ -172,7 +178,7 @@ def test_a_lasting_psa_outage_leaves_no_half_created_engagement(provisioning, ps
     flaky = attrs.evolve(provisioning, psa=FlakyPsa(psa, "EMEA"))
     engagement_id = create_service_engagement(closed_won(), flaky)
 
-    view = get_engagement(engagement_id, provisioning.uow_factory)
+    view = get_engagement(engagement_id, provisioning.uow_factory, integration("crm"))
     assert view.engagement.status is EngagementStatus.PROVISIONING_FAILED
     assert live_records(engine, "psa", "project") == 0
     assert live_records(engine, "erp", "customer") == 0
@@ -224,7 +230,9 @@ def test_outbox_events_reach_jetstream_once_each(
 
 def test_a_crm_approving_time_is_refused_and_audited(provisioning, billing, engine):
     engagement_id = create_service_engagement(closed_won(), provisioning)
-    refused = approved_time(engagement_id=engagement_id, source_system="crm")
+    refused = approved_time(
+        engagement_id=engagement_id, source_system="crm", caller=integration("crm")
+    )
 
     with pytest.raises(OwnershipViolation):
         approve_time_entry(refused, billing)

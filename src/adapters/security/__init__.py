@@ -1,0 +1,1 @@
+"""Proving callers: verifying signed bearer tokens, and the development keys of `make run`."""

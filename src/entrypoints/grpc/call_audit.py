@@ -1,0 +1,115 @@
+"""The audit of every call that could change something, allowed or refused: who (or nobody,
+when authentication failed), which method, the request id, the business key, the outcome and
+the time — each kept in a transaction of its own, so a call that failed is still recorded.
+
+`CallAudit` records the calls that pass authentication; `CallAuditor.on_denied` is what the
+authentication interceptor calls for those it refuses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import grpc
+import structlog
+
+from adapters.declared_lengths import max_length
+from application.call_records import CallAuditUnitOfWork
+from application.ports import Clock, IdGenerator
+from application.record_call import record_call
+from domain.call_record import SUCCEEDED, Caller, CallRecord
+from domain.principal import Principal
+from entrypoints.grpc.call_facts import (
+    business_key_of,
+    code_name,
+    is_mutating,
+    outcome_of,
+    request_id_of,
+)
+from entrypoints.grpc.interceptors import Continuation, UnaryHandler, around_unary
+from entrypoints.grpc.limits import CONTROL
+from entrypoints.grpc.principal_context import current_principal
+from o2c.v1 import audit_pb2
+
+log = structlog.get_logger("o2c.audit")
+RECORD, PRINCIPAL = audit_pb2.CallRecord, audit_pb2.CallPrincipal
+
+
+def bounded(text: str, message: type[Any], field: str) -> str:
+    """Cut to the declared length, control characters made visible: a refused request's text
+    has not been checked yet."""
+    return CONTROL.sub("\ufffd", text)[: max_length(message, field)]
+
+
+class CallAuditor:
+    def __init__(
+        self, uow_factory: Callable[[], CallAuditUnitOfWork], clock: Clock, ids: IdGenerator
+    ) -> None:
+        self.uow_factory = uow_factory
+        self.clock = clock
+        self.ids = ids
+
+    def build(
+        self, method: str, request: object, principal: Principal | None, code: str, reason: str
+    ) -> CallRecord:
+        return CallRecord(
+            id=self.ids.new_id(),
+            recorded_at=self.clock.now(),
+            caller=None if principal is None else caller(principal),
+            method=bounded(method, RECORD, "method"),
+            request_id=bounded(request_id_of(request), RECORD, "request_id"),
+            business_key=bounded(business_key_of(request), RECORD, "business_key"),
+            code=bounded(code, RECORD, "code"),
+            reason=bounded(reason, RECORD, "reason"),
+        )
+
+    def record(
+        self, method: str, request: object, principal: Principal | None, code: str, reason: str
+    ) -> None:
+        """Never changes the call's answer: a record that cannot be written is logged as lost."""
+        try:
+            record_call(self.build(method, request, principal, code, reason), self.uow_factory)
+        except Exception:
+            log.exception("call record lost", method=method, code=code, reason=reason)
+
+    def on_denied(
+        self,
+        method: str,
+        request: object,
+        principal: Principal | None,
+        code: grpc.StatusCode | int | str,
+        reason: str,
+    ) -> None:
+        if is_mutating(method):
+            self.record(method, request, principal, code_name(code), reason)
+
+
+def caller(principal: Principal) -> Caller:
+    return Caller(
+        subject=bounded(principal.subject, PRINCIPAL, "subject"),
+        system=bounded(principal.system.value, PRINCIPAL, "calling_system"),
+    )
+
+
+class CallAudit(grpc.ServerInterceptor):
+    def __init__(self, auditor: CallAuditor) -> None:
+        self.auditor = auditor
+
+    def intercept_service(
+        self, continuation: Continuation, handler_call_details: grpc.HandlerCallDetails
+    ) -> grpc.RpcMethodHandler | None:
+        if not is_mutating(handler_call_details.method):
+            return continuation(handler_call_details)
+        return around_unary(continuation, handler_call_details, self.audited)
+
+    def audited(self, inner: UnaryHandler, method: str) -> UnaryHandler:
+        def audit(request: Any, context: grpc.ServicerContext) -> Any:
+            try:
+                response = inner(request, context)
+            except Exception:
+                self.auditor.record(method, request, current_principal(), *outcome_of(context))
+                raise
+            self.auditor.record(method, request, current_principal(), SUCCEEDED, "")
+            return response
+
+        return audit

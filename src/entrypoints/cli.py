@@ -105,8 +105,11 @@ def print_token(args: argparse.Namespace) -> int:
 def how_to_call(runtime: Runtime) -> str:
     if not runtime.container.config.auth.dev_keys():
         return "callers need a bearer token signed by a key of O2C_AUTH_JWKS_FILE"
+    transport = (
+        "-cacert <CA of O2C_TLS_CERT_FILE>" if runtime.values["O2C_TLS_CERT_FILE"] else "-plaintext"
+    )
     return (
-        "call it with a development token, e.g. grpcurl -plaintext -H "
+        f"call it with a development token, e.g. grpcurl {transport} -H "
         '"authorization: Bearer $(.venv/bin/o2c token --system crm)" '
         """-d '{"opportunity_id": "006-DEMO-1"}' """
         f"127.0.0.1:{runtime.port} o2c.v1.EngagementService/GetServiceEngagement"

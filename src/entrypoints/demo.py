@@ -17,6 +17,7 @@ from grpc_status import rpc_status
 
 from adapters.messaging.subscriber import read_events
 from entrypoints import settings
+from entrypoints.client_channel import open_channel
 from entrypoints.grpc.dev_tokens import bearer_metadata, development_principal, development_token
 from o2c.v1 import (
     billing_pb2,
@@ -35,14 +36,14 @@ def run_demo() -> int:
     values = settings.read()
     runtime = None
     address = values["O2C_GRPC_ADDRESS"]
-    if not is_serving(address):
+    if not is_serving(values):
         from entrypoints.runtime import Runtime
 
         print(f"no o2c server on {address}: starting one for the demo")
         runtime = Runtime(values).start()
         values = runtime.values
     try:
-        with grpc.insecure_channel(address) as channel:
+        with open_channel(values) as channel:
             keys = scenario(channel, uuid.uuid4().hex[:6].upper(), development_caller(values))
         print_events(values, keys)
     finally:
@@ -51,8 +52,8 @@ def run_demo() -> int:
     return 0
 
 
-def is_serving(address: str) -> bool:
-    with grpc.insecure_channel(address) as channel:
+def is_serving(values: Mapping[str, str]) -> bool:
+    with open_channel(values) as channel:
         try:
             reply = health_pb2_grpc.HealthStub(channel).Check(
                 health_pb2.HealthCheckRequest(), timeout=1

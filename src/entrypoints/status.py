@@ -16,13 +16,14 @@ from adapters.messaging.relay import OutboxRelay
 from adapters.persistence.engine import create_engine_for
 from adapters.persistence.outbox_store import SqlOutboxStore
 from entrypoints import settings
+from entrypoints.client_channel import open_channel
 from entrypoints.readiness import READINESS_SERVICE
 
 
 def run_status(values: Mapping[str, str] | None = None) -> int:
     """Prints the report; exits 0 when the server is ready and the outbox publishes in time."""
     values = settings.read() if values is None else values
-    ready, health = server_health(values["O2C_GRPC_ADDRESS"])
+    ready, health = server_health(values)
     print(f"server {values['O2C_GRPC_ADDRESS']}: {health}")
     engine = create_engine_for(values["O2C_DATABASE_URL"])
     try:
@@ -39,9 +40,9 @@ def run_status(values: Mapping[str, str] | None = None) -> int:
     return 0 if ready and not stale and not problem else 1
 
 
-def server_health(address: str) -> tuple[bool, str]:
+def server_health(values: Mapping[str, str]) -> tuple[bool, str]:
     """Whether the server answers ready, and its liveness and readiness in words."""
-    with grpc.insecure_channel(address) as channel:
+    with open_channel(values) as channel:
         stub = health_pb2_grpc.HealthStub(channel)
         try:
             live, ready = (_status(stub, name) for name in ("", READINESS_SERVICE))

@@ -26,6 +26,7 @@ from support.statuses import refusal_of
 
 from e2e.test_front_door import free_port, o2c_serve
 from entrypoints.grpc.policies import scopes_granted_to
+from entrypoints.status import run_status
 from o2c.v1 import billing_pb2_grpc, engagement_pb2, engagement_pb2_grpc
 
 CERTINIA = "spiffe://o2c/psa/certinia"
@@ -206,3 +207,32 @@ def test_o2c_serve_refuses_to_start_in_one_line_when_tls_is_half_configured(
     assert "Traceback" not in done.stdout
     assert not (tmp_path / "nats").exists(), "the broker started before the refusal"
     assert not (tmp_path / "o2c.db").exists(), "the database was opened before the refusal"
+
+
+def test_o2c_status_reaches_a_mutual_tls_server_with_its_own_client_certificate(
+    mutual_tls, authority, tmp_path, capsys
+):
+    client_certificate, client_key = authority.client(common_name="on-call").write(
+        tmp_path, "on-call"
+    )
+    values = {
+        **mutual_tls.values,
+        "O2C_GRPC_ADDRESS": f"127.0.0.1:{mutual_tls.port}",
+        "O2C_CLIENT_TLS_CA_FILE": str(authority.write(tmp_path)),
+        "O2C_CLIENT_TLS_CERT_FILE": str(client_certificate),
+        "O2C_CLIENT_TLS_KEY_FILE": str(client_key),
+    }
+    run_status(values)
+    assert "live SERVING, ready SERVING" in capsys.readouterr().out
+
+
+def test_o2c_status_without_a_client_certificate_hears_no_answer_from_mutual_tls(
+    mutual_tls, authority, tmp_path, capsys
+):
+    values = {
+        **mutual_tls.values,
+        "O2C_GRPC_ADDRESS": f"127.0.0.1:{mutual_tls.port}",
+        "O2C_CLIENT_TLS_CA_FILE": str(authority.write(tmp_path)),
+    }
+    assert run_status(values) == 1
+    assert "not answering (UNAVAILABLE)" in capsys.readouterr().out

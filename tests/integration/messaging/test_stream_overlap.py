@@ -80,8 +80,12 @@ def test_the_running_relay_logs_an_overlap_once_reports_it_and_recovers_once_it_
         assert thread.stop(timeout=5)
 
     logged = entries(logs, "outbox not published")
-    assert [(e["log_level"], e["reason"]) for e in logged] == [("error", "STREAM_SUBJECTS_OVERLAP")]
+    retries = entries(logs, "outbox still not published")
+    assert (logged[0]["log_level"], logged[0]["reason"]) == ("error", "STREAM_SUBJECTS_OVERLAP")
     assert f"O2C_STREAM={other_stream.name}" in str(logged[0]["error"])
+    # Once per change of reason, not once per attempt: a loaded machine may add a brief broker
+    # hiccup (another reason, then the overlap again), never one entry per retry.
+    assert len(logged) <= 3 < len(retries)
     assert len(entries(logs, "outbox publishing again")) == 1
     assert not relay.state.failing
     assert relay.state.last_published_at is not None

@@ -1,8 +1,8 @@
 """The longest value each string field of the API accepts, and the most items each repeated
-field accepts, as `proto/` declares them.
+field accepts, as `proto/` declares them with protovalidate (`(buf.validate.field)`).
 
-One declaration serves the request check before any handler runs and the database columns
-that hold the same values, so the two can never disagree.
+One declaration serves protovalidate's check of every request before any handler runs and the
+database columns that hold the same values, so the two can never disagree.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import Message
 
+from buf.validate import validate_pb2
 from o2c.v1 import options_pb2
 
 
@@ -18,22 +19,29 @@ def max_length(message: type[Message], field_name: str) -> int:
     field = message.DESCRIPTOR.fields_by_name[field_name]
     length = declared(field)
     if length is None:
-        raise LookupError(f"{message.DESCRIPTOR.full_name}.{field_name} declares no max_length")
+        raise LookupError(f"{message.DESCRIPTOR.full_name}.{field_name} declares no string.max_len")
     return length
 
 
 def declared(field: FieldDescriptor) -> int | None:
-    options = field.GetOptions()
-    if not options.HasExtension(options_pb2.max_length):
+    rules = rules_of(field)
+    if rules is None or not rules.string.HasField("max_len"):
         return None
-    return int(options.Extensions[options_pb2.max_length])
+    return int(rules.string.max_len)
 
 
 def declared_items(field: FieldDescriptor) -> int | None:
-    options = field.GetOptions()
-    if not options.HasExtension(options_pb2.max_items):
+    rules = rules_of(field)
+    if rules is None or not rules.repeated.HasField("max_items"):
         return None
-    return int(options.Extensions[options_pb2.max_items])
+    return int(rules.repeated.max_items)
+
+
+def rules_of(field: FieldDescriptor) -> validate_pb2.FieldRules | None:
+    options = field.GetOptions()
+    if not options.HasExtension(validate_pb2.field):
+        return None
+    return options.Extensions[validate_pb2.field]
 
 
 def is_identifier(field: FieldDescriptor) -> bool:

@@ -1,9 +1,10 @@
-"""What every request must respect before any handler runs, as `proto/` declares it: no string
-longer than its field allows, no repeated field with more items than it allows, no enum number
-its enum does not define, no control characters (NUL, terminal escapes, text-direction
-overrides) in any string, and no identifier that merely looks like another (full-width,
-decomposed or invisible characters). The same request
-gets the same answer whatever database stands behind the server."""
+"""What every request must respect before any handler runs, as `proto/` declares it: first
+the rules declared with protovalidate (no string longer than its field allows, no repeated field
+with more items than it allows, no enum number its enum does not define, no required field
+absent; see `declared_rules`), then what protovalidate cannot express: no control characters
+(NUL, terminal escapes, text-direction overrides) in any string, and no identifier that merely
+looks like another (full-width, decomposed or invisible characters). The same request gets the
+same answer whatever database stands behind the server."""
 
 from __future__ import annotations
 
@@ -15,19 +16,11 @@ from collections.abc import Iterator
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
-from adapters.declared_lengths import declared, declared_items, is_identifier
-from domain.errors import (
-    ControlCharacters,
-    FieldTooLong,
-    InvalidField,
-    LookAlikeIdentifier,
-    TooManyItems,
-    UnknownValue,
-)
+from adapters.declared_lengths import is_identifier
+from domain.errors import ControlCharacters, InvalidField, LookAlikeIdentifier
+from entrypoints.grpc.declared_rules import rule_violations
 
 # Descriptors never change while the process runs; reading their options halves the check's cost.
-limit_of = functools.cache(declared)
-items_of = functools.cache(declared_items)
 identifier = functools.cache(is_identifier)
 # C0 and C1 controls but tab, line feed and carriage return; bidirectional embeddings,
 # overrides and isolates, which make text read otherwise than it is stored.
@@ -36,38 +29,26 @@ CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u
 
 def check_request(request: Message) -> None:
     """Refuse the first field over its declared limits, named as the caller wrote it."""
-    for violation in violations(request):
+    for violation in rule_violations(request):
+        raise violation
+    for violation in text_violations(request):
         raise violation
 
 
-def violations(message: Message, prefix: str = "") -> Iterator[InvalidField]:
+def text_violations(message: Message, prefix: str = "") -> Iterator[InvalidField]:
     for field, value in message.ListFields():
         path = prefix + field.name
         if not field.is_repeated:
             yield from value_violations(field, value, path)
             continue
-        most = items_of(field)
-        if most is not None and len(value) > most:
-            yield TooManyItems(
-                f"{path} has more than {most} items", field=path, keys={"max_items": str(most)}
-            )
         for index, item in enumerate(value):
             yield from value_violations(field, item, f"{path}[{index}]")
 
 
 def value_violations(field: FieldDescriptor, value: object, path: str) -> Iterator[InvalidField]:
     if isinstance(value, Message):
-        yield from violations(value, path + ".")
-    elif field.type == FieldDescriptor.TYPE_ENUM and value not in field.enum_type.values_by_number:
-        yield UnknownValue(f"{path} is not a value that {field.enum_type.name} has", field=path)
+        yield from text_violations(value, path + ".")
     elif isinstance(value, str):
-        limit = limit_of(field)
-        if limit is not None and len(value) > limit:
-            yield FieldTooLong(
-                f"{path} is longer than {limit} characters",
-                field=path,
-                keys={"max_length": str(limit)},
-            )
         if CONTROL.search(value):
             yield ControlCharacters(
                 f"{path} contains control characters (such as NUL, escape codes or "

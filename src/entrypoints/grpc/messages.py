@@ -24,7 +24,7 @@ from domain.billable_event import BillableEvent
 from domain.engagement import BillingMethod, Engagement, EngagementStatus
 from domain.exception_case import ExceptionCase
 from domain.principal import Principal
-from entrypoints.grpc.presence import iso_date, require
+from entrypoints.grpc.presence import iso_date
 from o2c.v1 import billing_pb2, engagement_pb2, exceptions_pb2
 
 BILLING_METHODS = {
@@ -40,9 +40,7 @@ ENGAGEMENT_STATUSES = {
 def create_command(
     request: engagement_pb2.CreateServiceEngagementRequest, caller: Principal
 ) -> CreateServiceEngagement:
-    require(request, "opportunity", "opportunity")
     opportunity = request.opportunity
-    require(opportunity, "contract_value", "opportunity.contract_value")
     method = BILLING_METHODS.get(opportunity.billing_method)
     return CreateServiceEngagement(
         request_id=request.request_id,
@@ -56,10 +54,7 @@ def create_command(
         end_date=iso_date(opportunity, "end_date", "opportunity.end_date"),
         contract_value_amount=opportunity.contract_value.amount,
         contract_value_currency=opportunity.contract_value.currency_code,
-        rate_card=tuple(
-            rate_line(line, f"opportunity.rate_card[{index}]")
-            for index, line in enumerate(opportunity.rate_card)
-        ),
+        rate_card=tuple(rate_line(line) for line in opportunity.rate_card),
         work_packages=tuple(
             WorkPackageLine(wp.code, wp.name, wp.region) for wp in opportunity.work_packages
         ),
@@ -67,15 +62,13 @@ def create_command(
     )
 
 
-def rate_line(line: engagement_pb2.RateCardLine, path: str) -> RateLine:
-    require(line, "hourly_rate", f"{path}.hourly_rate")
+def rate_line(line: engagement_pb2.RateCardLine) -> RateLine:
     return RateLine(line.role, line.hourly_rate.amount, line.hourly_rate.currency_code)
 
 
 def approve_command(
     request: billing_pb2.ApproveBillableEventRequest, caller: Principal
 ) -> ApproveTimeEntry:
-    require(request, "time_entry", "time_entry")
     entry = request.time_entry
     system = SYSTEMS.get(request.source_system)
     return ApproveTimeEntry(

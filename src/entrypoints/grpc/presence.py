@@ -1,4 +1,5 @@
-"""Fields a request must carry, named by the path the caller wrote when they are absent."""
+"""What the fields a request carries must hold beyond their presence, which `proto/` declares
+(`(buf.validate.field).required`) and protovalidate checks before any handler runs."""
 
 from __future__ import annotations
 
@@ -9,15 +10,8 @@ from adapters.proto_values import calendar_date
 from domain.errors import InvalidField
 
 
-def require(parent: Message, name: str, path: str) -> None:
-    """An absent message field `parent.name` is INVALID_ARGUMENT "`path` is required"."""
-    if not parent.HasField(name):
-        raise InvalidField(f"{path} is required", field=path)
-
-
 def iso_date(parent: Message, name: str, path: str) -> str:
     """The `google.type.Date` at `parent.name` as "YYYY-MM-DD"; partial or impossible is refused."""
-    require(parent, name, path)
     date: date_pb2.Date = getattr(parent, name)
     try:
         return calendar_date(date).isoformat()

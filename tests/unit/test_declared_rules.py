@@ -1,0 +1,230 @@
+"""Every rule `proto/` declares with protovalidate on what a caller can send is enforced before
+any handler runs, naming the field as the caller wrote it; a rule declared in a proto and
+nowhere else is enforced too."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from attrs import frozen
+from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+from google.protobuf.descriptor import Descriptor, FieldDescriptor, FileDescriptor
+from google.protobuf.message import Message
+from support.requests import closed_won, time_entry
+
+from adapters.declared_lengths import reachable_fields
+from buf.validate import validate_pb2
+from domain.errors import FieldTooLong, InvalidField, TooManyItems, UnknownValue
+from entrypoints.grpc.declared_rules import rule_violations
+from entrypoints.grpc.limits import check_request
+from o2c.v1 import audit_pb2, billing_pb2, engagement_pb2, options_pb2
+
+SERVICES = (
+    engagement_pb2.DESCRIPTOR.services_by_name["EngagementService"],
+    billing_pb2.DESCRIPTOR.services_by_name["BillingService"],
+    audit_pb2.DESCRIPTOR.services_by_name["AuditService"],
+)
+VALID_REQUESTS: dict[str, Callable[[], Message]] = {
+    "o2c.v1.CreateServiceEngagementRequest": lambda: closed_won("K1"),
+    "o2c.v1.ApproveBillableEventRequest": lambda: time_entry("K1", "eng-1"),
+    "o2c.v1.GetServiceEngagementRequest": lambda: engagement_pb2.GetServiceEngagementRequest(
+        engagement_id="eng-1"
+    ),
+    "o2c.v1.ListCallRecordsRequest": lambda: audit_pb2.ListCallRecordsRequest(subject="ops"),
+}
+
+
+@frozen
+class Rule:
+    """One rule a proto declares: where it sits, how a caller breaks it, what they are told."""
+
+    steps: tuple[FieldDescriptor, ...]
+    kind: str
+    refused_as: type[InvalidField]
+    refused_field: str
+
+    def __str__(self) -> str:
+        return f"{self.refused_field}:{self.kind}"
+
+
+def test_every_rpc_has_a_valid_request_here_that_no_rule_refuses():
+    inputs = {method.input_type.full_name for service in SERVICES for method in service.methods}
+    assert inputs == set(VALID_REQUESTS)
+    for valid in VALID_REQUESTS.values():
+        check_request(valid())
+
+
+def declared_rules(message: Descriptor, steps: tuple[FieldDescriptor, ...] = ()) -> Iterator[Rule]:
+    for oneof in message.oneofs:
+        if oneof.GetOptions().Extensions[validate_pb2.oneof].required:
+            yield oneof_rule(steps, oneof.name, [field.name for field in oneof.fields])
+    for field in message.fields:
+        rules = field.GetOptions().Extensions[validate_pb2.field]
+        here = (*steps, field)
+        yield from field_rules(here, rules)
+        if field.message_type is not None and field.message_type.full_name.startswith("o2c."):
+            yield from declared_rules(field.message_type, here)
+
+
+def field_rules(here: tuple[FieldDescriptor, ...], rules: validate_pb2.FieldRules) -> list[Rule]:
+    path = caller_path(here)
+    declared = [
+        (rules.required, "required", InvalidField),
+        (rules.string.HasField("max_len"), "max_len", FieldTooLong),
+        (rules.repeated.HasField("max_items"), "max_items", TooManyItems),
+        (rules.enum.defined_only, "defined_only", UnknownValue),
+    ]
+    return [Rule(here, kind, refused, path) for present, kind, refused in declared if present]
+
+
+def oneof_rule(steps: tuple[FieldDescriptor, ...], name: str, fields: list[str]) -> Rule:
+    named = fields[0] if len(fields) == 1 else name
+    return Rule(steps, f"oneof:{name}", InvalidField, caller_path(steps, named))
+
+
+def caller_path(steps: tuple[FieldDescriptor, ...], last: str = "") -> str:
+    names = [field.name + ("[0]" if field.is_repeated else "") for field in steps]
+    if last:
+        return ".".join([*names, last])
+    return ".".join([*names[:-1], steps[-1].name])
+
+
+def broken(request: Message, rule: Rule) -> Message:
+    parent = request
+    for field in rule.steps[:-1] if not rule.kind.startswith("oneof") else rule.steps:
+        parent = first_item(parent, field) if field.is_repeated else getattr(parent, field.name)
+    if rule.kind.startswith("oneof"):
+        parent.ClearField(rule.kind.removeprefix("oneof:"))
+        return request
+    BREAKS[rule.kind](parent, rule.steps[-1])
+    return request
+
+
+def first_item(parent: Message, field: FieldDescriptor) -> Message:
+    items = getattr(parent, field.name)
+    return items[0] if items else items.add()
+
+
+def one_too_many(parent: Message, field: FieldDescriptor) -> None:
+    items = getattr(parent, field.name)
+    most = field.GetOptions().Extensions[validate_pb2.field].repeated.max_items
+    for _ in range(most + 1 - len(items)):
+        items.add() if field.message_type else items.append(items[0] if items else "")
+
+
+BREAKS: dict[str, Callable[[Message, FieldDescriptor], None]] = {
+    "required": lambda parent, field: parent.ClearField(field.name),
+    "max_len": lambda parent, field: setattr(
+        parent,
+        field.name,
+        "x" * (field.GetOptions().Extensions[validate_pb2.field].string.max_len + 1),
+    ),
+    "max_items": one_too_many,
+    "defined_only": lambda parent, field: setattr(parent, field.name, 12345),
+}
+RULES = [
+    (name, rule)
+    for name in VALID_REQUESTS
+    for rule in declared_rules(VALID_REQUESTS[name]().DESCRIPTOR)
+]
+
+
+@pytest.mark.parametrize(("request_name", "rule"), RULES, ids=lambda value: str(value))
+def test_each_declared_rule_refuses_the_request_naming_the_field(request_name, rule):
+    request = broken(VALID_REQUESTS[request_name](), rule)
+    refusals = [(type(refusal), refusal.field) for refusal in rule_violations(request)]
+    assert (rule.refused_as, rule.refused_field) in refusals
+
+
+def test_the_requests_declare_the_rules_their_handlers_rely_on():
+    declared = {str(rule) for _, rule in RULES}
+    assert {
+        "opportunity:required",
+        "opportunity.contract_value:required",
+        "opportunity.start_date:required",
+        "opportunity.end_date:required",
+        "opportunity.rate_card[0].hourly_rate:required",
+        "opportunity.billing_method:defined_only",
+        "time_entry:oneof:event",
+        "time_entry.work_date:required",
+        "source_system:defined_only",
+        "key:oneof:key",
+    } <= declared
+
+
+@pytest.mark.parametrize("request_name", VALID_REQUESTS)
+def test_every_enum_a_caller_can_send_refuses_numbers_its_enum_does_not_define(request_name):
+    fields = reachable_fields(VALID_REQUESTS[request_name]().DESCRIPTOR)
+    enums = [field for field in fields if field.type == FieldDescriptor.TYPE_ENUM]
+    open_ended = [
+        field.full_name
+        for field in enums
+        if not field.GetOptions().Extensions[validate_pb2.field].enum.defined_only
+    ]
+    assert open_ended == []
+
+
+def test_an_absent_required_field_is_named_as_required_before_any_handler():
+    request = closed_won("K1")
+    request.opportunity.rate_card[0].ClearField("hourly_rate")
+    with pytest.raises(InvalidField) as refused:
+        check_request(request)
+    assert refused.value.message == "opportunity.rate_card[0].hourly_rate is required"
+
+
+def test_no_field_declares_a_limit_twice_with_the_superseded_options():
+    files = [engagement_pb2.DESCRIPTOR, billing_pb2.DESCRIPTOR, audit_pb2.DESCRIPTOR]
+    superseded = (options_pb2.max_length, options_pb2.max_items)
+    doubled = [
+        field.full_name
+        for field in every_field(files)
+        if any(field.GetOptions().HasExtension(option) for option in superseded)
+    ]
+    assert doubled == []
+
+
+def every_field(files: list[FileDescriptor]) -> Iterator[FieldDescriptor]:
+    seen: set[str] = set()
+    for file in files:
+        for message in file.message_types_by_name.values():
+            for field in message.fields:
+                if field.full_name not in seen:
+                    seen.add(field.full_name)
+                    yield field
+
+
+def test_a_rule_declared_only_in_a_proto_is_enforced_with_no_python_for_it():
+    probe_type = message_with_rule(lambda rules: setattr(rules.string, "min_len", 2))
+    with pytest.raises(InvalidField) as refused:
+        check_request(probe_type(account_name="A"))
+    assert refused.value.field == "account_name"
+    assert refused.value.message == "account_name must be at least 2 characters"
+    check_request(probe_type(account_name="AB"))
+
+
+def message_with_rule(declare: Callable[[validate_pb2.FieldRules], None]) -> type[Message]:
+    """A request type of one string field, `account_name`, carrying the rule `declare` sets."""
+    pool = descriptor_pool.DescriptorPool()
+    for file in with_imports(validate_pb2.DESCRIPTOR):
+        pool.AddSerializedFile(file.serialized_pb)
+    probe = descriptor_pb2.FileDescriptorProto(
+        name="probe/v1/probe.proto",
+        package="probe.v1",
+        syntax="proto3",
+        dependency=["buf/validate/validate.proto"],
+    )
+    field = probe.message_type.add(name="ProbeRequest").field.add(
+        name="account_name",
+        number=1,
+        type=descriptor_pb2.FieldDescriptorProto.TYPE_STRING,
+        label=descriptor_pb2.FieldDescriptorProto.LABEL_OPTIONAL,
+    )
+    declare(field.options.Extensions[validate_pb2.field])
+    pool.AddSerializedFile(probe.SerializeToString())
+    return message_factory.GetMessageClass(pool.FindMessageTypeByName("probe.v1.ProbeRequest"))
+
+
+def with_imports(file: FileDescriptor) -> list[FileDescriptor]:
+    imported = [each for dependency in file.dependencies for each in with_imports(dependency)]
+    return [*dict.fromkeys([*imported, file])]

@@ -42,7 +42,10 @@ class Principal:
     scopes: frozenset[str] = frozenset()
 
     def sees(self, legal_entity_code: str) -> bool:
-        return "*" in self.legal_entities or legal_entity_code in self.legal_entities
+        return self.sees_every_legal_entity() or legal_entity_code in self.legal_entities
+
+    def sees_every_legal_entity(self) -> bool:
+        return "*" in self.legal_entities
 
     def has_scopes(self, required: frozenset[str]) -> bool:
         return required <= self.scopes

@@ -130,6 +130,7 @@ class Container(containers.DeclarativeContainer):
         token_verifier,
         authenticators=client_certificates,
         on_denied=call_auditor.provided.on_denied,
+        unproven_limits=rate_limits,
     )
     billing = providers.Singleton(
         BillingPorts,

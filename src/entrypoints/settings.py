@@ -44,6 +44,7 @@ DEFAULTS: dict[str, str] = {
     "O2C_AUTH_JWKS_FILE": "",
     "O2C_AUTH_ISSUER": "o2c-dev",
     "O2C_AUTH_AUDIENCE": "o2c",
+    "O2C_AUTH_MAX_TOKEN_SECONDS": "86400",
     "O2C_AUTH_DEV_KEYS": "",
     "O2C_AUTH_DEV_KEYS_DIR": "var/keys",
 }
@@ -108,6 +109,7 @@ def as_config(values: Mapping[str, str]) -> dict[str, Any]:
             "jwks_file": values["O2C_AUTH_JWKS_FILE"],
             "issuer": values["O2C_AUTH_ISSUER"],
             "audience": values["O2C_AUTH_AUDIENCE"],
+            "max_token_seconds": whole_number(values, "O2C_AUTH_MAX_TOKEN_SECONDS"),
             "dev_keys": development_keys_wanted(values),
             "dev_keys_dir": values["O2C_AUTH_DEV_KEYS_DIR"],
         },

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Mapping
+from pathlib import Path
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -25,6 +26,12 @@ def run_status(values: Mapping[str, str] | None = None) -> int:
     values = settings.read() if values is None else values
     ready, health = server_health(values)
     print(f"server {values['O2C_GRPC_ADDRESS']}: {health}")
+    if not database_exists(values["O2C_DATABASE_URL"]):
+        print(
+            f"database {settings.redact(values['O2C_DATABASE_URL'])}: no database file there "
+            "(is O2C_DATABASE_URL the server's?)"
+        )
+        return 1
     engine = create_engine_for(values["O2C_DATABASE_URL"])
     try:
         store = SqlOutboxStore(engine)
@@ -38,6 +45,14 @@ def run_status(values: Mapping[str, str] | None = None) -> int:
         engine.dispose()
     print(f"broker {settings.nats_url(values)}, stream {values['O2C_STREAM']}: {problem or 'ok'}")
     return 0 if ready and not stale and not problem else 1
+
+
+def database_exists(url: str) -> bool:
+    """A SQLite file must be there already: asking about it must not create an empty one."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or url == prefix + ":memory:":
+        return True
+    return Path(url.removeprefix(prefix).split("?", 1)[0]).is_file()
 
 
 def server_health(values: Mapping[str, str]) -> tuple[bool, str]:

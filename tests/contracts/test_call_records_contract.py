@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from integration.persistence.builders import NOW
+from support.builders import integration
 
 from application.call_records import CallRecordFilter
 from application.list_call_records import list_call_records
@@ -20,6 +21,8 @@ CREATE = "/o2c.v1.EngagementService/CreateServiceEngagement"
 PSA = Caller("psa-certinia", "psa")
 CRM = Caller("crm-salesforce", "crm")
 EVERY_CALL = CallRecordFilter()
+
+OPERATIONS = integration("operations")
 
 
 def a_call_record(number: int, **changes: object) -> CallRecord:
@@ -53,7 +56,7 @@ def listed(uow_factory, matching: CallRecordFilter = EVERY_CALL) -> list[str]:
 def every_page(uow_factory, size: int, matching: CallRecordFilter = EVERY_CALL):
     pages, after = [], None
     while True:
-        page = list_call_records(matching, after, size, uow_factory)
+        page = list_call_records(OPERATIONS, matching, after, size, uow_factory)
         pages.append([record.id for record in page.records])
         if page.next is None:
             return pages
@@ -110,9 +113,9 @@ def test_records_of_the_same_instant_are_paged_without_loss_or_repeat(uow_factor
 
 def test_a_record_kept_after_a_page_was_read_does_not_disturb_the_next_page(uow_factory):
     keep(uow_factory, *(a_call_record(n) for n in range(1, 5)))
-    first = list_call_records(CallRecordFilter(), None, 2, uow_factory)
+    first = list_call_records(OPERATIONS, CallRecordFilter(), None, 2, uow_factory)
     keep(uow_factory, a_call_record(9))
-    second = list_call_records(CallRecordFilter(), first.next, 2, uow_factory)
+    second = list_call_records(OPERATIONS, CallRecordFilter(), first.next, 2, uow_factory)
     assert [r.id for r in second.records] == ["call-0002", "call-0001"]
 
 

@@ -159,3 +159,13 @@ def test_a_vendor_system_may_not_read_the_audit(audit, system):
     request = audit_pb2.ListCallRecordsRequest(page_size=1)
     refused = refusal_of(lambda: audit.ListCallRecords(request, metadata=call_metadata(system)))
     assert refused.code == grpc.StatusCode.PERMISSION_DENIED
+
+
+def test_an_operator_limited_to_some_legal_entities_may_not_read_the_audit_of_all(audit):
+    request = audit_pb2.ListCallRecordsRequest(page_size=1)
+    limited = call_metadata("operations", legal_entities=("GB01",))
+    refused = refusal_of(lambda: audit.ListCallRecords(request, metadata=limited))
+    assert (refused.code, refused.reason) == (
+        grpc.StatusCode.PERMISSION_DENIED,
+        "LEGAL_ENTITY_NOT_ALLOWED",
+    )

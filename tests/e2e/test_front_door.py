@@ -134,3 +134,21 @@ def test_a_setting_o2c_cannot_use_is_one_line_naming_it_not_a_traceback(
     assert done.returncode in (1, 2)
     assert named in done.stderr
     assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_o2c_status_with_no_database_there_says_so_and_creates_none(tmp_path):
+    env = {
+        **os.environ,
+        "O2C_DATABASE_URL": f"sqlite:///{tmp_path / 'var' / 'o2c.db'}",
+        "O2C_GRPC_ADDRESS": f"127.0.0.1:{free_port()}",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "entrypoints.cli", "status"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert "no database file there" in done.stdout
+    assert not (tmp_path / "var").exists()

@@ -126,3 +126,23 @@ def test_a_request_at_or_under_the_limit_is_read_and_checked(engagements, run_ke
         grpc.StatusCode.INVALID_ARGUMENT,
         "opportunity.account_name",
     )
+
+
+def test_calls_proving_no_principal_are_slowed_per_host_and_stop_filling_the_audit(
+    engagements, channel, run_key
+):
+    request = closed_won(f"{run_key}-unproven")
+    garbage = (("authorization", "Bearer garbage"),)
+    codes = [
+        refusal_or_ok(lambda: engagements.CreateServiceEngagement(request, metadata=garbage))
+        for _ in range(BURST + 2)
+    ]
+    assert grpc.StatusCode.RESOURCE_EXHAUSTED in codes
+    assert codes.count(grpc.StatusCode.UNAUTHENTICATED) <= BURST
+
+    listing = audit_pb2.ListCallRecordsRequest(
+        business_key=request.opportunity.opportunity_id, page_size=50
+    )
+    audit = audit_pb2_grpc.AuditServiceStub(channel)
+    found = audit.ListCallRecords(listing, metadata=call_metadata("operations", subject=run_key))
+    assert len(found.call_records) == codes.count(grpc.StatusCode.UNAUTHENTICATED)

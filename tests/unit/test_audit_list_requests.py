@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
 
 import pytest
 from google.protobuf import timestamp_pb2
@@ -66,3 +68,27 @@ def test_a_time_out_of_range_is_refused_by_name():
     with pytest.raises(InvalidField) as refused:
         call_filter(audit_pb2.ListCallRecordsRequest(end_time=far))
     assert refused.value.field == "end_time"
+
+
+def rewritten(moment: str, record: object) -> str:
+    """A page token of this list whose position was edited by hand."""
+    fields = json.loads(base64.urlsafe_b64decode(page_token(WHERE_A_PAGE_ENDED, BY_PSA)))
+    fields.update(t=moment, i=record)
+    return base64.urlsafe_b64encode(json.dumps(fields).encode()).decode()
+
+
+@pytest.mark.parametrize(
+    ("moment", "record"),
+    [
+        ("2099-01-01T00:00:00", "call-7"),
+        ("0001-01-01T00:00:00", "call-7"),
+        ("2026-12-01T09:00:00+00:00", ""),
+        ("2026-12-01T09:00:00+00:00", 7),
+        ("2026-12-01T09:00:00+00:00", "x" * 65),
+    ],
+    ids=["no-offset", "year-one-no-offset", "empty-id", "number-id", "over-long-id"],
+)
+def test_a_page_token_edited_by_hand_is_refused_by_name_not_an_internal_error(moment, record):
+    with pytest.raises(InvalidField) as refused:
+        cursor_of(rewritten(moment, record), BY_PSA)
+    assert refused.value.field == "page_token"

@@ -51,3 +51,36 @@ def test_a_key_set_trusts_only_keys_that_have_an_id():
     anonymous = {"keys": [{k: v for k, v in jwks["keys"][0].items() if k != "kid"}]}
 
     assert TrustedKeys.from_jwks(anonymous).by_id == {}
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"o2c_legal_entities": "US01"},
+        {"sub": ""},
+        {"sub": "   "},
+        {"exp": "4102444800"},
+        {"exp": 4102444800.5},
+        {"nbf": True},
+    ],
+    ids=[
+        "entities-as-text",
+        "empty-subject",
+        "blank-subject",
+        "exp-as-text",
+        "exp-as-fraction",
+        "nbf-as-bool",
+    ],
+)
+def test_a_claim_of_the_wrong_shape_is_refused_not_read_leniently(verifier, claims):
+    token = signed_token({**claims_for(caller("psa", ("US01",), "psa-certinia")), **claims})
+    with pytest.raises(Unauthenticated) as refused:
+        verifier.principal_of(token)
+    assert refused.value.reason == "TOKEN_INVALID"
+
+
+def test_a_token_valid_for_longer_than_allowed_is_refused(verifier):
+    far_future = {"exp": 4102444800}  # 2100-01-01
+    token = signed_token({**claims_for(caller("psa", ("US01",), "psa-certinia")), **far_future})
+    with pytest.raises(Unauthenticated, match="longer than 86400 s"):
+        verifier.principal_of(token)

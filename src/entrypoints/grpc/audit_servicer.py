@@ -14,6 +14,7 @@ from domain.call_record import CallRecord
 from domain.errors import DomainError, InvalidField
 from entrypoints.grpc.errors import abort_with
 from entrypoints.grpc.page_tokens import cursor_of, page_token
+from entrypoints.grpc.servicers import proven_caller
 from o2c.v1 import audit_pb2, audit_pb2_grpc
 
 DEFAULT_PAGE_SIZE, LARGEST_PAGE_SIZE = 50, 500
@@ -30,7 +31,9 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
         try:
             matching = call_filter(request)
             after = cursor_of(request.page_token, matching)
-            page = list_call_records(matching, after, page_size(request), self.uow_factory)
+            page = list_call_records(
+                proven_caller(), matching, after, page_size(request), self.uow_factory
+            )
         except DomainError as error:
             abort_with(context, error)
         return audit_pb2.ListCallRecordsResponse(

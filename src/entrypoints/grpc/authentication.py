@@ -24,6 +24,7 @@ from entrypoints.grpc.policies import (
     policy_for,
 )
 from entrypoints.grpc.principal_context import calling_as
+from entrypoints.grpc.rate_limit import TokenBuckets, rate_limited
 
 Authenticator = Callable[[grpc.ServicerContext], Principal | None]
 DeniedCallback = Callable[[str, object, Principal | None, grpc.StatusCode, str], None]
@@ -31,6 +32,7 @@ Behaviour = Callable[[Any, grpc.ServicerContext], Any]
 Continuation = Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler | None]
 
 BEARER = "bearer "
+UNPROVEN = "unproven caller at "
 REFUSALS: Mapping[str, type[errors.CallerNotAllowed]] = {
     CALLER_NOT_ALLOWED: errors.CallerNotAllowed,
     SCOPE_MISSING: errors.ScopeMissing,
@@ -54,10 +56,12 @@ class Authentication(grpc.ServerInterceptor):
         authenticators: Sequence[Authenticator] = (),
         on_denied: DeniedCallback | None = None,
         policy_table: Mapping[str, CallPolicy] | None = None,
+        unproven_limits: TokenBuckets | None = None,
     ) -> None:
         self.verifier = verifier
         self.authenticators = tuple(authenticators)
         self.on_denied = on_denied or not_reported
+        self.unproven_limits = unproven_limits
         self.policies = policies() if policy_table is None else policy_table
 
     def intercept_service(
@@ -121,9 +125,25 @@ class Authentication(grpc.ServerInterceptor):
         request: object,
         principal: Principal | None,
     ) -> None:
+        if principal is None:
+            self.limit_unproven(context)
         code = grpc.StatusCode[status_name(error)]
         self.on_denied(method, request, principal, code, error.reason)
         abort_with(context, error)
+
+    def limit_unproven(self, context: grpc.ServicerContext) -> None:
+        """Calls that prove no principal share a bucket per network peer: a flood of bad tokens
+        is slowed down, and fills the audit no faster than a caller's own calls could."""
+        if self.unproven_limits is None:
+            return
+        wait = self.unproven_limits.take(UNPROVEN + peer_host(context.peer()))
+        if wait > 0:
+            context.abort_with_status(rate_limited(wait))
+
+
+def peer_host(peer: str) -> str:
+    """ "ipv4:10.0.0.7:51234" → "ipv4:10.0.0.7": one bucket per host, whatever its ports."""
+    return peer.rsplit(":", 1)[0] if peer.count(":") > 1 else peer
 
 
 def status_name(error: errors.DomainError) -> str:

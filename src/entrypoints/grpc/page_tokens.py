@@ -12,6 +12,8 @@ import json
 from application.call_records import CallRecordFilter, Cursor
 from domain.errors import InvalidField
 
+RECORD_ID_LENGTH = 64
+
 
 def page_token(cursor: Cursor | None, matching: CallRecordFilter) -> str:
     if cursor is None:
@@ -31,12 +33,26 @@ def cursor_of(token: str, matching: CallRecordFilter) -> Cursor | None:
         fields = json.loads(base64.urlsafe_b64decode(token.encode()))
         if fields["f"] != fingerprint(matching):
             raise ValueError("other filters")
-        return Cursor(dt.datetime.fromisoformat(fields["t"]), str(fields["i"]))
+        return Cursor(instant(fields["t"]), record_id(fields["i"]))
     except (ValueError, KeyError, TypeError, binascii.Error):
         raise InvalidField(
-            "page_token is not a token this list handed out for these filters",
+            "page_token is not a page token of this list for these filters",
             field="page_token",
         ) from None
+
+
+def instant(text: object) -> dt.datetime:
+    """A moment with its offset, as page tokens hold them; anything else is no page token."""
+    moment = dt.datetime.fromisoformat(str(text))
+    if moment.tzinfo is None:
+        raise ValueError("no offset")
+    return moment.astimezone(dt.UTC)
+
+
+def record_id(value: object) -> str:
+    if not isinstance(value, str) or not 0 < len(value) <= RECORD_ID_LENGTH:
+        raise ValueError("no record id")
+    return value
 
 
 def fingerprint(matching: CallRecordFilter) -> str:

@@ -27,7 +27,12 @@ def token_verifier(auth: Mapping[str, Any]) -> TokenVerifier:
             "development keys in use: not for production (set O2C_AUTH_JWKS_FILE)",
             directory=auth["dev_keys_dir"],
         )
-    return TokenVerifier(keys, issuer=auth["issuer"], audience=auth["audience"])
+    return TokenVerifier(
+        keys,
+        issuer=auth["issuer"],
+        audience=auth["audience"],
+        max_lifetime_seconds=auth["max_token_seconds"],
+    )
 
 
 def operator_keys(path: Path) -> TrustedKeys:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 
 from attrs import frozen
 
+from application.ports import Transaction
 from domain.call_record import CallRecord
 
 
@@ -46,14 +46,5 @@ class CallRecords(Protocol):
         ...
 
 
-class CallAuditUnitOfWork(Protocol):
+class CallAuditUnitOfWork(Transaction, Protocol):
     call_records: CallRecords
-
-    def __enter__(self) -> Self: ...
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-    def commit(self) -> None: ...

@@ -85,7 +85,20 @@ class SagaRepository(Protocol):
         ...
 
 
-class UnitOfWork(Protocol):
+class Transaction(Protocol):
+    """One database transaction: rolled back on leaving unless committed."""
+
+    def __enter__(self) -> Self: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    def commit(self) -> None: ...
+
+
+class UnitOfWork(Transaction, Protocol):
     """One transaction. Publishing events is part of it: the outcome events recorded by the
     aggregates it saw are committed with the state change, and relayed to the broker after."""
 
@@ -97,14 +110,6 @@ class UnitOfWork(Protocol):
     requests: RequestLedger
     audit: AuditTrail
 
-    def __enter__(self) -> Self: ...
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-    def commit(self) -> None: ...
     def rollback(self) -> None: ...
 
 

@@ -10,6 +10,7 @@ from support.databases import BACKENDS
 from support.service import service_on
 
 from entrypoints.runtime import Runtime
+from o2c.v1 import audit_pb2_grpc, billing_pb2_grpc, engagement_pb2_grpc
 
 
 @pytest.fixture(scope="module")
@@ -40,3 +41,18 @@ def channel_on_each_database(service_on_each_database: Runtime) -> Iterator[grpc
 @pytest.fixture
 def run_key() -> str:
     return uuid.uuid4().hex[:8].upper()
+
+
+@pytest.fixture
+def engagements(channel: grpc.Channel) -> engagement_pb2_grpc.EngagementServiceStub:
+    return engagement_pb2_grpc.EngagementServiceStub(channel)
+
+
+@pytest.fixture
+def billing(channel: grpc.Channel) -> billing_pb2_grpc.BillingServiceStub:
+    return billing_pb2_grpc.BillingServiceStub(channel)
+
+
+@pytest.fixture
+def audit(channel: grpc.Channel) -> audit_pb2_grpc.AuditServiceStub:
+    return audit_pb2_grpc.AuditServiceStub(channel)

@@ -12,29 +12,12 @@ from support.statuses import refusal_of
 
 from o2c.v1 import (
     audit_pb2,
-    audit_pb2_grpc,
-    billing_pb2_grpc,
     engagement_pb2,
     engagement_pb2_grpc,
 )
 
 CREATE = "/o2c.v1.EngagementService/CreateServiceEngagement"
 APPROVE = "/o2c.v1.BillingService/ApproveBillableEvent"
-
-
-@pytest.fixture
-def engagements(channel):
-    return engagement_pb2_grpc.EngagementServiceStub(channel)
-
-
-@pytest.fixture
-def billing(channel):
-    return billing_pb2_grpc.BillingServiceStub(channel)
-
-
-@pytest.fixture
-def audit(channel):
-    return audit_pb2_grpc.AuditServiceStub(channel)
 
 
 @pytest.fixture

@@ -12,21 +12,11 @@ from support.requests import closed_won, time_entry
 from support.rpcs import every_rpc
 from support.statuses import refusal_of
 
-from o2c.v1 import billing_pb2_grpc, engagement_pb2, engagement_pb2_grpc
+from o2c.v1 import engagement_pb2, engagement_pb2_grpc
 
 UK_CRM = call_metadata("crm", ("GB01",), subject="crm-uk")
 UK_PSA = call_metadata("psa", ("GB01",), subject="psa-uk")
 ID_FIELDS = {"engagement_id", "opportunity_id"}
-
-
-@pytest.fixture
-def engagements(channel):
-    return engagement_pb2_grpc.EngagementServiceStub(channel)
-
-
-@pytest.fixture
-def billing(channel):
-    return billing_pb2_grpc.BillingServiceStub(channel)
 
 
 @pytest.fixture

@@ -13,10 +13,8 @@ from support.statuses import refusal_of
 
 from adapters.messaging.subscriber import read_events
 from o2c.v1 import (
-    billing_pb2_grpc,
     common_pb2,
     engagement_pb2,
-    engagement_pb2_grpc,
     exceptions_pb2,
 )
 
@@ -24,16 +22,6 @@ from o2c.v1 import (
 def error_of(call) -> tuple[grpc.StatusCode, str, str]:
     refusal = refusal_of(call)
     return refusal.code, refusal.reason, refusal.field
-
-
-@pytest.fixture
-def engagements(channel):
-    return engagement_pb2_grpc.EngagementServiceStub(channel)
-
-
-@pytest.fixture
-def billing(channel):
-    return billing_pb2_grpc.BillingServiceStub(channel)
 
 
 @pytest.fixture

@@ -28,6 +28,8 @@ class CallingSystem(enum.Enum):
 
 
 EVERY_LEGAL_ENTITY = frozenset({"*"})
+# A subject is stored beside every idempotency key and call record, so it has a bounded length.
+MAX_SUBJECT_LENGTH = 255
 
 
 @frozen

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import structlog
 from sqlalchemy.exc import DBAPIError
 
+from adapters.persistence.engine import UnsupportedDatabase
 from adapters.security.dev_keys import NoDevelopmentKey
 from entrypoints import settings
 
@@ -36,6 +37,9 @@ def main(argv: list[str] | None = None) -> int:
         return run(args)
     except (settings.SettingError, NoDevelopmentKey) as error:
         print(f"o2c: {error}", file=sys.stderr)
+        return 2
+    except UnsupportedDatabase as error:
+        print(f"o2c: {why_not(error)}", file=sys.stderr)
         return 2
 
 
@@ -82,7 +86,13 @@ def serve() -> int:
     runtime = Runtime.from_environment()
     try:
         runtime.start()
-    except (settings.SettingError, ListenError, DBAPIError, EmbeddedNatsError) as error:
+    except (
+        settings.SettingError,
+        ListenError,
+        DBAPIError,
+        EmbeddedNatsError,
+        UnsupportedDatabase,
+    ) as error:
         runtime.stop()
         print(f"o2c: cannot start: {why_not(error)}", file=sys.stderr)
         return 1
@@ -118,6 +128,8 @@ def how_to_call(runtime: Runtime) -> str:
 
 def why_not(error: Exception) -> str:
     """One line an operator can act on; a database error says which database, not its SQL."""
+    if isinstance(error, UnsupportedDatabase):
+        return f"O2C_DATABASE_URL {settings.redact(settings.read()['O2C_DATABASE_URL'])} {error}"
     if isinstance(error, DBAPIError):
         reason = str(error.orig).strip().splitlines()[0]
         return f"the database {settings.redact(settings.read()['O2C_DATABASE_URL'])}: {reason}"

@@ -125,6 +125,8 @@ def test_a_second_server_on_an_address_already_served_refuses_to_start(service, 
         ("O2C_OUTBOX_STALE_SECONDS", "abc", "O2C_OUTBOX_STALE_SECONDS must be a number"),
         ("O2C_OWNERSHIP_OVERRIDES", "invoice=nobody", "O2C_OWNERSHIP_OVERRIDES: 'invoice=nobody'"),
         ("O2C_DATABASE_URL", "postgresql://o2c@127.0.0.1:1/o2c", "the database postgresql://o2c@"),
+        ("O2C_DATABASE_URL", "mysql://o2c@db/o2c", "O2C_DATABASE_URL mysql://o2c@db/o2c names"),
+        ("O2C_DATABASE_URL", "not a url", "is not a database URL"),
     ],
 )
 def test_a_setting_o2c_cannot_use_is_one_line_naming_it_not_a_traceback(

@@ -6,8 +6,11 @@ store nothing, and quote at most a short prefix of what the caller sent.
 
 from __future__ import annotations
 
+import uuid
+
 import grpc
 import pytest
+from support.auth import call_metadata
 from support.requests import closed_won, time_entry
 from support.statuses import refusal_of
 
@@ -206,3 +209,16 @@ def test_a_look_alike_of_a_time_entry_is_refused_not_billed_twice(
     again.time_entry.source_id += "\u200b"
     refusal = refusal_of(lambda: billing.ApproveBillableEvent(again))
     assert_refused_by_name(refusal, "time_entry.source_id")
+
+
+@pytest.mark.parametrize(
+    "subject", [str(uuid.UUID(int=7)), "spiffe://o2c/crm/" + "s" * 230], ids=["uuid", "255-chars"]
+)
+def test_a_caller_with_a_long_subject_creates_and_approves_alike_on_both_databases(
+    engagements, billing, run_key, subject
+):
+    crm = call_metadata("crm", subject=subject)
+    engagement = engagements.CreateServiceEngagement(closed_won(run_key), metadata=crm).engagement
+    psa = call_metadata("psa", subject=subject.replace("crm", "psa"))
+    approval = time_entry(run_key, engagement.engagement_id)
+    assert not billing.ApproveBillableEvent(approval, metadata=psa).already_staged

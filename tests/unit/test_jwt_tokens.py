@@ -62,6 +62,9 @@ def test_a_key_set_trusts_only_keys_that_have_an_id():
         {"exp": "4102444800"},
         {"exp": 4102444800.5},
         {"nbf": True},
+        {"sub": "a\x00b"},
+        {"sub": "crm\u202egateway"},
+        {"sub": "s" * 256},
     ],
     ids=[
         "entities-as-text",
@@ -70,6 +73,9 @@ def test_a_key_set_trusts_only_keys_that_have_an_id():
         "exp-as-text",
         "exp-as-fraction",
         "nbf-as-bool",
+        "nul-in-subject",
+        "direction-override-in-subject",
+        "subject-too-long",
     ],
 )
 def test_a_claim_of_the_wrong_shape_is_refused_not_read_leniently(verifier, claims):

@@ -6,16 +6,22 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.persistence.versioning import bump_versions_of_changed_aggregates
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 PLAIN_POSTGRES_DRIVERS = {"postgres", "postgresql"}
+SUPPORTED_DRIVERS = {"sqlite", "sqlite+pysqlite", "postgresql+psycopg"}
+
+
+class UnsupportedDatabase(ValueError):
+    """A database URL o2c cannot use: it names the URL's problem, never its password."""
 
 
 def create_engine_for(url: str) -> Engine:
-    parsed = with_psycopg(make_url(url))
+    parsed = supported(url)
     if parsed.get_backend_name() == "sqlite":
         return sqlite_engine(parsed)
     return create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=20)
@@ -25,6 +31,18 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     sessions = sessionmaker(bind=engine, expire_on_commit=False)
     event.listen(sessions, "before_flush", bump_versions_of_changed_aggregates)
     return sessions
+
+
+def supported(url: str) -> URL:
+    try:
+        parsed = with_psycopg(make_url(url))
+    except ArgumentError:
+        raise UnsupportedDatabase("is not a database URL (sqlite:///… or postgresql://…)") from None
+    if parsed.drivername not in SUPPORTED_DRIVERS:
+        raise UnsupportedDatabase(
+            f"names {parsed.drivername}; o2c runs on sqlite:///… or postgresql://… (psycopg 3)"
+        )
+    return parsed
 
 
 def with_psycopg(url: URL) -> URL:

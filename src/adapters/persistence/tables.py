@@ -37,6 +37,7 @@ from domain.billable_event import BillableEventStatus
 from domain.engagement import BillingMethod, EngagementStatus
 from domain.exception_case import ExceptionStatus, OwnerRole, ReasonCode, Workflow
 from domain.ownership import System
+from domain.principal import MAX_SUBJECT_LENGTH
 from domain.saga import SagaStatus, StepOutcome, Verdict
 from o2c.v1 import audit_pb2, billing_pb2, engagement_pb2, exceptions_pb2
 
@@ -218,7 +219,7 @@ Index(
 request_ledger = Table(
     "request_ledger",
     metadata,
-    Column("caller", String(32), primary_key=True),
+    Column("caller", String(MAX_SUBJECT_LENGTH), primary_key=True),
     Column("operation", String(64), primary_key=True),
     declared_column("request_id", *REQUEST_IDS, primary_key=True),
     Column("fingerprint", String(64), nullable=False),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from domain.principal import CallingSystem, Principal
+from domain.principal import MAX_SUBJECT_LENGTH, CallingSystem, Principal
 
 SYSTEMS = ", ".join(system.value for system in CallingSystem)
 
@@ -31,6 +31,11 @@ def principals_by_identity(document: str) -> dict[str, Principal]:
 
 
 def principal(identity: str, entry: Any) -> Principal:
+    if len(identity) > MAX_SUBJECT_LENGTH or not identity.isprintable():
+        raise MappingProblem(
+            f"maps an identity that is not printable or longer than {MAX_SUBJECT_LENGTH} "
+            f"characters: {identity[:64]!r}"
+        )
     if not isinstance(entry, dict):
         raise MappingProblem(
             f"maps {identity!r} to no object with system, legal_entities and scopes"

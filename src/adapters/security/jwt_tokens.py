@@ -16,7 +16,7 @@ import jwt
 from attrs import frozen
 
 from domain.errors import KeyUnknown, TokenExpired, TokenInvalid
-from domain.principal import CallingSystem, Principal
+from domain.principal import MAX_SUBJECT_LENGTH, CallingSystem, Principal
 
 ALLOWED_ALGORITHMS = frozenset({"ES256", "RS256", "EdDSA"})
 REQUIRED_CLAIMS = ("iss", "aud", "sub", "exp", "o2c_system", "o2c_legal_entities")
@@ -113,11 +113,21 @@ def check_times(claims: Mapping[str, Any], max_lifetime_seconds: int) -> None:
 
 def principal_from(claims: Mapping[str, Any]) -> Principal:
     return Principal(
-        subject=text_claim(claims, "sub"),
+        subject=subject_claim(claims),
         system=calling_system(claims),
         legal_entities=legal_entities(claims),
         scopes=frozenset(text_claim(claims, "scope", required=False).split()),
     )
+
+
+def subject_claim(claims: Mapping[str, Any]) -> str:
+    """The caller's id, kept beside its idempotency keys and in the audit: printable, bounded."""
+    subject = text_claim(claims, "sub")
+    if len(subject) > MAX_SUBJECT_LENGTH or not subject.isprintable():
+        raise TokenInvalid(
+            f"the token's claim 'sub' must be printable and at most {MAX_SUBJECT_LENGTH} characters"
+        )
+    return subject
 
 
 def text_claim(claims: Mapping[str, Any], name: str, required: bool = True) -> str:

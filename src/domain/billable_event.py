@@ -8,14 +8,12 @@ from decimal import Decimal
 
 from attrs import define, field, frozen
 
+from domain.billing.work import HOURS_DECIMALS, MAX_HOURS_PER_DAY
 from domain.engagement import Engagement
 from domain.errors import BillableEventConflict, InvalidField
 from domain.events import BillableEventStaged, Event
 from domain.money import Money
 from domain.ownership import System
-
-MAX_HOURS_PER_DAY = Decimal(24)
-HOURS_DECIMALS = 4
 
 
 class BillableEventStatus(enum.Enum):

@@ -154,3 +154,27 @@ class SagaTakenOver(ConcurrentUpdate):
     """Another owner took the saga over when this one's lease ran out: this one stops."""
 
     reason = "SAGA_TAKEN_OVER"
+
+
+class RatesOverlap(InvalidField):
+    """Two rates for one role and currency in effect on the same day."""
+
+    reason = "RATES_OVERLAP"
+
+
+class NoRateInEffect(DomainError):
+    reason = "NO_RATE_IN_EFFECT"
+
+
+class MilestonesNotFee(InvalidField):
+    reason = "MILESTONES_DO_NOT_SUM_TO_FEE"
+
+
+class MilestoneNotOnTerms(DomainError):
+    reason = "MILESTONE_NOT_ON_TERMS"
+
+
+class NotRatedByTerms(DomainError):
+    """The work package's billing method does not bill this kind of work."""
+
+    reason = "NOT_RATED_BY_TERMS"

@@ -1,0 +1,1 @@
+"""Billing terms per work package and the rating of approved work under them."""

@@ -1,0 +1,116 @@
+"""Billing terms, rate cards and approved work in the business's words."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from domain.billing.charges import Charge, ChargeKind
+from domain.billing.methods import BillingMethod
+from domain.billing.rate_card import BillingRateCard, Discount, Rate
+from domain.billing.rating import Rated, rate
+from domain.billing.state import TermsState
+from domain.billing.terms import BillingTerms, ExpensePolicy
+from domain.billing.work import (
+    ExpenseIncurred,
+    MilestoneCompleted,
+    PeriodBegan,
+    TimeWorked,
+    UsageRecorded,
+    Work,
+)
+from domain.money import Money
+from domain.unit_price import UnitPrice
+
+DECEMBER_1 = dt.date(2026, 12, 1)
+END_OF_MAY = dt.date(2027, 5, 31)
+AT_COST = ExpensePolicy()
+
+
+def money(amount: str | int, currency: str = "USD") -> Money:
+    return Money(currency, Decimal(amount))
+
+
+def price(amount: str, currency: str = "USD") -> UnitPrice:
+    return UnitPrice(currency, Decimal(amount))
+
+
+def a_rate(
+    role: str,
+    amount: str,
+    currency: str = "USD",
+    effective_from: dt.date = DECEMBER_1,
+    effective_until: dt.date | None = None,
+) -> Rate:
+    return Rate(role, price(amount, currency), effective_from, effective_until)
+
+
+def a_rate_card(*rates: Rate, discount_percent: str | None = None) -> BillingRateCard:
+    discount = Discount(Decimal(discount_percent)) if discount_percent else None
+    return BillingRateCard(rates, discount)
+
+
+def terms_for(
+    method: BillingMethod,
+    *,
+    currency: str = "USD",
+    rate_card: BillingRateCard | None = None,
+    staffed_roles: Sequence[str] = ("consultant",),
+    expenses: ExpensePolicy = AT_COST,
+    start_date: dt.date = DECEMBER_1,
+    end_date: dt.date = END_OF_MAY,
+) -> BillingTerms:
+    return BillingTerms.agree(
+        work_package_code="NA",
+        currency=currency,
+        start_date=start_date,
+        end_date=end_date,
+        method=method,
+        rate_card=rate_card,
+        staffed_roles=staffed_roles,
+        expenses=expenses,
+    )
+
+
+def time_worked(
+    hours: str, *, role: str = "consultant", on: dt.date = DECEMBER_1, source_id: str = "TC-1"
+) -> TimeWorked:
+    return TimeWorked(source_id, role, on, Decimal(hours))
+
+
+def expense(
+    cost: Money, *, category: str = "hotel", on: dt.date = DECEMBER_1, source_id: str = "EX-1"
+) -> ExpenseIncurred:
+    return ExpenseIncurred(source_id, category, on, cost)
+
+
+def milestone_completed(code: str, *, on: dt.date = DECEMBER_1) -> MilestoneCompleted:
+    return MilestoneCompleted(f"MS-{code}", code, on)
+
+
+def usage(
+    quantity: int | str, *, on: dt.date = DECEMBER_1, source_id: str = "US-1"
+) -> UsageRecorded:
+    return UsageRecorded(source_id, on, Decimal(quantity))
+
+
+def period_began(on: dt.date) -> PeriodBegan:
+    return PeriodBegan(f"FEE-{on:%Y-%m}", on)
+
+
+def rate_in_turn(
+    terms: BillingTerms, work: Iterable[Work], state: TermsState | None = None
+) -> tuple[list[Rated], TermsState]:
+    """Each piece of work rated after the one before, as approvals arrive."""
+    state = state or TermsState.start(terms.currency)
+    results = []
+    for item in work:
+        rated = rate(terms, state, item)
+        results.append(rated)
+        state = rated.state
+    return results, state
+
+
+def amounts(charges: Iterable[Charge], kind: ChargeKind) -> list[Money]:
+    return [charge.amount for charge in charges if charge.kind is kind]

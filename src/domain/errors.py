@@ -178,3 +178,23 @@ class NotRatedByTerms(DomainError):
     """The work package's billing method does not bill this kind of work."""
 
     reason = "NOT_RATED_BY_TERMS"
+
+
+class TaxRuleMissing(DomainError):
+    """No rule in the tax table for a legal entity's country, a customer's and a service type."""
+
+    reason = "TAX_RULE_MISSING"
+
+
+class InvoiceImmutable(InvalidTransition):
+    """A finalised invoice is immutable: a change is a credit note, never an edit."""
+
+    reason = "INVOICE_IMMUTABLE"
+
+
+class CreditExceedsInvoice(InvalidField):
+    reason = "CREDIT_EXCEEDS_INVOICE"
+
+
+class NumberOutOfSequence(InvalidField):
+    reason = "NUMBER_OUT_OF_SEQUENCE"

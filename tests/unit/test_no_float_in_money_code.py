@@ -12,6 +12,7 @@ MONEY_CODE = [
     DOMAIN / "allocation.py",
     DOMAIN / "rate_card.py",
     *sorted((DOMAIN / "billing").glob("*.py")),
+    *sorted((DOMAIN / "invoicing").glob("*.py")),
 ]
 
 

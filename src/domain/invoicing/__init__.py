@@ -1,0 +1,1 @@
+"""Invoices from rated charges: tax, gapless numbers, credit notes and payments."""

@@ -1,0 +1,31 @@
+"""Payment terms: the days a customer has to pay, counted from the day of issue."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from attrs import frozen
+
+from domain.errors import InvalidField
+
+MAX_DAYS = 366
+
+
+@frozen
+class PaymentTerms:
+    days: int
+
+    def __attrs_post_init__(self) -> None:
+        if not 0 <= self.days <= MAX_DAYS:
+            raise InvalidField(
+                f"payment terms are 0 to {MAX_DAYS} days", field="payment_terms.days"
+            )
+
+    def due_on(self, issued_on: dt.date) -> dt.date:
+        return issued_on + dt.timedelta(days=self.days)
+
+    def __str__(self) -> str:
+        return "due on receipt" if self.days == 0 else f"net {self.days} days"
+
+
+NET_30 = PaymentTerms(30)

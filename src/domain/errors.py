@@ -198,3 +198,9 @@ class CreditExceedsInvoice(InvalidField):
 
 class NumberOutOfSequence(InvalidField):
     reason = "NUMBER_OUT_OF_SEQUENCE"
+
+
+class AmendmentRewritesInvoiced(InvalidField):
+    """A change order applies to work not yet invoiced: it never re-rates an invoice."""
+
+    reason = "AMENDMENT_REWRITES_INVOICED"

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from domain.billing.charges import Charge, ChargeKind
-from domain.billing.methods import BillingMethod
+from domain.billing.methods import BillingMethod, TimeAndMaterials
 from domain.billing.rate_card import BillingRateCard, Discount, Rate
 from domain.billing.rating import Rated, rate
 from domain.billing.state import TermsState
@@ -114,3 +114,31 @@ def rate_in_turn(
 
 def amounts(charges: Iterable[Charge], kind: ChargeKind) -> list[Money]:
     return [charge.amount for charge in charges if charge.kind is kind]
+
+
+def capped_december_terms() -> BillingTerms:
+    """USD time and materials, 10 % off, cap 3,000.00; consultant 150.00, then 165.00 from
+    15 Dec; architect 220.00."""
+    card = a_rate_card(
+        a_rate("consultant", "150.00"),
+        a_rate("consultant", "165.00", effective_from=dt.date(2026, 12, 15)),
+        a_rate("architect", "220.00"),
+        discount_percent="10",
+    )
+    return terms_for(
+        TimeAndMaterials(cap=money("3000.00")),
+        rate_card=card,
+        staffed_roles=("consultant", "architect"),
+    )
+
+
+def capped_december() -> tuple[list[Rated], TermsState]:
+    """Used 1,012.50 + 1,188.00 + 799.50 = 3,000.00; TC-3's other 388.50 held."""
+    return rate_in_turn(
+        capped_december_terms(),
+        [
+            time_worked("7.5", on=dt.date(2026, 12, 10), source_id="TC-1"),
+            time_worked("8", on=dt.date(2026, 12, 15), source_id="TC-2"),
+            time_worked("6", role="architect", on=dt.date(2026, 12, 16), source_id="TC-3"),
+        ],
+    )

@@ -15,6 +15,8 @@ from support.billing import (
     a_rate,
     a_rate_card,
     amounts,
+    capped_december,
+    capped_december_terms,
     milestone_completed,
     money,
     rate_in_turn,
@@ -79,33 +81,6 @@ def test_a_cap_raised_too_little_for_the_first_hold_releases_nothing():
     released = release_held(raised, state)
 
     assert released.charges == () and released.state == state
-
-
-def capped_december_terms():
-    """As the time-and-materials example: 10 % off, consultant 150.00, 165.00 from 15 Dec."""
-    card = a_rate_card(
-        a_rate("consultant", "150.00"),
-        a_rate("consultant", "165.00", effective_from=DECEMBER_15),
-        a_rate("architect", "220.00"),
-        discount_percent="10",
-    )
-    return terms_for(
-        TimeAndMaterials(cap=money("3000.00")),
-        rate_card=card,
-        staffed_roles=("consultant", "architect"),
-    )
-
-
-def capped_december():
-    """Used 1,012.50 + 1,188.00 + 799.50 = 3,000.00; TC-3's other 388.50 held."""
-    return rate_in_turn(
-        capped_december_terms(),
-        [
-            time_worked("7.5", on=DECEMBER_10, source_id="TC-1"),
-            time_worked("8", on=DECEMBER_15, source_id="TC-2"),
-            time_worked("6", role="architect", on=DECEMBER_16, source_id="TC-3"),
-        ],
-    )
 
 
 def test_a_rate_change_mid_month_rates_later_work_at_the_new_rate_and_leaves_invoiced_work():

@@ -7,6 +7,7 @@ from support.billing import (
     a_rate,
     a_rate_card,
     amounts,
+    capped_december,
     expense,
     milestone_completed,
     money,
@@ -32,31 +33,6 @@ from domain.billing.methods import (
 from domain.billing.rate_card import BillingRateCard
 from domain.billing.rating import approve_overage, write_off
 from domain.billing.terms import ExpensePolicy
-
-
-def capped_terms():
-    card = a_rate_card(
-        a_rate("consultant", "150.00"),
-        a_rate("consultant", "165.00", effective_from=dt.date(2026, 12, 15)),
-        a_rate("architect", "220.00"),
-        discount_percent="10",
-    )
-    return terms_for(
-        TimeAndMaterials(cap=money("3000.00")),
-        rate_card=card,
-        staffed_roles=("consultant", "architect"),
-    )
-
-
-def capped_december():
-    return rate_in_turn(
-        capped_terms(),
-        [
-            time_worked("7.5", on=dt.date(2026, 12, 10), source_id="TC-1"),
-            time_worked("8", on=dt.date(2026, 12, 15), source_id="TC-2"),
-            time_worked("6", role="architect", on=dt.date(2026, 12, 16), source_id="TC-3"),
-        ],
-    )
 
 
 def test_time_and_materials_rates_each_entry_by_its_own_date_and_holds_work_beyond_the_cap():

@@ -24,10 +24,12 @@ def max_length(message: type[Message], field_name: str) -> int:
 
 
 def declared(field: FieldDescriptor) -> int | None:
+    """The longest string the field holds: its own, or each item's of a repeated field."""
     rules = rules_of(field)
-    if rules is None or not rules.string.HasField("max_len"):
+    if rules is None:
         return None
-    return int(rules.string.max_len)
+    strings = rules.repeated.items.string if field.is_repeated else rules.string
+    return int(strings.max_len) if strings.HasField("max_len") else None
 
 
 def declared_items(field: FieldDescriptor) -> int | None:

@@ -11,7 +11,9 @@ import datetime as dt
 
 from attrs import Factory, asdict, frozen
 
-from application.closed_won import engagement_from
+from application.billing_ports import PsaChangeOrders
+from application.change_order_saga import ChangeOrderToPsa
+from application.closed_won import agreement_from, engagement_from
 from application.commands import CreateServiceEngagement
 from application.pipeline import Pipeline
 from application.ports import (
@@ -26,6 +28,7 @@ from application.ports import (
 )
 from application.provisioning import KIND, EngagementProvisioning
 from application.retry import RetryPolicy
+from application.saga_definition import SagaDefinition
 from application.saga_ports import SagaPorts
 from application.saga_runner import SagaRunner
 from domain.errors import EngagementExists, LegalEntityNotAllowed
@@ -48,6 +51,7 @@ class ProvisioningPorts:
     retry: RetryPolicy = Factory(RetryPolicy)
     lease_seconds: float = 60.0
     node: str = "o2c"
+    change_orders: PsaChangeOrders | None = None
 
 
 def create_service_engagement(
@@ -57,9 +61,11 @@ def create_service_engagement(
 
     def open_engagement(uow: UnitOfWork) -> Saga:
         engagement = engagement_from(cmd, ports.ids.new_id())
+        agreement = agreement_from(cmd, engagement)
         check_acts_for(cmd.caller, engagement.legal_entity_code)
         check_new_opportunity(uow, engagement.opportunity_id, cmd.caller)
         uow.engagements.add(engagement)
+        uow.billing_agreements.add(agreement)
         return sagas.start(
             uow,
             kind=KIND,
@@ -119,4 +125,7 @@ def saga_runner(ports: ProvisioningPorts) -> SagaRunner:
     provisioning = EngagementProvisioning(
         master_data=ports.master_data, customers=ports.customers, psa=ports.psa, crm=ports.crm
     )
-    return SagaRunner(machinery, [provisioning])
+    definitions: list[SagaDefinition] = [provisioning]
+    if ports.change_orders is not None:
+        definitions.append(ChangeOrderToPsa(psa=ports.psa, change_orders=ports.change_orders))
+    return SagaRunner(machinery, definitions)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 
-from domain.errors import InvalidField
+from domain.errors import DomainError, InvalidField
 from domain.money import Money, parse_decimal
 
 
@@ -41,11 +41,22 @@ def parse_money(amount: str, currency: str, field: str) -> Money:
 
 
 @contextmanager
+def fields_renamed(old_prefix: str, new_prefix: str) -> Iterator[None]:
+    """A domain rule names the field by its own path; the caller sent it under another."""
+    try:
+        yield
+    except DomainError as error:
+        if error.field.startswith(old_prefix):
+            error.field = new_prefix + error.field.removeprefix(old_prefix)
+        raise
+
+
+@contextmanager
 def fields_under(prefix: str) -> Iterator[None]:
     """A domain rule names the field within its aggregate; the caller sent it under `prefix`."""
     try:
         yield
-    except InvalidField as error:
-        if error.field and not error.field.startswith(prefix):
+    except DomainError as error:
+        if prefix and error.field and not error.field.startswith(prefix):
             error.field = prefix + error.field
         raise

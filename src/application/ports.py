@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -11,8 +11,13 @@ from attrs import frozen
 
 from domain.audit import Refusal
 from domain.billable_event import BillableEvent
+from domain.billing.agreement import BillingAgreement
 from domain.engagement import Engagement
 from domain.exception_case import ExceptionCase
+from domain.invoicing.billed_work import BilledWork
+from domain.invoicing.invoice import Invoice, InvoiceStatus
+from domain.invoicing.lines import ChargeKey
+from domain.invoicing.numbering import DocumentSequence, Series
 from domain.money import Money
 from domain.ownership import System
 from domain.requests import RequestKey
@@ -32,6 +37,66 @@ class BillableEventRepository(Protocol):
     def staged_total(self, engagement_id: str, currency: str) -> Money:
         """The sum of the engagement's staged amounts, added up exactly by the store."""
         ...
+
+    def staged(self, engagement_ids: Collection[str], through: dt.date) -> list[BillableEvent]:
+        """The engagements' events with charges waiting for an invoice (status staged) whose
+        day is on or before `through`, in (work date, id) order."""
+        ...
+
+    def of_ids(self, event_ids: Collection[str]) -> list[BillableEvent]: ...
+    def of_engagement(self, engagement_id: str) -> list[BillableEvent]:
+        """All the engagement's events, in (work date, id) order."""
+        ...
+
+
+class BillingAgreementRepository(Protocol):
+    """One agreement per engagement. `get` holds the agreement for the rest of the
+    transaction where the database can (SELECT ... FOR UPDATE), so that concurrent ratings
+    of one engagement take turns instead of failing."""
+
+    def add(self, agreement: BillingAgreement) -> None: ...
+    def get(self, engagement_id: str) -> BillingAgreement | None: ...
+    def engagement_ids(self) -> list[str]:
+        """Every engagement that has an agreement, in id order."""
+        ...
+
+
+@frozen
+class InvoiceFilter:
+    """Empty values match everything; `legal_entity_codes` None means every legal entity."""
+
+    engagement_id: str = ""
+    legal_entity_code: str = ""
+    status: InvoiceStatus | None = None
+    legal_entity_codes: frozenset[str] | None = None
+
+
+class InvoiceRepository(Protocol):
+    def add(self, invoice: Invoice) -> None: ...
+    def get(self, invoice_id: str) -> Invoice | None: ...
+    def get_by_number(self, number: str) -> Invoice | None: ...
+    def drafts(self, engagement_ids: Collection[str]) -> list[Invoice]: ...
+    def remove_draft(self, invoice: Invoice) -> None: ...
+    def page(self, where: InvoiceFilter, after: str, limit: int) -> list[Invoice]:
+        """Invoices matching `where` with id greater than `after`, in id order."""
+        ...
+
+
+class BilledWorkRepository(Protocol):
+    """Which charges are on which invoice: one record per (source id, charge kind), unique in
+    the store, so no charge is ever on two invoices."""
+
+    def add(self, record: BilledWork) -> None: ...
+    def get_many(self, keys: Collection[ChargeKey]) -> dict[ChargeKey, BilledWork]: ...
+    def of_sources(self, source_ids: Collection[str]) -> list[BilledWork]: ...
+
+
+class DocumentSequences(Protocol):
+    def get(self, legal_entity_code: str, series: Series) -> DocumentSequence | None:
+        """The sequence, held for the rest of the transaction where the database can."""
+        ...
+
+    def add(self, sequence: DocumentSequence) -> None: ...
 
 
 class ExceptionQueue(Protocol):
@@ -109,6 +174,10 @@ class UnitOfWork(Transaction, Protocol):
     sagas: SagaRepository
     requests: RequestLedger
     audit: AuditTrail
+    billing_agreements: BillingAgreementRepository
+    invoices: InvoiceRepository
+    billed_work: BilledWorkRepository
+    sequences: DocumentSequences
 
     def rollback(self) -> None: ...
 

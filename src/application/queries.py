@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from attrs import frozen
 
+from application.billing_ports import BillingPorts
 from application.ports import UnitOfWork, UnitOfWorkFactory
 from domain.billable_event import BillableEvent
+from domain.billing.agreement import BillingAgreement
 from domain.engagement import Engagement
 from domain.errors import NotFound
 from domain.exception_case import ExceptionCase
@@ -18,6 +20,7 @@ class EngagementView:
 
     engagement: Engagement
     exception: ExceptionCase | None
+    agreement: BillingAgreement | None = None  # its billing terms per work package
 
 
 def get_engagement(
@@ -58,7 +61,11 @@ def visible_engagement(engagement: Engagement | None, viewer: Principal) -> Enga
 
 def view(uow: UnitOfWork, engagement: Engagement) -> EngagementView:
     exception_id = engagement.exception_id
-    return EngagementView(engagement, uow.exceptions.get(exception_id) if exception_id else None)
+    return EngagementView(
+        engagement,
+        uow.exceptions.get(exception_id) if exception_id else None,
+        uow.billing_agreements.get(engagement.id),
+    )
 
 
 def get_billable_event(event_id: str, uow_factory: UnitOfWorkFactory) -> BillableEvent:
@@ -67,3 +74,12 @@ def get_billable_event(event_id: str, uow_factory: UnitOfWorkFactory) -> Billabl
     if event is None:
         raise NotFound(f"billable event {event_id!r} not found", field="billable_event_id")
     return event
+
+
+def get_agreement(
+    engagement_id: str, ports: BillingPorts, viewer: Principal
+) -> BillingAgreement | None:
+    """The engagement's billing terms per work package, if the viewer may see it."""
+    with ports.uow_factory() as uow:
+        engagement = visible_engagement(uow.engagements.get(engagement_id), viewer)
+        return None if engagement is None else uow.billing_agreements.get(engagement_id)

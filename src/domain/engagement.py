@@ -14,7 +14,13 @@ from domain.engagement_rules import (
     check_rate_card,
     check_work_packages,
 )
-from domain.errors import EngagementNotActive, InvalidTransition, NotFound, OutsideEngagementDates
+from domain.errors import (
+    EngagementNotActive,
+    InvalidField,
+    InvalidTransition,
+    NotFound,
+    OutsideEngagementDates,
+)
 from domain.events import EngagementActivated, EngagementProvisioningFailed, Event
 from domain.money import Money
 from domain.rate_card import RateCard
@@ -30,6 +36,10 @@ class EngagementStatus(enum.Enum):
 
 class BillingMethod(enum.Enum):
     TIME_AND_MATERIALS = "time_and_materials"
+    FIXED_FEE = "fixed_fee"
+    RETAINER = "retainer"
+    SUBSCRIPTION_PLUS_SERVICES = "subscription_plus_services"
+    USAGE = "usage"
 
 
 @define(slots=False, eq=False)
@@ -61,6 +71,9 @@ class Engagement:
     exception_id: str | None = None
     version: int = 1
     events: list[Event] = field(factory=list, eq=False)
+    customer_country: str = ""  # "" when the customer is in the legal entity's own country
+    customer_vat_number: str = ""
+    payment_terms_days: int = 30
 
     @classmethod
     def open(
@@ -77,8 +90,12 @@ class Engagement:
         end_date: dt.date,
         contract_value: Money,
         work_packages: Sequence[WorkPackage],
+        customer_country: str = "",
+        customer_vat_number: str = "",
+        payment_terms_days: int = 30,
     ) -> Engagement:
         """A new engagement awaiting its ERP data; the only way to make one that is valid."""
+        check_customer(customer_country, payment_terms_days)
         check_dates(start_date, end_date)
         check_rate_card(rate_card)
         check_contract_value(contract_value, rate_card.currency)
@@ -96,6 +113,9 @@ class Engagement:
             end_date=end_date,
             contract_value=contract_value,
             work_packages=list(work_packages),
+            customer_country=customer_country,
+            customer_vat_number=customer_vat_number,
+            payment_terms_days=payment_terms_days,
         )
 
     def enrich(self, erp_legal_entity: str, tax_registration: str) -> None:
@@ -151,6 +171,27 @@ class Engagement:
             )
         )
 
+    def add_work_package(self, package: WorkPackage) -> None:
+        """A work package a change order adds to a running engagement, its project made."""
+        self.check_status(EngagementStatus.ACTIVE, "add a work package to")
+        if any(existing.code == package.code for existing in self.work_packages):
+            raise InvalidField(
+                f"engagement {self.id} has a work package {package.code!r} already",
+                field="new_work_packages.work_package.code",
+                keys={"engagement_id": self.id, "work_package": package.code},
+            )
+        check_work_packages([*self.work_packages, package])
+        self.work_packages.append(package)
+
+    def attach_added_project(self, work_package_code: str, psa_project_id: str) -> None:
+        """The PSA project of a work package a change order added."""
+        self.check_status(EngagementStatus.ACTIVE, "attach a project to")
+        self.work_package(work_package_code).psa_project_id = psa_project_id
+
+    def detach_added_project(self, work_package_code: str) -> None:
+        self.check_status(EngagementStatus.ACTIVE, "detach a project from")
+        self.work_package(work_package_code).psa_project_id = None
+
     def work_package(self, code: str) -> WorkPackage:
         for package in self.work_packages:
             if package.code == code:
@@ -184,3 +225,13 @@ class Engagement:
 
     def rate_for(self, role: str) -> Money:
         return self.rate_card.rate_for(role)
+
+
+def check_customer(country: str, payment_terms_days: int) -> None:
+    if country and not (len(country) == 2 and country.isascii() and country.isupper()):
+        raise InvalidField(
+            f"customer_country is an ISO 3166 alpha-2 code such as GB, got {country!r}",
+            field="customer_country",
+        )
+    if not 0 <= payment_terms_days <= 366:
+        raise InvalidField("payment terms are 0 to 366 days", field="payment_terms_days")

@@ -95,6 +95,7 @@ class EngagementProvisioningFailed(Event):
 WORKFLOW_KEY_KINDS = {
     "closed_won_to_engagement": BusinessKeyKind.OPPORTUNITY,
     "approved_work_to_staging": BusinessKeyKind.SOURCE_RECORD,
+    "change_order_to_psa": BusinessKeyKind.ENGAGEMENT,
 }
 
 

@@ -20,6 +20,7 @@ class OwnerRole(enum.Enum):
 class Workflow(enum.Enum):
     CLOSED_WON_TO_ENGAGEMENT = "closed_won_to_engagement"
     APPROVED_WORK_TO_STAGING = "approved_work_to_staging"
+    CHANGE_ORDER_TO_PSA = "change_order_to_psa"
 
 
 class ReasonCode(enum.Enum):
@@ -29,6 +30,7 @@ class ReasonCode(enum.Enum):
     ERP_PROVISIONING_FAILED = "ERP_PROVISIONING_FAILED"
     PSA_PROVISIONING_FAILED = "PSA_PROVISIONING_FAILED"
     CRM_WRITE_BACK_FAILED = "CRM_WRITE_BACK_FAILED"
+    PSA_CHANGE_ORDER_FAILED = "PSA_CHANGE_ORDER_FAILED"
 
 
 class ExceptionStatus(enum.Enum):

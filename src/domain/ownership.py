@@ -34,6 +34,7 @@ DEFAULT_OWNERS: Mapping[str, System] = {
     "expense_approval": System.PSA,
     "milestone_completion": System.PSA,
     "billing_eligibility": System.PSA,
+    "usage_record": System.BILLING,
     "invoice_plan": System.BILLING,
     "charge_rule": System.BILLING,
     "invoice": System.BILLING,

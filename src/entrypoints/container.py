@@ -13,11 +13,12 @@ from adapters.messaging.relay import OutboxRelay, RelayThread
 from adapters.persistence.engine import create_engine_for, session_factory
 from adapters.persistence.outbox_store import SqlOutboxStore
 from adapters.persistence.uow import SqlAlchemyUnitOfWork
+from adapters.reference.billing_reference import load_billing_reference
 from adapters.vendors.sandbox.crm import SandboxCrm
 from adapters.vendors.sandbox.erp import SandboxErp, parse_legal_entities
 from adapters.vendors.sandbox.psa import SandboxPsa
 from adapters.vendors.sandbox.records import SandboxRecords
-from application.approve_billable_event import BillingPorts
+from application.billing_ports import BillingPorts
 from application.create_engagement import ProvisioningPorts, saga_runner
 from application.retry import RetryPolicy
 from domain.ownership import OwnershipMatrix, System
@@ -111,6 +112,7 @@ class Container(containers.DeclarativeContainer):
         retry=retry,
         lease_seconds=config.sagas.lease_seconds,
         node=providers.Callable(node_name),
+        change_orders=psa,
     )
     sagas = providers.Singleton(saga_runner, provisioning)
     saga_worker = providers.Singleton(
@@ -132,10 +134,15 @@ class Container(containers.DeclarativeContainer):
         on_denied=call_auditor.provided.on_denied,
         unproven_limits=rate_limits,
     )
+    billing_reference = providers.Singleton(load_billing_reference, config.billing.reference)
     billing = providers.Singleton(
         BillingPorts,
         uow_factory=unit_of_work.provider,
         clock=clock,
         ids=ids,
         ownership=ownership,
+        reference=billing_reference,
+        psa=psa,
+        change_orders=psa,
+        sagas=sagas,
     )

@@ -24,8 +24,10 @@ DEFAULTS: dict[str, str] = {
     "O2C_PSA": "sandbox",
     "O2C_CRM": "sandbox",
     "O2C_SANDBOX_LEGAL_ENTITIES": (
-        "US01=USMF:US-EIN-12-3456789,GB01=GBSI:GB-VAT-123456789,DE01=DEMF:DE-USTID-123456789"
+        "US01=USMF:US-EIN-12-3456789,GB01=GBSI:GB-VAT-123456789,DE01=DEMF:DE-USTID-123456789,"
+        "JP01=JPMF:JP-T1234567890123,KW01=KWMF:KW-TIN-123456789"
     ),
+    "O2C_BILLING_REFERENCE": "",
     "O2C_VENDOR_RETRY_ATTEMPTS": "4",
     "O2C_VENDOR_RETRY_FIRST_DELAY": "0.2",
     "O2C_VENDOR_MAX_RETRY_AFTER": "30",
@@ -88,6 +90,7 @@ def as_config(values: Mapping[str, str]) -> dict[str, Any]:
             "max_message_bytes": whole_number(values, "O2C_GRPC_MAX_MESSAGE_BYTES"),
         },
         "erp": {"kind": values["O2C_ERP"], "legal_entities": values["O2C_SANDBOX_LEGAL_ENTITIES"]},
+        "billing": {"reference": values["O2C_BILLING_REFERENCE"]},
         "psa": {"kind": values["O2C_PSA"]},
         "crm": {"kind": values["O2C_CRM"]},
         "vendors": {

@@ -6,13 +6,14 @@ from __future__ import annotations
 import grpc
 import pytest
 from google.protobuf.descriptor import Descriptor
-from google.rpc import error_details_pb2
+from google.rpc import code_pb2, error_details_pb2
 from support.auth import call_metadata
+from support.billing_requests import amendment, batch_of, billing_cycle, raised_cap
 from support.requests import closed_won, time_entry
 from support.rpcs import every_rpc
 from support.statuses import refusal_of
 
-from o2c.v1 import engagement_pb2, engagement_pb2_grpc
+from o2c.v1 import billing_pb2, engagement_pb2, engagement_pb2_grpc
 
 UK_CRM = call_metadata("crm", ("GB01",), subject="crm-uk")
 UK_PSA = call_metadata("psa", ("GB01",), subject="psa-uk")
@@ -74,6 +75,37 @@ def test_time_on_another_entitys_engagement_is_not_found_and_not_staged(
     assert not billing.ApproveBillableEvent(request).already_staged
 
 
+def test_a_batch_item_on_another_entitys_engagement_is_not_found_and_not_staged(
+    billing, us_engagement, run_key
+):
+    request = batch_of(run_key, time_entry(run_key, us_engagement.engagement_id, "TC-UKB"))
+
+    [result] = billing.ApproveBillableEvents(request, metadata=UK_PSA).results
+
+    assert result.error.code == code_pb2.NOT_FOUND
+    us_psa = call_metadata("psa", ("US01",), subject="psa-us")
+    [again] = billing.ApproveBillableEvents(request, metadata=us_psa).results
+    assert again.WhichOneof("outcome") == "staged_line" and not again.already_staged
+
+
+def test_another_entitys_engagement_cannot_be_amended(engagements, us_engagement, run_key):
+    request = amendment(us_engagement.engagement_id, 1, raised_cap("NA", "1.00"), key=run_key)
+
+    refusal = refusal_of(lambda: engagements.AmendServiceEngagement(request, metadata=UK_CRM))
+
+    assert refusal.code is grpc.StatusCode.NOT_FOUND
+
+
+def test_another_entitys_invoices_are_not_listed(billing, us_engagement, run_key):
+    billing.ApproveBillableEvent(time_entry(run_key, us_engagement.engagement_id, "TC-INV"))
+    billing.RunBillingCycle(billing_cycle(run_key, us_engagement.engagement_id))
+    request = billing_pb2.ListInvoicesRequest(engagement_id=us_engagement.engagement_id)
+    uk_billing = call_metadata("billing", ("GB01",), subject="billing-uk")
+
+    assert len(billing.ListInvoices(request).invoices) == 1
+    assert list(billing.ListInvoices(request, metadata=uk_billing).invoices) == []
+
+
 def test_a_crm_caller_may_not_create_an_engagement_for_another_entity(engagements, run_key):
     request = closed_won(run_key, "US01")
 
@@ -129,7 +161,14 @@ def mentions_an_id(message: Descriptor, depth: int = 3) -> bool:
 
 
 def test_every_rpc_that_takes_an_engagement_or_opportunity_id_is_checked_here():
-    checked = {"CreateServiceEngagement", "GetServiceEngagement", "ApproveBillableEvent"}
+    checked = {
+        "CreateServiceEngagement",
+        "GetServiceEngagement",
+        "ApproveBillableEvent",
+        "ApproveBillableEvents",
+        "AmendServiceEngagement",
+        "ListInvoices",
+    }
     taking_an_id = {m.name for m in every_rpc() if mentions_an_id(m.input_type)}
 
     assert taking_an_id <= checked, f"add object-level tests for {taking_an_id - checked}"

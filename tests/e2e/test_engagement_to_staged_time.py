@@ -188,7 +188,11 @@ def test_an_unknown_engagement_id_is_not_found(engagements):
 def test_outcomes_are_published_on_jetstream(service, billing, active_engagement, run_key):
     billing.ApproveBillableEvent(time_entry(run_key, active_engagement.engagement_id, "TC-EV"))
     prefix = service.values["O2C_SUBJECT_PREFIX"]
-    wanted = {f"{prefix}.engagement.activated", f"{prefix}.billing.billable_event_staged"}
+    wanted = {
+        f"{prefix}.engagement.activated",
+        f"{prefix}.billing.billable_event_rated",
+        f"{prefix}.billing.billable_event_staged",
+    }
     seen: set[str] = set()
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline and seen != wanted:

@@ -43,7 +43,11 @@ def test_with_the_broker_down_calls_succeed_and_no_event_is_lost(tmp_path):
             engagement = engagement_with_approved_time(service.port)
             assert engagement.status == engagement_pb2.ENGAGEMENT_STATUS_ACTIVE
             broker.start()
-            wanted = {"engagement.activated", "billing.billable_event_staged"}
+            wanted = {
+                "engagement.activated",
+                "billing.billable_event_rated",
+                "billing.billable_event_staged",
+            }
             assert eventually(
                 lambda: events_on(service, engagement.engagement_id) == wanted, timeout=30
             )

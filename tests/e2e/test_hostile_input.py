@@ -125,10 +125,10 @@ def test_an_absent_hourly_rate_is_named_as_required(engagements, run_key):
     assert_refused_by_name(refusal, "opportunity.rate_card[0].hourly_rate")
 
 
-def test_an_approval_without_a_time_entry_names_the_time_entry(billing, run_key):
+def test_an_approval_without_an_event_names_the_event(billing, run_key):
     request = time_entry(run_key, "eng-1")
     request.ClearField("time_entry")
-    assert_refused_by_name(refusal_of(lambda: billing.ApproveBillableEvent(request)), "time_entry")
+    assert_refused_by_name(refusal_of(lambda: billing.ApproveBillableEvent(request)), "event")
 
 
 def test_a_nul_byte_in_a_name_is_refused_by_name_and_stores_nothing(engagements, run_key):

@@ -14,12 +14,13 @@ from attrs import frozen
 from google.protobuf.descriptor import MethodDescriptor
 from google.protobuf.message import Message
 from support.auth import call_metadata
+from support.billing_requests import batch_of, billing_cycle, expense
 from support.requests import closed_won, time_entry
 from support.rpcs import request_of
 
 from entrypoints.grpc.policies import declared_policy, method_path, o2c_methods
 from fuzz.mutations import fill, mutated_bytes
-from o2c.v1 import engagement_pb2
+from o2c.v1 import billing_pb2, engagement_pb2
 
 Metadata = tuple[tuple[str, str], ...]
 StartingRequest = Callable[[str, random.Random], Message]
@@ -51,6 +52,15 @@ def starting_requests(engagement_id: str, opportunity_id: str) -> Mapping[str, S
         ),
         "o2c.v1.ApproveBillableEventRequest": lambda key, _: time_entry(key, engagement_id),
         "o2c.v1.GetServiceEngagementRequest": lambda _, rng: rng.choice(lookups),
+        "o2c.v1.ApproveBillableEventsRequest": lambda key, _: batch_of(
+            key, time_entry(key, engagement_id), expense(key, engagement_id)
+        ),
+        "o2c.v1.RunBillingCycleRequest": lambda key, rng: billing_cycle(
+            key, engagement_id, finalise=rng.random() < 0.5
+        ),
+        "o2c.v1.ListInvoicesRequest": lambda _, rng: billing_pb2.ListInvoicesRequest(
+            engagement_id=engagement_id, page_size=rng.randrange(0, 4)
+        ),
     }
 
 

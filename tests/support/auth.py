@@ -112,7 +112,8 @@ class _CallDetails(
 
 class RightfulCaller(grpc.UnaryUnaryClientInterceptor):
     """Signs each call as the first system its RPC's policy admits (crm for creates, psa for
-    approvals), unless the call carries its own `authorization`."""
+    approvals, which the billing platform may also send), unless the call carries its own
+    `authorization`."""
 
     def intercept_unary_unary(self, continuation: Any, details: Any, request: Any) -> Any:
         metadata = tuple(details.metadata or ())
@@ -136,7 +137,8 @@ def rightful_metadata(method: str | bytes) -> Metadata:
     policy = policies().get(path)
     if policy is None or not policy.systems:
         return ()
-    return call_metadata(sorted(system.value for system in policy.systems)[0])
+    systems = sorted(system.value for system in policy.systems)
+    return call_metadata("psa" if "psa" in systems else systems[0])
 
 
 def as_rightful_callers(channel: grpc.Channel) -> grpc.Channel:

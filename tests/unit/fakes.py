@@ -7,7 +7,7 @@ import datetime as dt
 import itertools
 import threading
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from types import TracebackType
 from typing import Any, Self
 
@@ -18,17 +18,23 @@ from application.errors import VendorRejected, VendorUnavailable
 from application.ports import (
     CustomerRequest,
     EngagementLink,
+    InvoiceFilter,
     LegalEntity,
     ProjectRequest,
     RequestRecord,
 )
 from domain.audit import Refusal
 from domain.billable_event import BillableEvent, BillableEventStatus
+from domain.billing.agreement import BillingAgreement
 from domain.call_record import CallRecord
 from domain.engagement import Engagement
 from domain.errors import ConcurrentUpdate
 from domain.events import Event
 from domain.exception_case import ExceptionCase, ExceptionStatus
+from domain.invoicing.billed_work import BilledWork
+from domain.invoicing.invoice import Invoice, InvoiceStatus
+from domain.invoicing.lines import ChargeKey
+from domain.invoicing.numbering import DocumentSequence, Series
 from domain.money import Money
 from domain.ownership import System
 from domain.requests import RequestKey
@@ -46,6 +52,10 @@ class Store:
     published: list[Event] = attrs.field(factory=list)
     refusals: list[Refusal] = attrs.field(factory=list)
     call_records: list[CallRecord] = attrs.field(factory=list)
+    billing_agreements: dict[str, BillingAgreement] = attrs.field(factory=dict)
+    invoices: dict[str, Invoice] = attrs.field(factory=dict)
+    billed_work: dict[ChargeKey, BilledWork] = attrs.field(factory=dict)
+    sequences: dict[tuple[str, Series], DocumentSequence] = attrs.field(factory=dict)
 
 
 def clone(item: Any) -> Any:
@@ -80,23 +90,23 @@ def snapshot(value: Any) -> Any:
 class _Repo:
     def __init__(self, table: dict[str, Any]) -> None:
         self.table = table
-        self.staged: dict[str, Any] = {}
+        self.pending: dict[str, Any] = {}
         self.seen: list[Any] = []
         self.as_loaded: dict[str, dict[str, Any]] = {}
 
     def add(self, item: Any) -> None:
-        self.staged[item.id] = item
+        self.pending[item.id] = item
         self.seen.append(item)
 
     def get(self, item_id: str) -> Any:
-        if item_id in self.staged:
-            return self.staged[item_id]
+        if item_id in self.pending:
+            return self.pending[item_id]
         if item_id not in self.table:
             return None
         return self.add_copy(self.table[item_id])
 
     def find(self, predicate: Any) -> Any:
-        for item in [*self.staged.values(), *self.table.values()]:
+        for item in [*self.pending.values(), *self.table.values()]:
             if predicate(item):
                 return self.get(item.id)
         return None
@@ -104,7 +114,7 @@ class _Repo:
     def add_copy(self, item: Any) -> Any:
         loaded = clone(item)
         self.as_loaded[loaded.id] = state(loaded)
-        self.staged[loaded.id] = loaded
+        self.pending[loaded.id] = loaded
         self.seen.append(loaded)
         return loaded
 
@@ -117,7 +127,7 @@ class _Repo:
 
     def changed(self) -> dict[str, Any]:
         """Like a database session, a unit of work writes only what it changed."""
-        staged = self.staged.items()
+        staged = self.pending.items()
         return {i: item for i, item in staged if self.as_loaded.get(i) != state(item)}
 
     def check(self) -> None:
@@ -155,8 +165,26 @@ class FakeBillableEvents(_Repo):
         )
         return found
 
+    def staged(self, engagement_ids: Collection[str], through: dt.date) -> list[BillableEvent]:
+        known = {**self.table, **self.pending}.values()
+        ids = [e.id for e in known if e.engagement_id in engagement_ids]
+        events = [self.get(i) for i in ids]
+        waiting = [
+            e for e in events if e.status is BillableEventStatus.STAGED and e.work_date <= through
+        ]
+        return sorted(waiting, key=lambda e: (e.work_date, e.id))
+
+    def of_ids(self, event_ids: Collection[str]) -> list[BillableEvent]:
+        found = (self.get(i) for i in sorted(set(event_ids)))
+        return [event for event in found if event is not None]
+
+    def of_engagement(self, engagement_id: str) -> list[BillableEvent]:
+        known = {**self.table, **self.pending}.values()
+        events = [self.get(e.id) for e in known if e.engagement_id == engagement_id]
+        return sorted(events, key=lambda e: (e.work_date, e.id))
+
     def staged_total(self, engagement_id: str, currency: str) -> Money:
-        events = {**self.table, **self.staged}.values()
+        events = {**self.table, **self.pending}.values()
         amounts = [
             event.amount
             for event in events
@@ -172,7 +200,7 @@ class FakeBillableEvents(_Repo):
 
 class FakeExceptions(_Repo):
     def open_cases(self, business_key: str) -> list[ExceptionCase]:
-        known = [*self.staged.values(), *self.table.values()]
+        known = [*self.pending.values(), *self.table.values()]
         ids = dict.fromkeys(c.id for c in known if c.business_key == business_key)
         cases = [self.get(i) for i in ids]
         return sorted(
@@ -269,6 +297,167 @@ class FakeRequestLedger:
         self.claimed.clear()
 
 
+class _KeyedRepo:
+    """Billing's stores: items under a key of their own; a change committed meanwhile is found
+    by comparing what was loaded with what is stored now, and a second item under a key (or a
+    natural key) taken is refused, as a primary key or unique constraint would."""
+
+    def __init__(self, table: dict[Any, Any]) -> None:
+        self.table = table
+        self.pending: dict[Any, Any] = {}
+        self.seen: list[Any] = []
+        self.as_loaded: dict[Any, dict[str, Any]] = {}
+        self.removed: set[Any] = set()
+
+    def key_of(self, item: Any) -> Any:
+        return item.id
+
+    def natural_key(self, item: Any) -> object:
+        return None
+
+    def add(self, item: Any) -> None:
+        self.pending[self.key_of(item)] = item
+        self.seen.append(item)
+
+    def load(self, key: Any) -> Any:
+        if key in self.pending:
+            return self.pending[key]
+        if key not in self.table or key in self.removed:
+            return None
+        loaded = copy_of(self.table[key])
+        self.as_loaded[key] = keyed_state(loaded)
+        self.add(loaded)
+        return loaded
+
+    def all_where(self, predicate: Any) -> list[Any]:
+        keys = dict.fromkeys([*self.table, *self.pending])
+        loaded = [self.load(key) for key in keys]
+        return [item for item in loaded if item is not None and predicate(item)]
+
+    def remove(self, item: Any) -> None:
+        key = self.key_of(item)
+        self.pending.pop(key, None)
+        self.removed.add(key)
+
+    def changed(self) -> dict[Any, Any]:
+        staged = self.pending.items()
+        return {k: item for k, item in staged if self.as_loaded.get(k) != keyed_state(item)}
+
+    def check(self) -> None:
+        for key in self.changed():
+            stored = self.table.get(key)
+            if key not in self.as_loaded and stored is not None:
+                raise ConcurrentUpdate(f"{key} is taken")
+            if key in self.as_loaded and (
+                stored is None or keyed_state(stored) != self.as_loaded[key]
+            ):
+                raise ConcurrentUpdate(f"{key} changed meanwhile")
+        owners = {self.natural_key(item): key for key, item in self.table.items()}
+        for key, item in self.changed().items():
+            natural = self.natural_key(item)
+            if natural is not None and owners.setdefault(natural, key) != key:
+                raise ConcurrentUpdate(f"{key} has the natural key of {owners[natural]}")
+
+    def write(self) -> None:
+        for key in self.removed:
+            self.table.pop(key, None)
+        for key, item in self.changed().items():
+            if key in self.table and hasattr(item, "row_version"):
+                item.row_version += 1
+            self.table[key] = copy_of(item)
+            self.as_loaded[key] = keyed_state(item)
+
+
+def copy_of(item: Any) -> Any:
+    """A detached copy whose dicts and lists are its own."""
+    fields = {f.name for f in attrs.fields(type(item)) if f.init}
+    changes = {
+        name: copy.copy(value)
+        for name in fields
+        if isinstance(value := getattr(item, name), dict | list)
+    }
+    if "events" in fields:
+        changes["events"] = []
+    return attrs.evolve(item, **changes)
+
+
+def keyed_state(item: Any) -> dict[str, Any]:
+    values = attrs.asdict(item, recurse=False, filter=lambda f, _: f.name != "events")
+    return {name: copy.deepcopy(value) for name, value in values.items()}
+
+
+class FakeBillingAgreements(_KeyedRepo):
+    def key_of(self, item: Any) -> Any:
+        return item.engagement_id
+
+    def get(self, engagement_id: str) -> BillingAgreement | None:
+        found: BillingAgreement | None = self.load(engagement_id)
+        return found
+
+    def engagement_ids(self) -> list[str]:
+        return sorted(self.table)
+
+
+class FakeInvoices(_KeyedRepo):
+    def natural_key(self, item: Any) -> object:
+        return None if item.number is None else str(item.number)
+
+    def get(self, invoice_id: str) -> Invoice | None:
+        found: Invoice | None = self.load(invoice_id)
+        return found
+
+    def get_by_number(self, number: str) -> Invoice | None:
+        found = self.all_where(lambda i: i.number is not None and str(i.number) == number)
+        return found[0] if found else None
+
+    def drafts(self, engagement_ids: Collection[str]) -> list[Invoice]:
+        return self.sorted_where(
+            lambda i: i.status is InvoiceStatus.DRAFT and i.engagement_id in engagement_ids
+        )
+
+    def remove_draft(self, invoice: Invoice) -> None:
+        invoice.check_draft("status")
+        self.remove(invoice)
+
+    def page(self, where: InvoiceFilter, after: str, limit: int) -> list[Invoice]:
+        return self.sorted_where(lambda i: i.id > after and invoice_matches(i, where))[:limit]
+
+    def sorted_where(self, predicate: Any) -> list[Invoice]:
+        return sorted(self.all_where(predicate), key=lambda i: i.id)
+
+
+def invoice_matches(invoice: Invoice, where: InvoiceFilter) -> bool:
+    code = invoice.legal_entity.code
+    return (
+        (not where.engagement_id or invoice.engagement_id == where.engagement_id)
+        and (not where.legal_entity_code or code == where.legal_entity_code)
+        and (where.status is None or invoice.status is where.status)
+        and (where.legal_entity_codes is None or code in where.legal_entity_codes)
+    )
+
+
+class FakeBilledWork(_KeyedRepo):
+    def key_of(self, item: Any) -> Any:
+        return item.key
+
+    def get_many(self, keys: Collection[ChargeKey]) -> dict[ChargeKey, BilledWork]:
+        found = (self.load(key) for key in keys)
+        return {record.key: record for record in found if record is not None}
+
+    def of_sources(self, source_ids: Collection[str]) -> list[BilledWork]:
+        found = self.all_where(lambda r: r.source_id in source_ids)
+        return sorted(found, key=lambda r: (r.source_id, r.kind.value))
+
+
+class FakeDocumentSequences(_KeyedRepo):
+    def key_of(self, item: Any) -> Any:
+        return (item.legal_entity_code, item.series)
+
+    def get(self, legal_entity_code: str, series: Series) -> DocumentSequence | None:
+        found: DocumentSequence | None = self.load((legal_entity_code, series))
+        return found
+
+
 class FakeSagas(_Repo):
     def abandoned(self, now: dt.datetime, limit: int) -> list[str]:
         expired = [
@@ -297,6 +486,10 @@ class FakeUnitOfWork:
         self.requests = FakeRequestLedger(store)
         self.audit = FakeAuditTrail(store)
         self.call_records = FakeCallRecords(store)
+        self.billing_agreements = FakeBillingAgreements(store.billing_agreements)
+        self.invoices = FakeInvoices(store.invoices)
+        self.billed_work = FakeBilledWork(store.billed_work)
+        self.sequences = FakeDocumentSequences(store.sequences)
         self.committed = False
 
     def __enter__(self) -> Self:
@@ -312,18 +505,20 @@ class FakeUnitOfWork:
 
     def commit(self) -> None:
         repos = (self.engagements, self.billable_events, self.exceptions, self.sagas)
-        events = [event for repo in repos for item in repo.seen for event in item.events]
-        for repo in repos:
+        billing = (self.billing_agreements, self.invoices, self.billed_work, self.sequences)
+        aggregates = (*repos, self.billing_agreements, self.invoices)
+        events = [event for repo in aggregates for item in repo.seen for event in item.events]
+        for repo in (*repos, *billing):
             repo.check()
         self.requests.check()
-        for repo in repos:
+        for repo in (*repos, *billing):
             repo.write()
         self.store.saga_steps.extend(self.saga_log.staged)
         self.store.refusals.extend(self.audit.staged)
         self.store.call_records.extend(self.call_records.staged)
         self.requests.commit()
         self.store.published.extend(events)
-        for repo in repos:
+        for repo in aggregates:
             for item in repo.seen:
                 item.events.clear()
         self.committed = True

@@ -7,6 +7,7 @@ from application.approve_billable_event import approve_time_entry
 from application.commands import RateLine
 from application.create_engagement import create_service_engagement
 from domain.billable_event import BillableEventStatus
+from domain.billing.outcomes import BillableEventRated
 from domain.errors import (
     BillableEventConflict,
     EngagementNotActive,
@@ -38,7 +39,8 @@ def test_approved_time_is_rated_by_the_rate_card_and_staged(billing, store, enga
     assert event.amount == Money.of("1125.00", "USD")
     assert event.hours == Decimal("7.5")
     assert not staged.already_staged
-    [published] = store.published
+    rated, published = store.published
+    assert isinstance(rated, BillableEventRated) and rated.billed == Money.of("1125.00", "USD")
     assert isinstance(published, BillableEventStaged) and published.source_id == "TC-0001"
 
 
@@ -49,7 +51,7 @@ def test_the_same_time_entry_sent_again_is_never_staged_twice(billing, store, en
     )
 
     assert again.billable_event_id == first.billable_event_id and again.already_staged
-    assert len(store.billable_events) == 1 and len(store.published) == 1
+    assert len(store.billable_events) == 1 and len(store.published) == 2
 
 
 def test_the_same_time_entry_with_other_hours_is_a_conflict(billing, store, engagement_id):
@@ -161,9 +163,8 @@ def test_bad_time_entries_name_the_field_and_store_nothing(
     assert store.billable_events == {} and store.published == []
 
 
-def test_hours_whose_amount_would_overflow_are_refused_naming_the_hours(provisioning, billing):
+def test_a_rate_too_large_to_rate_a_days_work_is_refused_with_the_engagement(provisioning):
     rate = (RateLine("consultant", "9999999999999999.99", "USD"),)
-    engagement_id = create_service_engagement(closed_won(rate_card=rate), provisioning)
     with pytest.raises(InvalidField) as error:
-        approve_time_entry(approved_time(engagement_id=engagement_id, hours="24"), billing)
-    assert error.value.field == "time_entry.hours"
+        create_service_engagement(closed_won(rate_card=rate), provisioning)
+    assert error.value.field == "opportunity.rate_card[0].hourly_rate.amount"

@@ -11,14 +11,26 @@ from attrs import frozen
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 from google.protobuf.descriptor import Descriptor, FieldDescriptor, FileDescriptor
 from google.protobuf.message import Message
-from support.requests import closed_won, time_entry
+from support.billing_requests import (
+    amendment,
+    batch_of,
+    billing_cycle,
+    closed_won_with_terms,
+    credit_note,
+    expense,
+    fixed_fee,
+    payment,
+    raised_cap,
+    time_and_materials,
+)
+from support.requests import closed_won, time_entry, usd
 
 from adapters.declared_lengths import reachable_fields
 from buf.validate import validate_pb2
 from domain.errors import FieldTooLong, InvalidField, TooManyItems, UnknownValue
 from entrypoints.grpc.declared_rules import rule_violations
 from entrypoints.grpc.limits import check_request
-from o2c.v1 import audit_pb2, billing_pb2, engagement_pb2, options_pb2
+from o2c.v1 import audit_pb2, billing_pb2, engagement_pb2, invoicing_pb2, options_pb2
 
 SERVICES = (
     engagement_pb2.DESCRIPTOR.services_by_name["EngagementService"],
@@ -32,7 +44,52 @@ VALID_REQUESTS: dict[str, Callable[[], Message]] = {
         engagement_id="eng-1"
     ),
     "o2c.v1.ListCallRecordsRequest": lambda: audit_pb2.ListCallRecordsRequest(subject="ops"),
+    "o2c.v1.AmendServiceEngagementRequest": lambda: with_new_package(
+        amendment("eng-1", 1, raised_cap("NA", "20000"))
+    ),
+    "o2c.v1.ApproveBillableEventsRequest": lambda: batch_of(
+        "K1", time_entry("K1", "eng-1"), expense("K1", "eng-1")
+    ),
+    "o2c.v1.DecideHeldWorkRequest": lambda: billing_pb2.DecideHeldWorkRequest(
+        request_id="decide-1",
+        billable_event_id="be-1",
+        decision=billing_pb2.HELD_WORK_DECISION_BILL_AS_OVERAGE,
+        reason="Agreed with the client",
+    ),
+    "o2c.v1.RunBillingCycleRequest": lambda: with_legal_entity(billing_cycle("K1", "eng-1")),
+    "o2c.v1.GetInvoiceRequest": lambda: billing_pb2.GetInvoiceRequest(invoice_id="inv-1"),
+    "o2c.v1.ListInvoicesRequest": lambda: billing_pb2.ListInvoicesRequest(
+        engagement_id="eng-1", status=invoicing_pb2.INVOICE_STATUS_FINALISED
+    ),
+    "o2c.v1.PreviewInvoiceRequest": lambda: billing_pb2.PreviewInvoiceRequest(invoice_id="inv-1"),
+    "o2c.v1.IssueCreditNoteRequest": lambda: credit_note(
+        "K1", "inv-1", billing_pb2.CreditLineRequest(line_number=1, net=usd("10.00"))
+    ),
+    "o2c.v1.RecordPaymentRequest": lambda: payment("K1", "inv-1", "100.00"),
+    "o2c.v1.GetInvoiceStatusRequest": lambda: billing_pb2.GetInvoiceStatusRequest(
+        invoice_number="US01-2026-000001"
+    ),
 }
+VALID_REQUESTS["o2c.v1.CreateServiceEngagementRequest"] = lambda: closed_won_with_terms(
+    "K1", [time_and_materials("NA", cap="20000"), fixed_fee("EU")], payment_terms_days=45
+)
+
+
+def with_new_package(
+    request: engagement_pb2.AmendServiceEngagementRequest,
+) -> engagement_pb2.AmendServiceEngagementRequest:
+    request.new_work_packages.add(
+        work_package=engagement_pb2.WorkPackage(code="APAC", name="Rollout", region="APAC"),
+        terms=time_and_materials("APAC"),
+    )
+    return request
+
+
+def with_legal_entity(
+    request: billing_pb2.RunBillingCycleRequest,
+) -> billing_pb2.RunBillingCycleRequest:
+    request.legal_entity_codes.append("US01")
+    return request
 
 
 @frozen
@@ -146,7 +203,8 @@ def test_the_requests_declare_the_rules_their_handlers_rely_on():
         "opportunity.end_date:required",
         "opportunity.rate_card[0].hourly_rate:required",
         "opportunity.billing_method:defined_only",
-        "time_entry:oneof:event",
+        "event:oneof:event",
+        "items:max_items",
         "time_entry.work_date:required",
         "source_system:defined_only",
         "key:oneof:key",
@@ -174,7 +232,12 @@ def test_an_absent_required_field_is_named_as_required_before_any_handler():
 
 
 def test_no_field_declares_a_limit_twice_with_the_superseded_options():
-    files = [engagement_pb2.DESCRIPTOR, billing_pb2.DESCRIPTOR, audit_pb2.DESCRIPTOR]
+    files = [
+        engagement_pb2.DESCRIPTOR,
+        billing_pb2.DESCRIPTOR,
+        invoicing_pb2.DESCRIPTOR,
+        audit_pb2.DESCRIPTOR,
+    ]
     superseded = (options_pb2.max_length, options_pb2.max_items)
     doubled = [
         field.full_name

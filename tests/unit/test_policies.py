@@ -38,10 +38,11 @@ def test_health_and_reflection_stay_open():
     assert policy_for(info, policies()) is None
 
 
-def test_only_the_psa_may_approve_time_and_only_the_crm_may_create_engagements():
+def test_only_the_systems_of_record_may_approve_work_and_only_the_crm_may_create_engagements():
     by_name = {method.name: policies()[method_path(method)] for method in every_rpc()}
 
-    assert by_name["ApproveBillableEvent"].systems == {CallingSystem.PSA}
+    assert by_name["ApproveBillableEvent"].systems == {CallingSystem.PSA, CallingSystem.BILLING}
+    assert by_name["ApproveBillableEvents"].systems == {CallingSystem.PSA, CallingSystem.BILLING}
     assert by_name["CreateServiceEngagement"].systems == {CallingSystem.CRM}
     assert by_name["GetServiceEngagement"].systems == set(CallingSystem)
 
@@ -51,7 +52,22 @@ def test_a_development_token_carries_the_scopes_its_system_needs():
     assert "engagements:write" not in scopes_granted_to("psa")
 
 
-def test_read_only_rpcs_declare_no_side_effects():
-    [get] = [method for method in every_rpc() if method.name == "GetServiceEngagement"]
+@pytest.mark.parametrize(
+    "name",
+    ["GetServiceEngagement", "GetInvoice", "ListInvoices", "PreviewInvoice", "GetInvoiceStatus"],
+)
+def test_read_only_rpcs_declare_no_side_effects(name):
+    [get] = [method for method in every_rpc() if method.name == name]
 
     assert get.GetOptions().idempotency_level == get.GetOptions().NO_SIDE_EFFECTS
+
+
+def test_money_moves_only_for_the_systems_that_own_it():
+    by_name = {method.name: policies()[method_path(method)] for method in every_rpc()}
+
+    assert by_name["RecordPayment"].systems == {CallingSystem.ERP}
+    assert by_name["IssueCreditNote"].systems == {CallingSystem.BILLING}
+    assert by_name["RunBillingCycle"].systems == {CallingSystem.BILLING, CallingSystem.OPERATIONS}
+    assert by_name["AmendServiceEngagement"].systems == {CallingSystem.CRM}
+    assert scopes_granted_to("erp") >= {"payments:write", "invoices:read"}
+    assert "invoices:write" not in scopes_granted_to("erp")

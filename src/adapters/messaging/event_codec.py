@@ -17,6 +17,7 @@ from adapters.messaging.headers import envelope_headers
 from adapters.outbox import EventEncoder, OutboxMessage, Stamp
 from adapters.proto_values import (
     SYSTEM_ENUMS,
+    date_message,
     enum_number,
     money_message,
     owner_role_number,
@@ -24,8 +25,16 @@ from adapters.proto_values import (
     workflow_number,
 )
 from domain import events
+from domain.billing.agreement import EngagementAmended
+from domain.billing.outcomes import (
+    BillableEventHeldOverCap,
+    BillableEventOutcome,
+    BillableEventRated,
+    RatedCharge,
+)
+from domain.invoicing.events import CreditNoteIssued, InvoiceFinalised, PaymentApplied
 from domain.ownership import System
-from o2c.v1 import common_pb2, envelope_pb2, events_pb2
+from o2c.v1 import billing_pb2, common_pb2, envelope_pb2, events_pb2, invoicing_pb2
 
 SUBJECT_PREFIX = "o2c.v1"
 INVALID_TOKEN = frozenset(" \t\r\n*>")
@@ -192,6 +201,91 @@ def _billable_event_staged(event: events.BillableEventStaged) -> Message:
     )
 
 
+def _billable_event_rated(event: BillableEventRated) -> Message:
+    return events_pb2.BillableEventRated(
+        **_outcome_keys(event),
+        kind=enum_number(billing_pb2.BillableEventKind, "BILLABLE_EVENT_KIND", event.kind),
+        charges=[_charge(charge) for charge in event.charges],
+        billed=money_message(event.billed),
+    )
+
+
+def _billable_event_held_over_cap(event: BillableEventHeldOverCap) -> Message:
+    return events_pb2.BillableEventHeldOverCap(
+        **_outcome_keys(event), held=money_message(event.held), hours=event.hours
+    )
+
+
+def _outcome_keys(event: BillableEventOutcome) -> dict[str, Any]:
+    return {
+        "billable_event_id": event.billable_event_id,
+        "engagement_id": event.engagement_id,
+        "work_package_code": event.work_package_code,
+        "source_system": _source_system(event.source_system),
+        "source_id": event.source_id,
+    }
+
+
+def _charge(charge: RatedCharge) -> billing_pb2.Charge:
+    return billing_pb2.Charge(
+        kind=enum_number(billing_pb2.ChargeKind, "CHARGE_KIND", charge.kind),
+        quantity=charge.quantity,
+        amount=money_message(charge.amount),
+    )
+
+
+def _engagement_amended(event: EngagementAmended) -> Message:
+    return events_pb2.EngagementAmended(
+        engagement_id=event.engagement_id,
+        version=event.version,
+        effective_on=date_message(event.effective_on),
+        reason=event.reason,
+        work_package_codes=event.work_package_codes,
+    )
+
+
+def _invoice_finalised(event: InvoiceFinalised) -> Message:
+    return events_pb2.InvoiceFinalised(
+        invoice_id=event.invoice_id,
+        invoice_number=event.invoice_number,
+        engagement_id=event.engagement_id,
+        legal_entity_code=event.legal_entity_code,
+        customer_number=event.customer_number,
+        issued_on=date_message(event.issued_on),
+        due_on=date_message(event.due_on),
+        net=money_message(event.net),
+        tax=money_message(event.tax),
+        total=money_message(event.total),
+        billable_event_ids=event.source_ids,
+    )
+
+
+def _credit_note_issued(event: CreditNoteIssued) -> Message:
+    return events_pb2.CreditNoteIssued(
+        invoice_id=event.invoice_id,
+        invoice_number=event.invoice_number,
+        credit_note_id=event.credit_note_id,
+        credit_note_number=event.credit_note_number,
+        net=money_message(event.net),
+        tax=money_message(event.tax),
+        total=money_message(event.total),
+        released_billable_event_ids=event.releases,
+    )
+
+
+def _payment_applied(event: PaymentApplied) -> Message:
+    return events_pb2.PaymentApplied(
+        invoice_id=event.invoice_id,
+        invoice_number=event.invoice_number,
+        payment_id=event.payment_id,
+        received=money_message(event.received),
+        applied=money_message(event.applied),
+        unapplied=money_message(event.unapplied),
+        balance=money_message(event.balance),
+        status=enum_number(invoicing_pb2.InvoiceStatus, "INVOICE_STATUS", event.status),
+    )
+
+
 ROUTES: Mapping[type[events.Event], Route] = MappingProxyType(
     {
         events.EngagementActivated: Route(
@@ -207,6 +301,26 @@ ROUTES: Mapping[type[events.Event], Route] = MappingProxyType(
         ),
         events.BillableEventStaged: Route(
             "billing.billable_event_staged", events_pb2.BillableEventStaged, _billable_event_staged
+        ),
+        BillableEventRated: Route(
+            "billing.billable_event_rated", events_pb2.BillableEventRated, _billable_event_rated
+        ),
+        BillableEventHeldOverCap: Route(
+            "billing.billable_event_held_over_cap",
+            events_pb2.BillableEventHeldOverCap,
+            _billable_event_held_over_cap,
+        ),
+        EngagementAmended: Route(
+            "engagement.amended", events_pb2.EngagementAmended, _engagement_amended
+        ),
+        InvoiceFinalised: Route(
+            "invoice.finalised", events_pb2.InvoiceFinalised, _invoice_finalised
+        ),
+        CreditNoteIssued: Route(
+            "invoice.credit_note_issued", events_pb2.CreditNoteIssued, _credit_note_issued
+        ),
+        PaymentApplied: Route(
+            "invoice.payment_applied", events_pb2.PaymentApplied, _payment_applied
         ),
     }
 )

@@ -118,16 +118,17 @@ def exact_sum(column: Column[Any]) -> ColumnElement[Any]:
     return cast(func.coalesce(func.sum(column), 0), column.type)
 
 
-def currency_column(prefix: str) -> Column[str]:
+def currency_column(prefix: str, *, nullable: bool = False) -> Column[str]:
     return declared_column(
-        f"{prefix}_currency", (common_pb2.Money, "currency_code"), nullable=False
+        f"{prefix}_currency", (common_pb2.Money, "currency_code"), nullable=nullable
     )
 
 
-def money_columns(prefix: str) -> tuple[Column[str], Column[int]]:
+def money_columns(prefix: str, *, nullable: bool = False) -> tuple[Column[str], Column[int]]:
     """Money as its currency and a whole number of that currency's minor units."""
     name = f"{prefix}_minor_units"
-    return currency_column(prefix), Column(name, WholeNumber(name), nullable=False)
+    currency = currency_column(prefix, nullable=nullable)
+    return currency, Column(name, WholeNumber(name), nullable=nullable)
 
 
 def unit_price_columns(prefix: str) -> tuple[Column[str], Column[Decimal]]:
@@ -137,10 +138,23 @@ def unit_price_columns(prefix: str) -> tuple[Column[str], Column[Decimal]]:
     return currency_column(prefix), amount
 
 
-def hours_column() -> Column[Decimal]:
+def hours_column(*, nullable: bool = False) -> Column[Decimal]:
     """Hours in ten-thousandths, the finest a time entry may give."""
     name = "hours_ten_thousandths"
-    return Column(name, ScaledDecimal(name, HOURS_DECIMALS), nullable=False)
+    return Column(name, ScaledDecimal(name, HOURS_DECIMALS), nullable=nullable)
+
+
+class BlankAsNull(TypeDecorator[str]):
+    """Text where "" (none given) is stored as NULL, as rows written before it was asked for."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return value or None
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str:
+        return value or ""
 
 
 def utc_now() -> dt.datetime:

@@ -50,7 +50,9 @@ class AttrsComposite(Composite[Any]):
 def money_composite(currency: Column[str], minor_units: Column[int]) -> AttrsComposite:
     """Money as its currency and a whole number of minor units; read strictly, never rounded."""
 
-    def build(code: str, units: int) -> Money:
+    def build(code: str | None, units: int | None) -> Money | None:
+        if code is None and units is None:  # a nullable pair, holding no money
+            return None
         return stored_value(lambda: Money.from_minor_units(code, units), currency, (code, units))
 
     return AttrsComposite(Money, currency, minor_units, build=build, take_apart=money_columns_of)

@@ -8,12 +8,23 @@ from sqlalchemy import event, inspect
 from sqlalchemy.ext.orderinglist import ordering_list
 from sqlalchemy.orm import registry, relationship
 
+from adapters.persistence.billing_mapping import (
+    map_billable_events,
+    map_billed_work,
+    map_billing_agreements,
+    map_document_sequences,
+    map_invoices,
+)
 from adapters.persistence.composite import money_composite
 from adapters.persistence.tables import (
     audit_log,
     billable_events,
+    billed_work,
+    billing_agreements,
+    document_sequences,
     engagements,
     exceptions,
+    invoices,
     metadata,
     outbox,
     request_ledger,
@@ -24,15 +35,21 @@ from adapters.persistence.tables import (
 )
 from domain.audit import Refusal
 from domain.billable_event import BillableEvent
+from domain.billing.agreement import BillingAgreement
 from domain.engagement import Engagement, WorkPackage
 from domain.exception_case import ExceptionCase
+from domain.invoicing.invoice import Invoice
 from domain.saga import Saga, SagaStep
 
 __all__ = [
     "audit_log",
     "billable_events",
+    "billed_work",
+    "billing_agreements",
+    "document_sequences",
     "engagements",
     "exceptions",
+    "invoices",
     "metadata",
     "outbox",
     "request_ledger",
@@ -43,7 +60,7 @@ __all__ = [
     "work_packages",
 ]
 
-AGGREGATES = (Engagement, BillableEvent, ExceptionCase, Saga)
+AGGREGATES = (Engagement, BillableEvent, ExceptionCase, Saga, BillingAgreement, Invoice)
 
 
 def start_mappers() -> None:
@@ -53,6 +70,10 @@ def start_mappers() -> None:
     map_engagements(mappers)
     map_billable_events(mappers)
     map_exceptions(mappers)
+    map_billing_agreements(mappers)
+    map_invoices(mappers)
+    map_billed_work(mappers)
+    map_document_sequences(mappers)
     mappers.map_imperatively(Saga, sagas, version_id_col=sagas.c.version)
     mappers.map_imperatively(SagaStep, saga_steps, **sequenced_by_insertion(saga_steps))
     mappers.map_imperatively(Refusal, audit_log, **sequenced_by_insertion(audit_log))
@@ -79,26 +100,19 @@ def map_engagements(mappers: registry) -> None:
                 # on load, and renumbers a list the domain assigns as a whole.
                 collection_class=ordering_list("position", reorder_on_append=True),
             ),
-        },
-    )
-
-
-def map_billable_events(mappers: registry) -> None:
-    table = billable_events
-    mappers.map_imperatively(
-        BillableEvent,
-        table,
-        version_id_col=table.c.version,
-        properties={
-            "hours": table.c.hours_ten_thousandths,
-            "rate": money_composite(table.c.rate_currency, table.c.rate_minor_units),
-            "amount": money_composite(table.c.amount_currency, table.c.amount_minor_units),
+            "stored_billing_agreements": inserted_after_engagements(BillingAgreement),
         },
     )
 
 
 def map_exceptions(mappers: registry) -> None:
     mappers.map_imperatively(ExceptionCase, exceptions, version_id_col=exceptions.c.version)
+
+
+def inserted_after_engagements(dependent: type[Any]) -> Any:
+    """Never loaded nor set: it only tells the unit of work that rows referring to an
+    engagement are inserted after it, when both are new in one transaction."""
+    return relationship(dependent, lazy="noload", passive_deletes="all")
 
 
 def sequenced_by_insertion(table: Any) -> dict[str, Any]:

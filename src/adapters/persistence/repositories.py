@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Iterable
 from typing import Generic, TypeVar
 
 from sqlalchemy import select, update
@@ -13,13 +14,15 @@ from adapters.persistence.column_types import exact_sum
 from adapters.persistence.tables import audit_log, billable_events, saga_steps, sagas
 from domain.audit import Refusal
 from domain.billable_event import BillableEvent, BillableEventStatus
+from domain.billing.agreement import BillingAgreement
 from domain.engagement import Engagement
 from domain.exception_case import ExceptionCase, ExceptionStatus
+from domain.invoicing.invoice import Invoice
 from domain.money import Money
 from domain.ownership import System
 from domain.saga import UNFINISHED, Saga, SagaStep
 
-A = TypeVar("A", Engagement, BillableEvent, ExceptionCase, Saga)
+A = TypeVar("A", Engagement, BillableEvent, ExceptionCase, Saga, BillingAgreement, Invoice)
 
 
 class AggregateRepository(Generic[A]):
@@ -40,6 +43,11 @@ class AggregateRepository(Generic[A]):
         if aggregate is not None:
             self.seen[aggregate] = None
         return aggregate
+
+    def _all_seen(self, aggregates: Iterable[A]) -> list[A]:
+        found = list(aggregates)
+        self.seen.update(dict.fromkeys(found))
+        return found
 
 
 class SqlEngagementRepository(AggregateRepository[Engagement]):
@@ -67,6 +75,33 @@ class SqlBillableEventRepository(AggregateRepository[BillableEvent]):
         self.session.flush()  # autoflush covers ORM queries only, and this one is plain SQL
         return Money.from_minor_units(currency, self.session.execute(query).scalar_one())
 
+    def staged(self, engagement_ids: Collection[str], through: dt.date) -> list[BillableEvent]:
+        table = billable_events
+        query = (
+            select(BillableEvent)
+            .where(
+                table.c.status == BillableEventStatus.STAGED,
+                table.c.engagement_id.in_(list(engagement_ids)),
+                table.c.work_date <= through,
+            )
+            .order_by(table.c.work_date, table.c.id)
+        )
+        return self._all_seen(self.session.scalars(query))
+
+    def of_ids(self, event_ids: Collection[str]) -> list[BillableEvent]:
+        table = billable_events
+        query = select(BillableEvent).where(table.c.id.in_(list(event_ids))).order_by(table.c.id)
+        return self._all_seen(self.session.scalars(query))
+
+    def of_engagement(self, engagement_id: str) -> list[BillableEvent]:
+        table = billable_events
+        query = (
+            select(BillableEvent)
+            .where(table.c.engagement_id == engagement_id)
+            .order_by(table.c.work_date, table.c.id)
+        )
+        return self._all_seen(self.session.scalars(query))
+
 
 class SqlExceptionQueue(AggregateRepository[ExceptionCase]):
     aggregate = ExceptionCase
@@ -77,9 +112,7 @@ class SqlExceptionQueue(AggregateRepository[ExceptionCase]):
             .filter_by(business_key=business_key, status=ExceptionStatus.OPEN)
             .order_by(ExceptionCase.created_at)  # type: ignore[arg-type]
         )
-        cases = list(self.session.scalars(query))
-        self.seen.update(dict.fromkeys(cases))
-        return cases
+        return self._all_seen(self.session.scalars(query))
 
 
 class SqlSagaRepository(AggregateRepository[Saga]):

@@ -23,19 +23,40 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from adapters.persistence.billing_json import (
+    amendments_column,
+    charges_column,
+    credit_notes_column,
+    customer_column,
+    document_number_column,
+    legal_entity_column,
+    lines_column,
+    money_column,
+    payment_terms_column,
+    payments_column,
+    states_column,
+    terms_column,
+    work_column,
+)
 from adapters.persistence.column_types import (
+    BlankAsNull,
     RateCardJson,
     UtcDateTime,
     declared_column,
     hours_column,
+    length_check,
     money_columns,
     stored_by_value,
     utc_now,
 )
 from adapters.persistence.saga_columns import RequestKeyJson
 from domain.billable_event import BillableEventStatus
+from domain.billing.charges import ChargeKind
 from domain.engagement import BillingMethod, EngagementStatus
 from domain.exception_case import ExceptionStatus, OwnerRole, ReasonCode, Workflow
+from domain.invoicing.billed_work import BilledWorkStatus
+from domain.invoicing.invoice import InvoiceStatus
+from domain.invoicing.numbering import Series
 from domain.ownership import System
 from domain.principal import MAX_SUBJECT_LENGTH
 from domain.saga import SagaStatus, StepOutcome, Verdict
@@ -60,6 +81,7 @@ NAMING_CONVENTION = {
 }
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
+AUDIT_KEY_LENGTH = 255
 
 
 def id_column(name: str = "id", *constraints: Any, **options: Any) -> Column[str]:
@@ -94,6 +116,9 @@ engagements = Table(
     declared_column("erp_customer_number", (engagement_pb2.ErpCustomerAccount, "customer_number")),
     id_column("exception_id"),
     version_column(),
+    Column("customer_country", String(2), nullable=False, server_default=""),
+    Column("customer_vat_number", String(64), nullable=False, server_default=""),
+    Column("payment_terms_days", Integer, nullable=False, server_default="30"),
 )
 
 work_packages = Table(
@@ -118,13 +143,76 @@ billable_events = Table(
     declared_column("resource", (TIME_ENTRY, "resource"), nullable=False),
     declared_column("role", (TIME_ENTRY, "role"), nullable=False),
     Column("work_date", Date, nullable=False),
-    hours_column(),
-    *money_columns("rate"),
+    hours_column(nullable=True),
+    *money_columns("rate", nullable=True),
     *money_columns("amount"),
     Column("status", stored_by_value(BillableEventStatus), nullable=False),
     Column("approved_at", UtcDateTime, nullable=False),
     version_column(),
+    # Null on rows approved before billing terms (migration 0008): they name no work package.
+    Column("work_package_code", BlankAsNull(32)),
+    Column("work", work_column("billable_events.work")),
+    Column("charges", charges_column("billable_events.charges"), nullable=False),
+    Column("unit_price", String(40)),
     UniqueConstraint("source_system", "source_id"),
+    Index(None, "status", "engagement_id"),
+)
+
+billing_agreements = Table(
+    "billing_agreements",
+    metadata,
+    id_column("engagement_id", ForeignKey("engagements.id"), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("terms", terms_column("billing_agreements.terms"), nullable=False),
+    Column("states", states_column("billing_agreements.states"), nullable=False),
+    Column("amendments", amendments_column("billing_agreements.amendments"), nullable=False),
+    Column("row_version", Integer, nullable=False),
+)
+
+invoices = Table(
+    "invoices",
+    metadata,
+    id_column(primary_key=True),
+    id_column("engagement_id", nullable=False, index=True),
+    Column("legal_entity_code", String(32), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("status", stored_by_value(InvoiceStatus), nullable=False),
+    Column("number", String(64), unique=True),
+    Column("issued_on", Date),
+    Column("due_on", Date),
+    *money_columns("total"),
+    *money_columns("balance"),
+    Column("legal_entity", legal_entity_column("invoices.legal_entity"), nullable=False),
+    Column("customer", customer_column("invoices.customer"), nullable=False),
+    Column("payment_terms", payment_terms_column("invoices.payment_terms"), nullable=False),
+    Column("document_number", document_number_column("invoices.document_number")),
+    Column("lines", lines_column("invoices.lines"), nullable=False),
+    Column("discount", money_column("invoices.discount")),
+    Column("credit_notes", credit_notes_column("invoices.credit_notes"), nullable=False),
+    Column("payments", payments_column("invoices.payments"), nullable=False),
+    version_column(),
+    Index(None, "legal_entity_code", "status", "id"),
+)
+
+billed_work = Table(
+    "billed_work",
+    metadata,
+    id_column("source_id", primary_key=True),
+    Column("kind", stored_by_value(ChargeKind), primary_key=True),
+    id_column("invoice_id", nullable=False, index=True),
+    Column("status", stored_by_value(BilledWorkStatus), nullable=False),
+    id_column("credit_note_id", nullable=False),
+    Column("times_invoiced", Integer, nullable=False),
+)
+
+document_sequences = Table(
+    "document_sequences",
+    metadata,
+    Column("legal_entity_code", String(32), primary_key=True),
+    Column("series", stored_by_value(Series), primary_key=True),
+    Column("next_sequence", BigInteger, nullable=False),
+    Column("last_issued_on", Date),
+    version_column(),
 )
 
 exceptions = Table(
@@ -188,7 +276,14 @@ audit_log = Table(
     Column("recorded_at", UtcDateTime, nullable=False),
     Column("writer", String(32), nullable=False),
     Column("operation", String(64), nullable=False),
-    declared_column("business_key", BUSINESS_KEY, nullable=False, index=True),
+    # "<source system>:<source id>" for a refused approval: longer than a parked case's key
+    Column(
+        "business_key",
+        String(AUDIT_KEY_LENGTH),
+        length_check("business_key", AUDIT_KEY_LENGTH),
+        nullable=False,
+        index=True,
+    ),
     Column("reason_code", String(64), nullable=False),
     Column("detail", Text, nullable=False),
 )

@@ -9,6 +9,12 @@ from typing import Any, Self
 from sqlalchemy.orm import Session
 
 from adapters.outbox import EventEncoder
+from adapters.persistence.billing_repositories import (
+    SqlBilledWork,
+    SqlBillingAgreements,
+    SqlDocumentSequences,
+    SqlInvoices,
+)
 from adapters.persistence.call_records import SqlCallRecords
 from adapters.persistence.errors import as_domain_error, database_failures_as_domain_errors
 from adapters.persistence.outbox_writer import write_outbox
@@ -39,6 +45,10 @@ class SqlAlchemyUnitOfWork:
     audit = repository(SqlAuditTrail)
     requests = repository(SqlRequestLedger)
     call_records = repository(SqlCallRecords)
+    billing_agreements = repository(SqlBillingAgreements)
+    invoices = repository(SqlInvoices)
+    billed_work = repository(SqlBilledWork)
+    sequences = repository(SqlDocumentSequences)
 
     def __init__(
         self,

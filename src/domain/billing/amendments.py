@@ -6,7 +6,7 @@ An amendment never rewrites what was invoiced: each refusal names the field that
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from attrs import evolve, field, frozen
 
@@ -17,10 +17,11 @@ from domain.billing.methods import (
     SubscriptionPlusServices,
     TimeAndMaterials,
     check_in,
+    milestone_tuple,
 )
 from domain.billing.rate_card import BillingRateCard, Rate
 from domain.billing.state import TermsState
-from domain.billing.terms import BillingTerms
+from domain.billing.terms import BillingTerms, text_set
 from domain.errors import AmendmentRewritesInvoiced, InvalidField
 from domain.money import Money
 from domain.unit_price import UnitPrice
@@ -31,7 +32,7 @@ class Invoiced:
     """What of a work package is already on an invoice, as an amendment must respect it."""
 
     through: dt.date | None = None
-    milestones: frozenset[str] = field(default=frozenset(), converter=frozenset)
+    milestones: frozenset[str] = field(default=frozenset(), converter=text_set)
 
 
 @frozen
@@ -41,6 +42,10 @@ class RateChange:
     effective_from: dt.date
 
 
+def rate_change_tuple(items: Iterable[RateChange]) -> tuple[RateChange, ...]:
+    return tuple(items)
+
+
 @frozen
 class TermsChange:
     """The changes to one work package's terms; None and () leave a part as it was."""
@@ -48,8 +53,8 @@ class TermsChange:
     work_package_code: str
     cap: Money | None = None
     fee: Money | None = None
-    milestones: tuple[Milestone, ...] = field(default=(), converter=tuple)
-    rate_changes: tuple[RateChange, ...] = field(default=(), converter=tuple)
+    milestones: tuple[Milestone, ...] = field(default=(), converter=milestone_tuple)
+    rate_changes: tuple[RateChange, ...] = field(default=(), converter=rate_change_tuple)
 
 
 def amend_terms(
@@ -91,8 +96,7 @@ def with_milestones(
         raise InvalidField("only a fixed fee has milestones", field="milestones")
     milestones = change.milestones or method.milestones
     check_invoiced_kept(method.milestones, milestones, invoiced)
-    # mypy's attrs plugin reads the bare `converter=tuple` as an unbound Iterable[_T_co].
-    return evolve(method, fee=change.fee or method.fee, milestones=milestones)  # type: ignore[arg-type]
+    return evolve(method, fee=change.fee or method.fee, milestones=milestones)
 
 
 def check_invoiced_kept(

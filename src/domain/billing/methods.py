@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from attrs import field, frozen
@@ -49,12 +49,16 @@ class Milestone:
     name: str = ""
 
 
+def milestone_tuple(items: Iterable[Milestone]) -> tuple[Milestone, ...]:
+    return tuple(items)
+
+
 @frozen
 class FixedFee:
     """A fee billed milestone by milestone; the milestones sum exactly to the fee."""
 
     fee: Money
-    milestones: tuple[Milestone, ...] = field(converter=tuple)
+    milestones: tuple[Milestone, ...] = field(converter=milestone_tuple)
 
     def __attrs_post_init__(self) -> None:
         check_positive(self.fee, "fee")
@@ -131,13 +135,17 @@ class Tier:
     price: UnitPrice
 
 
+def tier_tuple(items: Iterable[Tier]) -> tuple[Tier, ...]:
+    return tuple(items)
+
+
 @frozen
 class Usage:
     """An included quantity each period, then tiered prices, each tier starting where the
     last one ends: the cost of the period's usage has no jumps."""
 
     included: Decimal = field(converter=Decimal)
-    tiers: tuple[Tier, ...] = field(converter=tuple)
+    tiers: tuple[Tier, ...] = field(converter=tier_tuple)
 
     def __attrs_post_init__(self) -> None:
         check_tiers(self.included, self.tiers)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from attrs import field, frozen
@@ -21,12 +21,16 @@ from domain.money import check_currency, exact
 TIME_BILLING = (TimeAndMaterials, Retainer, SubscriptionPlusServices)
 
 
+def text_set(items: Iterable[str]) -> frozenset[str]:
+    return frozenset(items)
+
+
 @frozen
 class ExpensePolicy:
     """Expenses at cost, or with a markup in percent; some categories are never billed."""
 
     markup_percent: Decimal = field(default=Decimal(0), converter=Decimal)
-    non_billable: frozenset[str] = field(default=frozenset(), converter=frozenset)
+    non_billable: frozenset[str] = field(default=frozenset(), converter=text_set)
 
     def __attrs_post_init__(self) -> None:
         if not (self.markup_percent.is_finite() and 0 <= self.markup_percent <= HUNDRED * 10):

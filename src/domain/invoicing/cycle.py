@@ -10,7 +10,7 @@ always gives the same invoices.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from attrs import frozen
 
@@ -36,9 +36,11 @@ def run_billing_cycle(
     scope: CycleScope,
     staged: Sequence[StagedCharge],
     billed: Mapping[ChargeKey, BilledWork],
+    invoice_id: Callable[[InvoiceKey], str] | None = None,
 ) -> CycleResult:
     """`staged` holds rated charges and scheduled fees alike; `billed` the records so far. A
-    re-approved record is billed again in place and returned with the new ones."""
+    re-approved record is billed again in place and returned with the new ones. `invoice_id`
+    names each draft; by default "<cycle>/<engagement>/<legal entity>/<currency>"."""
     if not cycle_id:
         raise InvalidField("cycle_id is required", field="cycle_id")
     setup.check_scope(scope)
@@ -48,7 +50,8 @@ def run_billing_cycle(
         key=lambda s: s.order,
     )
     groups = sorted(grouped(due).items())
-    drafts = [(draft(setup, cycle_id, key, items), items) for key, items in groups]
+    name = invoice_id or (lambda key: "/".join((cycle_id, *key)))
+    drafts = [(draft(setup, name(key), key, items), items) for key, items in groups]
     records = [
         record
         for invoice, items in drafts
@@ -71,12 +74,12 @@ def grouped(staged: Iterable[StagedCharge]) -> dict[InvoiceKey, list[StagedCharg
 
 
 def draft(
-    setup: BillingSetup, cycle_id: str, key: InvoiceKey, items: Sequence[StagedCharge]
+    setup: BillingSetup, invoice_id: str, key: InvoiceKey, items: Sequence[StagedCharge]
 ) -> Invoice:
     engagement_id, entity_code, currency = key
     account = setup.accounts[engagement_id]
     invoice = Invoice.draft(
-        invoice_id=f"{cycle_id}/{engagement_id}/{entity_code}/{currency}",
+        invoice_id=invoice_id,
         engagement_id=engagement_id,
         legal_entity=setup.legal_entities[entity_code],
         customer=account.customer,

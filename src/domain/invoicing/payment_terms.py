@@ -22,7 +22,14 @@ class PaymentTerms:
             )
 
     def due_on(self, issued_on: dt.date) -> dt.date:
-        return issued_on + dt.timedelta(days=self.days)
+        try:
+            return issued_on + dt.timedelta(days=self.days)
+        except OverflowError:
+            raise InvalidField(
+                f"an invoice issued on {issued_on} would fall due after the calendar's last day",
+                field="issued_on",
+                keys={"issued_on": issued_on.isoformat()},
+            ) from None
 
     def __str__(self) -> str:
         return "due on receipt" if self.days == 0 else f"net {self.days} days"

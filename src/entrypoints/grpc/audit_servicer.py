@@ -13,11 +13,10 @@ from application.list_call_records import list_call_records
 from domain.call_record import CallRecord
 from domain.errors import DomainError, InvalidField
 from entrypoints.grpc.errors import abort_with
-from entrypoints.grpc.page_tokens import cursor_of, page_token
+from entrypoints.grpc.page_tokens import cursor_of, page_size, page_token
 from entrypoints.grpc.servicers import proven_caller
 from o2c.v1 import audit_pb2, audit_pb2_grpc
 
-DEFAULT_PAGE_SIZE, LARGEST_PAGE_SIZE = 50, 500
 CODES = frozenset(code.name for code in grpc.StatusCode)
 
 
@@ -40,12 +39,6 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
             call_records=[call_record_message(record) for record in page.records],
             next_page_token=page_token(page.next, matching),
         )
-
-
-def page_size(request: audit_pb2.ListCallRecordsRequest) -> int:
-    if request.page_size < 0:
-        raise InvalidField("page_size must not be negative", field="page_size")
-    return min(request.page_size or DEFAULT_PAGE_SIZE, LARGEST_PAGE_SIZE)
 
 
 def call_filter(request: audit_pb2.ListCallRecordsRequest) -> CallRecordFilter:

@@ -48,29 +48,45 @@ def request_id_of(request: object) -> str:
 
 
 def business_key_of(request: object) -> str:
-    """The value of the field marked as the business key, or "" when the request has none."""
+    """The value of the field marked as the business key, or "" when the request has none.
+    Of several marked fields (one per event of a oneof), the first the caller set."""
     if not isinstance(request, Message):
         return ""
+    for path in business_key_paths(request.DESCRIPTOR):
+        value = value_at(request, path)
+        if value:
+            return value
+    return ""
+
+
+def value_at(request: Message, path: tuple[str, ...]) -> str:
     value: Any = request
-    path = business_key_path(request.DESCRIPTOR)
     for name in path[:-1]:
         if not value.HasField(name):
             return ""
         value = getattr(value, name)
-    return str(getattr(value, path[-1])) if path else ""
+    return str(getattr(value, path[-1]))
+
+
+def business_key_path(message: Descriptor) -> tuple[str, ...]:
+    """Field names from `message` down to its business key: the first one marked."""
+    paths = business_key_paths(message)
+    return paths[0] if paths else ()
 
 
 @functools.cache
-def business_key_path(message: Descriptor, seen: frozenset[str] = frozenset()) -> tuple[str, ...]:
-    """Field names from `message` down to its business key: the first one marked, depth first."""
+def business_key_paths(
+    message: Descriptor, seen: frozenset[str] = frozenset()
+) -> tuple[tuple[str, ...], ...]:
+    """Every path from `message` down to a field marked as the business key, depth first."""
+    paths: list[tuple[str, ...]] = []
     for field in message.fields:
         if is_business_key(field):
-            return (field.name,)
-        if nested_once(field) and field.message_type.full_name not in seen:
-            inner = business_key_path(field.message_type, seen | {message.full_name})
-            if inner:
-                return (field.name, *inner)
-    return ()
+            paths.append((field.name,))
+        elif nested_once(field) and field.message_type.full_name not in seen:
+            inner = business_key_paths(field.message_type, seen | {message.full_name})
+            paths.extend((field.name, *path) for path in inner)
+    return tuple(paths)
 
 
 def is_business_key(field: FieldDescriptor) -> bool:

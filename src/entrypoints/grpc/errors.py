@@ -46,6 +46,11 @@ def status_code_for(error: errors.DomainError) -> int:
 
 
 def to_status(error: errors.DomainError) -> grpc.Status:
+    return rpc_status.to_status(status_message(error))
+
+
+def status_message(error: errors.DomainError) -> status_pb2.Status:
+    """The google.rpc.Status a call refused with `error` ends with, as a message."""
     code = status_code_for(error)
     message = bounded_message(error)
     details = [pack(error_info(error))]
@@ -53,7 +58,7 @@ def to_status(error: errors.DomainError) -> grpc.Status:
         details.append(pack(bad_request(error.field, message)))
     if code in RETRYABLE_CODES:
         details.append(pack(retry_info(RETRY_DELAY_SECONDS)))
-    return rpc_status.to_status(status_pb2.Status(code=code, message=message, details=details))
+    return status_pb2.Status(code=code, message=message, details=details)
 
 
 def error_info(error: errors.DomainError) -> error_details_pb2.ErrorInfo:

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from adapters.proto_values import (
-    SYSTEM_ENUMS,
-    SYSTEMS,
     date_message,
     money_message,
     owner_role_number,
@@ -14,23 +10,27 @@ from adapters.proto_values import (
     workflow_number,
 )
 from application.commands import (
-    ApproveTimeEntry,
+    AmendServiceEngagement,
     CreateServiceEngagement,
+    NewWorkPackage,
     RateLine,
     WorkPackageLine,
 )
 from application.queries import EngagementView
-from domain.billable_event import BillableEvent
-from domain.engagement import BillingMethod, Engagement, EngagementStatus
+from domain.billing.agreement import BillingAgreement
+from domain.engagement import Engagement, EngagementStatus
 from domain.exception_case import ExceptionCase
 from domain.principal import Principal
 from entrypoints.grpc.presence import iso_date
-from o2c.v1 import billing_pb2, engagement_pb2, exceptions_pb2
+from entrypoints.grpc.terms_messages import (
+    METHOD_NAMES,
+    METHODS_BY_NUMBER,
+    terms_change_line,
+    terms_line,
+    terms_message,
+)
+from o2c.v1 import engagement_pb2, exceptions_pb2
 
-BILLING_METHODS = {
-    engagement_pb2.BILLING_METHOD_TIME_AND_MATERIALS: BillingMethod.TIME_AND_MATERIALS
-}
-BILLING_METHOD_ENUMS = {method: number for number, method in BILLING_METHODS.items()}
 ENGAGEMENT_STATUSES = {
     status: engagement_pb2.EngagementStatus.Value(f"ENGAGEMENT_STATUS_{status.name}")
     for status in EngagementStatus
@@ -41,7 +41,7 @@ def create_command(
     request: engagement_pb2.CreateServiceEngagementRequest, caller: Principal
 ) -> CreateServiceEngagement:
     opportunity = request.opportunity
-    method = BILLING_METHODS.get(opportunity.billing_method)
+    method = METHODS_BY_NUMBER.get(opportunity.billing_method)
     return CreateServiceEngagement(
         request_id=request.request_id,
         opportunity_id=opportunity.opportunity_id,
@@ -59,6 +59,43 @@ def create_command(
             WorkPackageLine(wp.code, wp.name, wp.region) for wp in opportunity.work_packages
         ),
         caller=caller,
+        billing_terms=tuple(
+            terms_line(terms, f"opportunity.billing_terms[{index}].")
+            for index, terms in enumerate(opportunity.billing_terms)
+        ),
+        customer_country=opportunity.customer_country,
+        customer_vat_number=opportunity.customer_vat_number,
+        payment_terms_days=(
+            str(opportunity.payment_terms_days)
+            if opportunity.HasField("payment_terms_days")
+            else ""
+        ),
+    )
+
+
+def amend_command(
+    request: engagement_pb2.AmendServiceEngagementRequest, caller: Principal
+) -> AmendServiceEngagement:
+    return AmendServiceEngagement(
+        request_id=request.request_id,
+        engagement_id=request.engagement_id,
+        version=request.version,
+        effective_on=iso_date(request, "effective_on", "effective_on"),
+        reason=request.reason,
+        changes=tuple(
+            terms_change_line(change, f"changes[{index}].")
+            for index, change in enumerate(request.changes)
+        ),
+        new_work_packages=tuple(
+            NewWorkPackage(
+                WorkPackageLine(
+                    new.work_package.code, new.work_package.name, new.work_package.region
+                ),
+                terms_line(new.terms, f"new_work_packages[{index}].terms."),
+            )
+            for index, new in enumerate(request.new_work_packages)
+        ),
+        caller=caller,
     )
 
 
@@ -66,29 +103,10 @@ def rate_line(line: engagement_pb2.RateCardLine) -> RateLine:
     return RateLine(line.role, line.hourly_rate.amount, line.hourly_rate.currency_code)
 
 
-def approve_command(
-    request: billing_pb2.ApproveBillableEventRequest, caller: Principal
-) -> ApproveTimeEntry:
-    entry = request.time_entry
-    system = SYSTEMS.get(request.source_system)
-    return ApproveTimeEntry(
-        request_id=request.request_id,
-        source_system=system.value if system else "",
-        source_id=entry.source_id,
-        engagement_id=entry.engagement_id,
-        resource=entry.resource,
-        role=entry.role,
-        work_date=iso_date(entry, "work_date", "time_entry.work_date"),
-        hours=entry.hours,
-        caller=caller,
-    )
-
-
-def decimal_text(value: Decimal) -> str:
-    return format(value.normalize(), "f")
-
-
-def engagement_message(view: EngagementView) -> engagement_pb2.ServiceEngagement:
+def engagement_message(
+    view: EngagementView, agreement: BillingAgreement | None = None
+) -> engagement_pb2.ServiceEngagement:
+    """With the agreement, the terms each work package is billed by and their version."""
     engagement = view.engagement
     message = engagement_pb2.ServiceEngagement(
         engagement_id=engagement.id,
@@ -115,11 +133,17 @@ def engagement_message(view: EngagementView) -> engagement_pb2.ServiceEngagement
         ],
         billing_arrangements=[
             engagement_pb2.BillingArrangement(
-                billing_method=BILLING_METHOD_ENUMS[engagement.billing_method]
+                billing_method=METHOD_NAMES[engagement.billing_method]
             )
         ],
         erp_customer_accounts=erp_customer_accounts(engagement),
+        customer_country=engagement.customer_country,
+        customer_vat_number=engagement.customer_vat_number,
+        payment_terms_days=engagement.payment_terms_days,
     )
+    if agreement is not None:
+        message.billing_terms.extend(terms_message(terms) for terms in agreement.terms.values())
+        message.amendment_version = agreement.version
     if view.exception is not None:
         message.exception.CopyFrom(parked_exception(view.exception))
     return message
@@ -145,18 +169,4 @@ def parked_exception(case: ExceptionCase) -> exceptions_pb2.ParkedException:
         owner_role=owner_role_number(case.owner_role),
         detail=case.detail,
         attempts=case.attempts,
-    )
-
-
-def staged_line(event: BillableEvent) -> billing_pb2.StagedLine:
-    return billing_pb2.StagedLine(
-        billable_event_id=event.id,
-        engagement_id=event.engagement_id,
-        source_system=SYSTEM_ENUMS[event.source_system],
-        source_id=event.source_id,
-        role=event.role,
-        hours=decimal_text(event.hours),
-        rate=money_message(event.rate),
-        amount=money_message(event.amount),
-        status=billing_pb2.BillableEventStatus.Value(f"BILLABLE_EVENT_STATUS_{event.status.name}"),
     )

@@ -1,5 +1,6 @@
-"""Page tokens of the audit list: where the last page ended, bound to the filters it was
-listed with (AIP-158: the next page must be asked for with the same filters)."""
+"""Page tokens of the lists (the audit's calls, the invoices): where the last page ended, bound
+to the filters it was listed with (AIP-158: the next page must be asked for with the same
+filters); and the size of a page."""
 
 from __future__ import annotations
 
@@ -8,11 +9,24 @@ import binascii
 import datetime as dt
 import hashlib
 import json
+from typing import Protocol
 
 from application.call_records import CallRecordFilter, Cursor
+from application.ports import InvoiceFilter
 from domain.errors import InvalidField
 
 RECORD_ID_LENGTH = 64
+DEFAULT_PAGE_SIZE, LARGEST_PAGE_SIZE = 50, 500
+
+
+class PagedRequest(Protocol):
+    page_size: int
+
+
+def page_size(request: PagedRequest) -> int:
+    if request.page_size < 0:
+        raise InvalidField("page_size must not be negative", field="page_size")
+    return min(request.page_size or DEFAULT_PAGE_SIZE, LARGEST_PAGE_SIZE)
 
 
 def page_token(cursor: Cursor | None, matching: CallRecordFilter) -> str:
@@ -35,10 +49,34 @@ def cursor_of(token: str, matching: CallRecordFilter) -> Cursor | None:
             raise ValueError("other filters")
         return Cursor(instant(fields["t"]), record_id(fields["i"]))
     except (ValueError, KeyError, TypeError, binascii.Error):
-        raise InvalidField(
-            "page_token is not a page token of this list for these filters",
-            field="page_token",
-        ) from None
+        raise not_a_page_token() from None
+
+
+def invoice_page_token(last_invoice_id: str | None, matching: InvoiceFilter) -> str:
+    """After the invoice with this id; "" when that was the last page."""
+    if last_invoice_id is None:
+        return ""
+    fields = {"i": last_invoice_id, "f": fingerprint(matching)}
+    return base64.urlsafe_b64encode(json.dumps(fields).encode()).decode()
+
+
+def after_invoice(token: str, matching: InvoiceFilter) -> str:
+    """The id of the invoice the last page ended with; "" for the first page."""
+    if not token:
+        return ""
+    try:
+        fields = json.loads(base64.urlsafe_b64decode(token.encode()))
+        if fields["f"] != fingerprint(matching):
+            raise ValueError("other filters")
+        return record_id(fields["i"])
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        raise not_a_page_token() from None
+
+
+def not_a_page_token() -> InvalidField:
+    return InvalidField(
+        "page_token is not a page token of this list for these filters", field="page_token"
+    )
 
 
 def instant(text: object) -> dt.datetime:
@@ -55,5 +93,5 @@ def record_id(value: object) -> str:
     return value
 
 
-def fingerprint(matching: CallRecordFilter) -> str:
+def fingerprint(matching: CallRecordFilter | InvoiceFilter) -> str:
     return hashlib.sha256(repr(matching).encode()).hexdigest()[:16]

@@ -8,13 +8,14 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from application.approve_billable_event import BillingPorts
+from application.billing_ports import BillingPorts
 from application.create_engagement import ProvisioningPorts
 from entrypoints.grpc.audit_servicer import AuditServicer
+from entrypoints.grpc.billing_servicer import BillingServicer
 from entrypoints.grpc.call_audit import CallAudit, CallAuditor
 from entrypoints.grpc.interceptors import DeclaredLimits, ErrorBoundary
 from entrypoints.grpc.rate_limit import RateLimit, TokenBuckets
-from entrypoints.grpc.servicers import BillingServicer, EngagementServicer
+from entrypoints.grpc.servicers import EngagementServicer
 from o2c.v1 import (
     audit_pb2,
     audit_pb2_grpc,
@@ -84,7 +85,7 @@ def create_server(
         ],
     )
     engagement_pb2_grpc.add_EngagementServiceServicer_to_server(
-        EngagementServicer(provisioning), server
+        EngagementServicer(provisioning, billing), server
     )
     billing_pb2_grpc.add_BillingServiceServicer_to_server(BillingServicer(billing), server)
     if auditor is not None:

@@ -6,22 +6,23 @@ import datetime as dt
 
 import grpc
 
-from application.approve_billable_event import BillingPorts, approve_time_entry
+from application.amend_engagement import amend_service_engagement
+from application.billing_ports import BillingPorts
 from application.create_engagement import ProvisioningPorts, create_service_engagement
 from application.ports import Clock
-from application.queries import engagement_of_opportunity, get_billable_event, get_engagement
+from application.queries import (
+    EngagementView,
+    engagement_of_opportunity,
+    get_agreement,
+    get_engagement,
+)
 from domain.errors import DomainError, TokenMissing
 from domain.principal import Principal
 from entrypoints.grpc.errors import abort_with
-from entrypoints.grpc.messages import (
-    approve_command,
-    create_command,
-    engagement_message,
-    staged_line,
-)
+from entrypoints.grpc.messages import amend_command, create_command, engagement_message
 from entrypoints.grpc.presence import chosen_key
 from entrypoints.grpc.principal_context import current_principal
-from o2c.v1 import billing_pb2, billing_pb2_grpc, engagement_pb2, engagement_pb2_grpc
+from o2c.v1 import engagement_pb2, engagement_pb2_grpc
 
 ANSWER_MARGIN_SECONDS = 0.25  # time left to read the engagement and send the answer
 NO_DEADLINE_SECONDS = 86_400.0  # gRPC reports a call without a deadline as one far away
@@ -29,8 +30,9 @@ LOOKUPS = {"engagement_id": get_engagement, "opportunity_id": engagement_of_oppo
 
 
 class EngagementServicer(engagement_pb2_grpc.EngagementServiceServicer):
-    def __init__(self, ports: ProvisioningPorts) -> None:
+    def __init__(self, ports: ProvisioningPorts, billing: BillingPorts) -> None:
         self.ports = ports
+        self.billing = billing
 
     def CreateServiceEngagement(
         self, request: engagement_pb2.CreateServiceEngagementRequest, context: grpc.ServicerContext
@@ -41,19 +43,40 @@ class EngagementServicer(engagement_pb2_grpc.EngagementServiceServicer):
             command = create_command(request, caller)
             engagement_id = create_service_engagement(command, self.ports, deadline)
             view = get_engagement(engagement_id, self.ports.uow_factory, caller)
+            agreement = get_agreement(view.engagement.id, self.billing, caller)
         except DomainError as error:
             abort_with(context, error)
-        return engagement_pb2.CreateServiceEngagementResponse(engagement=engagement_message(view))
+        return engagement_pb2.CreateServiceEngagementResponse(
+            engagement=engagement_message(view, agreement)
+        )
 
     def GetServiceEngagement(
         self, request: engagement_pb2.GetServiceEngagementRequest, context: grpc.ServicerContext
     ) -> engagement_pb2.GetServiceEngagementResponse:
         try:
+            caller = proven_caller()
             chosen, value = chosen_key(request, "key", "engagement_id or opportunity_id")
-            view = LOOKUPS[chosen](value.strip(), self.ports.uow_factory, proven_caller())
+            view = LOOKUPS[chosen](value.strip(), self.ports.uow_factory, caller)
+            agreement = get_agreement(view.engagement.id, self.billing, caller)
         except DomainError as error:
             abort_with(context, error)
-        return engagement_pb2.GetServiceEngagementResponse(engagement=engagement_message(view))
+        return engagement_pb2.GetServiceEngagementResponse(
+            engagement=engagement_message(view, agreement)
+        )
+
+    def AmendServiceEngagement(
+        self, request: engagement_pb2.AmendServiceEngagementRequest, context: grpc.ServicerContext
+    ) -> engagement_pb2.AmendServiceEngagementResponse:
+        try:
+            amended = amend_service_engagement(
+                amend_command(request, proven_caller()), self.billing
+            )
+        except DomainError as error:
+            abort_with(context, error)
+        view = EngagementView(amended.engagement, exception=None)
+        return engagement_pb2.AmendServiceEngagementResponse(
+            engagement=engagement_message(view, amended.agreement)
+        )
 
 
 def proven_caller() -> Principal:
@@ -70,20 +93,3 @@ def answer_deadline(context: grpc.ServicerContext, clock: Clock) -> dt.datetime 
     if remaining is None or remaining > NO_DEADLINE_SECONDS:
         return None
     return clock.now() + dt.timedelta(seconds=max(0.0, remaining - ANSWER_MARGIN_SECONDS))
-
-
-class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
-    def __init__(self, ports: BillingPorts) -> None:
-        self.ports = ports
-
-    def ApproveBillableEvent(
-        self, request: billing_pb2.ApproveBillableEventRequest, context: grpc.ServicerContext
-    ) -> billing_pb2.ApproveBillableEventResponse:
-        try:
-            staged = approve_time_entry(approve_command(request, proven_caller()), self.ports)
-            event = get_billable_event(staged.billable_event_id, self.ports.uow_factory)
-        except DomainError as error:
-            abort_with(context, error)
-        return billing_pb2.ApproveBillableEventResponse(
-            staged_line=staged_line(event), already_staged=staged.already_staged
-        )

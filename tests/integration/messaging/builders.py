@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from domain import events
+from domain.billing.agreement import EngagementAmended
+from domain.billing.outcomes import BillableEventHeldOverCap, BillableEventRated, RatedCharge
+from domain.invoicing.events import CreditNoteIssued, InvoiceFinalised, PaymentApplied
 from domain.money import Money
 
 CLOSED_WON_AT = dt.datetime(2026, 11, 27, 9, 30, 15, 123456, tzinfo=dt.UTC)
@@ -53,6 +56,106 @@ def staged_time(number: int = 1) -> events.BillableEventStaged:
         hours="7.5",
         amount=Money.of("1125.00", "USD"),
     )
+
+
+def a_rated_expense(number: int = 1) -> BillableEventRated:
+    """A hotel night on a retainer: the drawdown is kept, the overage is billed."""
+    return BillableEventRated(
+        occurred_at=CLOSED_WON_AT,
+        billable_event_id=f"BE-{number}",
+        engagement_id="ENG-1",
+        work_package_code="NA-1",
+        source_system="psa",
+        source_id=f"EXP-{number}",
+        kind="expense",
+        charges=(
+            RatedCharge("retainer_drawdown", "1", Money.of("180.00", "GBP")),
+            RatedCharge("retainer_overage", "1", Money.of("45.50", "GBP")),
+        ),
+        billed=Money.of("45.50", "GBP"),
+    )
+
+
+def time_held_over_the_cap(number: int = 1) -> BillableEventHeldOverCap:
+    return BillableEventHeldOverCap(
+        occurred_at=CLOSED_WON_AT,
+        billable_event_id=f"BE-{number}",
+        engagement_id="ENG-1",
+        work_package_code="NA-1",
+        source_system="psa",
+        source_id=f"TC-{number}",
+        held=Money.of("450.00", "USD"),
+        hours="3",
+    )
+
+
+def an_engagement_amended() -> EngagementAmended:
+    return EngagementAmended(
+        occurred_at=CLOSED_WON_AT,
+        engagement_id="ENG-1",
+        version=2,
+        effective_on=dt.date(2027, 1, 1),
+        reason="senior consultant rate from January",
+        work_package_codes=("NA-1", "EU-1"),
+    )
+
+
+def an_invoice_finalised() -> InvoiceFinalised:
+    """Invoiced in yen, which has no minor units."""
+    return InvoiceFinalised(
+        occurred_at=CLOSED_WON_AT,
+        invoice_id="INV-ID-1",
+        invoice_number="JP01-INV-2026-000001",
+        engagement_id="ENG-1",
+        legal_entity_code="JP01",
+        customer_number="C-00001",
+        issued_on=dt.date(2026, 11, 30),
+        due_on=dt.date(2026, 12, 30),
+        net=Money.of("150000", "JPY"),
+        tax=Money.of("15000", "JPY"),
+        total=Money.of("165000", "JPY"),
+        source_ids=("BE-1", "BE-2"),
+    )
+
+
+def a_credit_note_issued() -> CreditNoteIssued:
+    """Credited in dinars, which have three minor digits."""
+    return CreditNoteIssued(
+        occurred_at=CLOSED_WON_AT,
+        invoice_id="INV-ID-2",
+        invoice_number="KW01-INV-2026-000007",
+        credit_note_id="CN-ID-1",
+        credit_note_number="KW01-CN-2026-000001",
+        net=Money.of("120.500", "KWD"),
+        tax=Money.of("0.000", "KWD"),
+        total=Money.of("120.500", "KWD"),
+        releases=("BE-7",),
+    )
+
+
+def a_payment_applied() -> PaymentApplied:
+    return PaymentApplied(
+        occurred_at=CLOSED_WON_AT,
+        invoice_id="INV-ID-3",
+        invoice_number="GB01-INV-2026-000012",
+        payment_id="PAY-1",
+        received=Money.of("1000.00", "GBP"),
+        applied=Money.of("1000.00", "GBP"),
+        unapplied=Money.of("0.00", "GBP"),
+        balance=Money.of("200.00", "GBP"),
+        status="partially_paid",
+    )
+
+
+def one_of_each_billing_outcome() -> list[events.Event]:
+    return [
+        a_rated_expense(),
+        time_held_over_the_cap(),
+        an_engagement_amended(),
+        an_invoice_finalised(),
+        a_credit_note_issued(),
+        a_payment_applied(),
+    ]
 
 
 def one_of_each_kind() -> list[events.Event]:

@@ -7,6 +7,7 @@ import attrs
 import pytest
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
+from google.type import date_pb2
 
 from adapters.messaging import headers
 from adapters.messaging.event_codec import (
@@ -18,15 +19,33 @@ from adapters.messaging.event_codec import (
     stream_subjects,
 )
 from adapters.outbox import Stamp
+from adapters.proto_values import enum_number
 from domain import events
+from domain.billable_event import BillableEventKind
+from domain.billing.charges import ChargeKind
+from domain.billing.outcomes import RatedCharge
+from domain.invoicing.invoice import InvoiceStatus
 from domain.money import Money
-from o2c.v1 import common_pb2, envelope_pb2, events_pb2, exceptions_pb2
+from o2c.v1 import (
+    billing_pb2,
+    common_pb2,
+    envelope_pb2,
+    events_pb2,
+    exceptions_pb2,
+    invoicing_pb2,
+)
 
 from .builders import (
+    a_credit_note_issued,
     a_failed_provisioning,
     a_parked_exception,
+    a_payment_applied,
+    a_rated_expense,
     an_engagement_activated,
+    an_engagement_amended,
+    an_invoice_finalised,
     staged_time,
+    time_held_over_the_cap,
 )
 
 EXPECTED = [
@@ -38,12 +57,29 @@ EXPECTED = [
     ),
     (a_parked_exception(), "o2c.v1.exception.parked", events_pb2.ExceptionParked),
     (staged_time(), "o2c.v1.billing.billable_event_staged", events_pb2.BillableEventStaged),
+    (a_rated_expense(), "o2c.v1.billing.billable_event_rated", events_pb2.BillableEventRated),
+    (
+        time_held_over_the_cap(),
+        "o2c.v1.billing.billable_event_held_over_cap",
+        events_pb2.BillableEventHeldOverCap,
+    ),
+    (an_engagement_amended(), "o2c.v1.engagement.amended", events_pb2.EngagementAmended),
+    (an_invoice_finalised(), "o2c.v1.invoice.finalised", events_pb2.InvoiceFinalised),
+    (a_credit_note_issued(), "o2c.v1.invoice.credit_note_issued", events_pb2.CreditNoteIssued),
+    (a_payment_applied(), "o2c.v1.invoice.payment_applied", events_pb2.PaymentApplied),
 ]
 ENUMS = {
     "source_system": common_pb2.SourceSystem,
     "workflow": exceptions_pb2.Workflow,
     "reason_code": exceptions_pb2.ReasonCode,
     "owner_role": exceptions_pb2.OwnerRole,
+    "kind": billing_pb2.BillableEventKind,
+    "status": invoicing_pb2.InvoiceStatus,
+}
+# The wire says which ids a list holds where the domain says what they are to the invoice.
+WIRE_NAMES = {
+    "billable_event_ids": "source_ids",
+    "released_billable_event_ids": "releases",
 }
 
 
@@ -52,9 +88,14 @@ def as_domain_value(value: Any) -> Any:
         return value.ToDatetime(tzinfo=dt.UTC)
     if isinstance(value, common_pb2.Money):
         return Money.parse(value.amount, value.currency_code, "amount")
+    if isinstance(value, date_pb2.Date):
+        return dt.date(value.year, value.month, value.day)
+    if isinstance(value, billing_pb2.Charge):
+        kind = enum_text(billing_pb2.ChargeKind, value.kind)
+        return RatedCharge(kind, value.quantity, as_domain_value(value.amount))
     if isinstance(value, str | int | float):
         return value
-    return tuple(value)
+    return tuple(as_domain_value(item) for item in value)
 
 
 def enum_text(enum_type: Any, value: int) -> str:
@@ -65,7 +106,7 @@ def enum_text(enum_type: Any, value: int) -> str:
 
 def fields_of(message: Message) -> dict[str, Any]:
     values = {
-        f.name: as_domain_value(getattr(message, f.name))
+        WIRE_NAMES.get(f.name, f.name): as_domain_value(getattr(message, f.name))
         for f in message.DESCRIPTOR.fields
         if f.name != "envelope"
     }
@@ -126,6 +167,12 @@ def test_the_envelope_says_what_happened_to_which_business_object_and_where_in_i
         (a_failed_provisioning(), "OPPORTUNITY", "006-OPP-2", ("engagement", "ENG-2")),
         (a_parked_exception(), "OPPORTUNITY", "006-OPP-2", ("exception", "EXC-1")),
         (staged_time(4), "SOURCE_RECORD", "psa:TC-4", ("billable_event", "BE-4")),
+        (a_rated_expense(5), "SOURCE_RECORD", "psa:EXP-5", ("billable_event", "BE-5")),
+        (time_held_over_the_cap(6), "SOURCE_RECORD", "psa:TC-6", ("billable_event", "BE-6")),
+        (an_engagement_amended(), "ENGAGEMENT", "ENG-1", ("engagement", "ENG-1")),
+        (an_invoice_finalised(), "INVOICE", "JP01-INV-2026-000001", ("invoice", "INV-ID-1")),
+        (a_credit_note_issued(), "INVOICE", "KW01-INV-2026-000007", ("invoice", "INV-ID-2")),
+        (a_payment_applied(), "INVOICE", "GB01-INV-2026-000012", ("invoice", "INV-ID-3")),
     ],
 )
 def test_each_event_is_keyed_by_the_business_object_a_user_knows_and_by_its_aggregate(
@@ -196,6 +243,57 @@ def test_money_travels_as_a_decimal_string_in_the_currencys_minor_units() -> Non
 
     assert decoded.amount == common_pb2.Money(currency_code="USD", amount="1125.00")
     assert decoded.source_system == common_pb2.SOURCE_SYSTEM_PSA
+
+
+def test_an_invoice_in_yen_or_dinars_travels_in_exactly_the_currencys_minor_digits() -> None:
+    finalised = decode(*_subject_and_payload(an_invoice_finalised()))
+    credited = decode(*_subject_and_payload(a_credit_note_issued()))
+
+    assert finalised.total == common_pb2.Money(currency_code="JPY", amount="165000")
+    assert credited.total == common_pb2.Money(currency_code="KWD", amount="120.500")
+    assert credited.tax == common_pb2.Money(currency_code="KWD", amount="0.000")
+
+
+def test_an_invoices_dates_travel_as_calendar_dates() -> None:
+    decoded = decode(*_subject_and_payload(an_invoice_finalised()))
+
+    assert decoded.issued_on == date_pb2.Date(year=2026, month=11, day=30)
+    assert decoded.due_on == date_pb2.Date(year=2026, month=12, day=30)
+
+
+def test_rated_work_names_its_kind_and_each_charges_kind_with_the_api_enums() -> None:
+    decoded = decode(*_subject_and_payload(a_rated_expense()))
+
+    assert decoded.kind == billing_pb2.BILLABLE_EVENT_KIND_EXPENSE
+    assert decoded.source_system == common_pb2.SOURCE_SYSTEM_PSA
+    assert [charge.kind for charge in decoded.charges] == [
+        billing_pb2.CHARGE_KIND_RETAINER_DRAWDOWN,
+        billing_pb2.CHARGE_KIND_RETAINER_OVERAGE,
+    ]
+    assert decoded.billed == common_pb2.Money(currency_code="GBP", amount="45.50")
+
+
+@pytest.mark.parametrize(
+    ("domain_enum", "api_enum", "prefix"),
+    [
+        (BillableEventKind, billing_pb2.BillableEventKind, "BILLABLE_EVENT_KIND"),
+        (ChargeKind, billing_pb2.ChargeKind, "CHARGE_KIND"),
+        (InvoiceStatus, invoicing_pb2.InvoiceStatus, "INVOICE_STATUS"),
+    ],
+)
+def test_every_kind_and_status_an_event_can_carry_has_its_own_api_enum_value(
+    domain_enum: Any, api_enum: Any, prefix: str
+) -> None:
+    unnamed = [value for value in domain_enum if enum_number(api_enum, prefix, value) == 0]
+
+    assert unnamed == []
+
+
+def test_a_payment_says_what_the_invoice_is_left_owing_and_its_status() -> None:
+    decoded = decode(*_subject_and_payload(a_payment_applied()))
+
+    assert decoded.status == invoicing_pb2.INVOICE_STATUS_PARTIALLY_PAID
+    assert decoded.balance == common_pb2.Money(currency_code="GBP", amount="200.00")
 
 
 def test_a_parked_exception_names_its_workflow_reason_and_owner_with_the_api_enums() -> None:

@@ -8,6 +8,10 @@ from decimal import Decimal
 
 from adapters.outbox import OutboxMessage, Stamp
 from domain.billable_event import BillableEvent, TimeEntry
+from domain.billing.charges import Charge, ChargeKind
+from domain.billing.rating import Rated
+from domain.billing.state import TermsState
+from domain.billing.work import TimeWorked
 from domain.engagement import BillingMethod, Engagement, EngagementStatus, WorkPackage
 from domain.events import Event
 from domain.exception_case import ExceptionCase, OwnerRole, ReasonCode, Workflow
@@ -15,6 +19,7 @@ from domain.money import Money
 from domain.ownership import System
 from domain.rate_card import RateCard, RoleRate
 from domain.saga import SagaStep, StepOutcome
+from domain.unit_price import UnitPrice
 
 NOW = dt.datetime(2025, 3, 14, 9, 30, 15, 123456, tzinfo=dt.UTC)
 RATES = {
@@ -91,7 +96,24 @@ def a_time_entry(engagement: Engagement, source_id: str = "", hours: str = "7.5"
 
 
 def a_staged_time_entry(engagement: Engagement, entry: TimeEntry) -> BillableEvent:
-    return BillableEvent.stage_time(new_id(), entry, engagement, NOW)
+    """The entry approved at the engagement's rate for its role, as one time charge."""
+    event_id = new_id()
+    rate = engagement.rate_for(entry.role)
+    work = TimeWorked(event_id, entry.role, entry.work_date, entry.hours)
+    charge = Charge(ChargeKind.TIME, event_id, rate.times(entry.hours), entry.hours)
+    return BillableEvent.approve(
+        event_id=event_id,
+        source_system=entry.source_system,
+        source_id=entry.source_id,
+        engagement_id=engagement.id,
+        work_package_code=engagement.work_packages[0].code,
+        resource=entry.resource,
+        work=work,
+        rated=Rated((charge,), TermsState.start(engagement.currency)),
+        currency=engagement.currency,
+        unit_price=UnitPrice.of_money(rate),
+        now=NOW,
+    )
 
 
 def a_parked_exception(business_key: str = "006OPPORTUNITY") -> ExceptionCase:

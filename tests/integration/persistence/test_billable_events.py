@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from adapters.persistence.tables import billable_events
 from domain.billable_event import BillableEventStatus
+from domain.billing.work import TimeWorked
 from domain.errors import ConcurrentUpdate
 from domain.money import Money
 from domain.ownership import System
@@ -63,8 +64,10 @@ def test_hours_keep_their_decimals_so_a_retried_entry_still_matches(uow_factory,
     stage(uow_factory, a_staged_time_entry(active_engagement, entry))
 
     with uow_factory() as uow:
-        uow.billable_events.get_by_source(entry.source_system, entry.source_id).check_same_entry(
-            entry
+        loaded = uow.billable_events.get_by_source(entry.source_system, entry.source_id)
+        work = TimeWorked("retried", entry.role, entry.work_date, entry.hours)
+        loaded.check_same_work(
+            active_engagement.id, loaded.work_package_code, entry.resource, work, "source_id"
         )
 
 

@@ -42,7 +42,6 @@ DECLARED = {
     "billable_events.rate_currency": [(MONEY, "currency_code")],
     "billable_events.amount_currency": [(MONEY, "currency_code")],
     "exceptions.business_key": [(PARKED, "business_key")],
-    "audit_log.business_key": [(PARKED, "business_key")],
     "request_ledger.request_id": [
         (engagement_pb2.CreateServiceEngagementRequest, "request_id"),
         (billing_pb2.ApproveBillableEventRequest, "request_id"),
@@ -110,3 +109,9 @@ def test_every_declared_column_keeps_its_length_check_after_all_migrations(engin
 
     expected = {f"ck_{name.replace('.', '_')}_length" for name in DECLARED}
     assert expected <= checks, sorted(expected - checks)
+
+
+def test_the_audit_holds_a_refused_approval_under_the_longest_system_and_source_id():
+    longest = max(len(f"{system}:") for system in ("crm", "psa", "erp", "billing"))
+    longest += max_length(TIME_ENTRY, "source_id")
+    assert column("audit_log.business_key").type.length >= longest

@@ -57,7 +57,7 @@ def test_a_contract_value_a_float_cannot_hold_comes_back_exactly(uow_factory, cu
     ("currency", "rate", "hours", "amount"),
     [
         ("USD", "0.10", "0.7", "0.07"),
-        ("USD", "45000000000.01", "0.1", "4500000000.00"),
+        ("USD", "9999999999.99", "0.1", "1000000000.00"),  # the largest rate a unit price holds
         ("KWD", "62.375", "7.25", "452.219"),
         ("JPY", "28001", "0.3333", "9333"),
     ],

@@ -75,7 +75,11 @@ def test_events_of_every_aggregate_seen_land_together(engine, uow_factory):
         uow.commit()
 
     subjects = sorted(subject for _, subject, _ in outbox_rows(engine))
-    assert subjects == ["o2c.v1.test.BillableEventStaged", "o2c.v1.test.ExceptionParked"]
+    assert subjects == [
+        "o2c.v1.test.BillableEventRated",
+        "o2c.v1.test.BillableEventStaged",
+        "o2c.v1.test.ExceptionParked",
+    ]
 
 
 def test_committing_twice_writes_each_event_once(engine, uow_factory):

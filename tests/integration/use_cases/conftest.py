@@ -11,17 +11,18 @@ from sqlalchemy import Engine
 from adapters.messaging.event_codec import encode
 from adapters.persistence.engine import session_factory
 from adapters.persistence.uow import SqlAlchemyUnitOfWork
+from adapters.reference.billing_reference import load_billing_reference
 from adapters.vendors.sandbox.crm import SandboxCrm
 from adapters.vendors.sandbox.erp import SandboxErp, parse_legal_entities
 from adapters.vendors.sandbox.psa import SandboxPsa
 from adapters.vendors.sandbox.records import SandboxRecords
-from application.approve_billable_event import BillingPorts
+from application.billing_ports import BillingPorts
 from application.create_engagement import ProvisioningPorts
 from application.retry import RetryPolicy
 from domain.ownership import OwnershipMatrix
 from entrypoints.system import SystemClock, UuidIds
 
-LEGAL_ENTITIES = "US01=USMF:US-EIN-12-3456789,GB01=GBSI:"
+LEGAL_ENTITIES = "US01=USMF:US-EIN-12-3456789,GB01=GBSI:,JP01=JPMF:,KW01=KWMF:"
 
 
 @pytest.fixture
@@ -66,10 +67,13 @@ def provisioning(uow_factory, erp, psa, crm) -> ProvisioningPorts:
 
 
 @pytest.fixture
-def billing(uow_factory) -> BillingPorts:
+def billing(uow_factory, psa) -> BillingPorts:
     return BillingPorts(
         uow_factory=uow_factory,
         clock=SystemClock(),
         ids=UuidIds(),
         ownership=OwnershipMatrix.default(),
+        reference=load_billing_reference(""),
+        psa=psa,
+        change_orders=psa,
     )

@@ -215,13 +215,14 @@ def test_outbox_events_reach_jetstream_once_each(
             await js.delete_stream(stream)
 
     try:
-        assert asyncio.run(publish_twice()) == [2, 0]
+        assert asyncio.run(publish_twice()) == [3, 0]
         received = asyncio.run(
             read_events(nats_url, stream, f"{subject_root}.>", prefix=f"{subject_root}.v1")
         )
     finally:
         asyncio.run(with_jetstream(nats_url, drop))
     assert sorted(event.subject for event in received) == [
+        f"{subject_root}.v1.billing.billable_event_rated",
         f"{subject_root}.v1.billing.billable_event_staged",
         f"{subject_root}.v1.engagement.activated",
     ]

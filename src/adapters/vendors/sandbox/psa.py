@@ -1,8 +1,10 @@
-"""The sandbox PSA: project shells in the database, found again by external id."""
+"""The sandbox PSA: project shells and their change orders in the database, found again by
+external id."""
 
 from __future__ import annotations
 
 from adapters.vendors.sandbox.records import SandboxRecords
+from application.billing_ports import ChangeOrder
 from application.ports import ProjectRequest
 
 
@@ -25,3 +27,13 @@ class SandboxPsa:
 
     def remove_project(self, project_id: str) -> None:
         self.records.remove("project", project_id)
+
+    def apply_change_order(self, order: ChangeOrder) -> str:
+        payload = {
+            "project_id": order.project_id,
+            "engagement_id": order.engagement_id,
+            "version": order.version,
+            "effective_on": order.effective_on,
+            "summary": order.summary,
+        }
+        return self.records.upsert("change_order", order.external_id, "CO", payload)

@@ -1,0 +1,154 @@
+"""The firm's billing reference data from a TOML file: where each legal entity is, and the tax
+rules. A row o2c cannot use is refused by its place in the file, before any invoice is made."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from attrs import frozen
+
+from domain.errors import InvalidField
+from domain.invoicing.tax import LegalEntity, TaxRule, TaxTable, TaxTreatment
+from domain.money import parse_decimal
+
+PACKAGED_FILE = "billing_reference.toml"
+COUNTRY = re.compile(r"[A-Z]{2}", re.ASCII)
+TREATMENTS = {treatment.value: treatment for treatment in TaxTreatment}
+RULE_TEXT = ("legal_entity_country", "customer_country", "service_type")
+RULE_FIELDS = frozenset({*RULE_TEXT, "treatment", "percent", "reverse_charge", "note"})
+
+
+class BillingReferenceError(ValueError):
+    """A reference file o2c cannot use; the message names the row and the field."""
+
+
+@frozen
+class TomlBillingReference:
+    legal_entities: Mapping[str, LegalEntity]
+    taxes: TaxTable
+
+    def legal_entity(self, code: str) -> LegalEntity | None:
+        return self.legal_entities.get(code)
+
+    def tax_table(self) -> TaxTable:
+        return self.taxes
+
+
+def load_billing_reference(path: str = "") -> TomlBillingReference:
+    """The file at `path`, or the one packaged with o2c when `path` is empty."""
+    source = Path(path) if path else resources.files(__package__).joinpath(PACKAGED_FILE)
+    try:
+        return parse_billing_reference(source.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, BillingReferenceError) as error:
+        raise BillingReferenceError(f"billing reference {source}: {error}") from error
+
+
+def parse_billing_reference(text: str) -> TomlBillingReference:
+    document = tomllib.loads(text)
+    check_known_keys(document, {"legal_entities", "tax_rules"}, "the file")
+    entities = legal_entities(table_at(document, "legal_entities"))
+    rules = [tax_rule(index, row) for index, row in enumerate(rows_at(document, "tax_rules"))]
+    try:
+        return TomlBillingReference(entities, TaxTable.of(rules))
+    except InvalidField as error:
+        raise BillingReferenceError(f"{error.field}: {error.message}") from None
+
+
+def legal_entities(entries: Mapping[str, Any]) -> dict[str, LegalEntity]:
+    return {code: legal_entity(code, entry) for code, entry in entries.items()}
+
+
+def legal_entity(code: str, entry: Any) -> LegalEntity:
+    where = f"legal_entities.{code}"
+    if not isinstance(entry, dict):
+        raise BillingReferenceError(f'{where}: is a table such as {{ country = "GB" }}')
+    check_known_keys(entry, {"country"}, where)
+    return LegalEntity(code, country(entry, "country", where))
+
+
+def tax_rule(index: int, row: Any) -> TaxRule:
+    where = f"tax_rules[{index}]"
+    if not isinstance(row, dict):
+        raise BillingReferenceError(f"{where}: is a table of a tax rule's fields")
+    check_known_keys(row, RULE_FIELDS, where)
+    return TaxRule(
+        legal_entity_country=country(row, "legal_entity_country", where),
+        customer_country=country(row, "customer_country", where),
+        service_type=text(row, "service_type", where),
+        treatment=treatment(row, where),
+        percent=percent(row, where),
+        reverse_charge=flag(row, "reverse_charge", where),
+        note=text(row, "note", where, required=False),
+    )
+
+
+def country(row: Mapping[str, Any], name: str, where: str) -> str:
+    value = text(row, name, where)
+    if not COUNTRY.fullmatch(value):
+        raise BillingReferenceError(f'{where}.{name}: {value!r} is not a country code like "GB"')
+    return value
+
+
+def treatment(row: Mapping[str, Any], where: str) -> TaxTreatment:
+    value = text(row, "treatment", where)
+    if value not in TREATMENTS:
+        raise BillingReferenceError(
+            f"{where}.treatment: {value!r} is not one of {', '.join(sorted(TREATMENTS))}"
+        )
+    return TREATMENTS[value]
+
+
+def percent(row: Mapping[str, Any], where: str) -> Decimal:
+    """A string, so the rate is exactly what was written: TOML reads 20.0 as a binary float."""
+    value = row.get("percent")
+    if not isinstance(value, str):
+        raise BillingReferenceError(
+            f'{where}.percent: write the rate as a string, e.g. percent = "20", not {value!r}'
+        )
+    try:
+        return parse_decimal(value, f"{where}.percent")
+    except InvalidField as error:
+        raise BillingReferenceError(f"{error.field}: {error.message}") from None
+
+
+def text(row: Mapping[str, Any], name: str, where: str, *, required: bool = True) -> str:
+    value = row.get(name, None if required else "")
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise BillingReferenceError(f"{where}.{name}: is a non-empty string, got {value!r}")
+    return value
+
+
+def flag(row: Mapping[str, Any], name: str, where: str) -> bool:
+    value = row.get(name, False)
+    if not isinstance(value, bool):
+        raise BillingReferenceError(f"{where}.{name}: is true or false, got {value!r}")
+    return value
+
+
+def table_at(document: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    value = document.get(name, {})
+    if not isinstance(value, dict):
+        raise BillingReferenceError(f"{name}: is a table, e.g. [{name}.US01]")
+    return value
+
+
+def rows_at(document: Mapping[str, Any], name: str) -> list[Any]:
+    value = document.get(name, [])
+    if not isinstance(value, list):
+        raise BillingReferenceError(f"{name}: is a list of [[{name}]] rows")
+    return value
+
+
+def check_known_keys(row: Mapping[str, Any], known: set[str] | frozenset[str], where: str) -> None:
+    unknown = sorted(set(row) - known)
+    if unknown:
+        raise BillingReferenceError(
+            f"{where}: unknown field {', '.join(map(repr, unknown))}; "
+            f"expected {', '.join(sorted(known))}"
+        )

@@ -1,0 +1,214 @@
+"""RunBillingCycle(as_of, scope): the fees due by `as_of` scheduled, then one invoice per
+engagement, legal entity and currency from everything staged by then.
+
+A draft run (re)builds the drafts for preview and bills nothing; a finalising run numbers the
+invoices gaplessly per legal entity and records each charge as invoiced, once, ever.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from attrs import evolve, frozen
+
+from application.billing_access import agreement_for, engagement_for, sequence_for
+from application.billing_ports import BillingPorts, BillingReferenceData
+from application.commands import RunBillingCycle
+from application.fees import schedule_fees
+from application.parsing import parse_date, required
+from application.pipeline import Pipeline
+from application.ports import UnitOfWork
+from domain.billable_event import BillableEvent
+from domain.billing.agreement import BillingAgreement
+from domain.billing.charges import ChargeKind
+from domain.engagement import Engagement, EngagementStatus
+from domain.errors import InvalidField, LegalEntityNotAllowed, UnknownValue
+from domain.invoicing.cycle import finalise_all, run_billing_cycle
+from domain.invoicing.invoice import Invoice
+from domain.invoicing.lines import key_of
+from domain.invoicing.numbering import Series
+from domain.invoicing.payment_terms import PaymentTerms
+from domain.invoicing.staging import BillingAccount, BillingSetup, CycleScope, StagedCharge
+from domain.invoicing.tax import Customer
+from domain.principal import Principal
+from domain.requests import RequestKey
+
+OPERATION = "RunBillingCycle"
+MOST_AHEAD = dt.timedelta(days=366)
+SERVICE_TYPES = {ChargeKind.EXPENSE: "expenses", ChargeKind.USAGE: "usage"}
+DEFAULT_SERVICE_TYPE = "professional_services"
+
+
+@frozen
+class CycleOutcome:
+    invoices: tuple[Invoice, ...]
+    finalised: bool
+
+
+def run_cycle(cmd: RunBillingCycle, ports: BillingPorts) -> CycleOutcome:
+    as_of = check_as_of(parse_date(cmd.as_of, "as_of"), ports.clock.now().date())
+    key = RequestKey(cmd.caller.subject, OPERATION, cmd.request_id)
+    answer = Pipeline(ports.uow_factory, ports.clock).run(
+        key, cmd, lambda uow: bill(uow, cmd, as_of, ports)
+    )
+    invoice_ids = answer["invoice_ids"]
+    assert isinstance(invoice_ids, list)
+    ids = [str(i) for i in invoice_ids]
+    with ports.uow_factory() as uow:
+        invoices = tuple(invoice for i in ids if (invoice := uow.invoices.get(i)) is not None)
+    return CycleOutcome(invoices, bool(answer["finalised"]))
+
+
+def check_as_of(as_of: dt.date, today: dt.date) -> dt.date:
+    """Fees are billed in advance a month or so, not for years to come."""
+    if as_of > today + MOST_AHEAD:
+        raise InvalidField(
+            f"as_of is at most {MOST_AHEAD.days} days after today, {today}",
+            field="as_of",
+            keys={"as_of": as_of.isoformat()},
+        )
+    return as_of
+
+
+def bill(
+    uow: UnitOfWork, cmd: RunBillingCycle, as_of: dt.date, ports: BillingPorts
+) -> dict[str, object]:
+    reference = required_reference(ports)
+    engagements = in_scope(uow, cmd)
+    setup = billing_setup(uow, engagements, reference)
+    for engagement in engagements:
+        schedule_fees(
+            uow, engagement, agreement_for(uow, engagement), as_of, ports.ids, ports.clock
+        )
+    events = uow.billable_events.staged([e.id for e in engagements], as_of)
+    staged = staged_charges(events, {e.id: e for e in engagements})
+    billed = uow.billed_work.get_many([key_of(item.charge) for item in staged])
+    if not cmd.finalise:  # a draft bills nothing: its records are copies, never saved
+        billed = {key: evolve(record) for key, record in billed.items()}
+    for old in uow.invoices.drafts([e.id for e in engagements]):
+        uow.invoices.remove_draft(old)
+    result = run_billing_cycle(
+        setup,
+        cycle_id=ports.ids.new_id(),
+        as_of=as_of,
+        scope=CycleScope(),
+        staged=staged,
+        billed=billed,
+        invoice_id=lambda _key: ports.ids.new_id(),
+    )
+    for invoice in result.invoices:
+        uow.invoices.add(invoice)
+    if cmd.finalise:
+        finalise(uow, result.invoices, as_of, ports)
+        for record in result.billed:
+            if record.key not in billed:
+                uow.billed_work.add(record)
+        for event in events:
+            event.mark_invoiced()
+    return {"invoice_ids": [i.id for i in result.invoices], "finalised": cmd.finalise}
+
+
+def finalise(
+    uow: UnitOfWork, invoices: Sequence[Invoice], as_of: dt.date, ports: BillingPorts
+) -> None:
+    codes = sorted({invoice.legal_entity.code for invoice in invoices})
+    sequences = {code: sequence_for(uow, code, Series.INVOICE) for code in codes}
+    finalise_all(invoices, sequences, as_of, ports.clock.now())
+
+
+def in_scope(uow: UnitOfWork, cmd: RunBillingCycle) -> list[Engagement]:
+    """Active engagements the caller may see, within the legal entities and engagements
+    named; none named means all of them."""
+    for index, code in enumerate(cmd.legal_entity_codes):
+        check_sees(cmd.caller, code, f"scope.legal_entity_codes[{index}]")
+    if cmd.engagement_ids:
+        named = [
+            engagement_for(
+                uow,
+                required(i, f"scope.engagement_ids[{n}]"),
+                cmd.caller,
+                f"scope.engagement_ids[{n}]",
+            )
+            for n, i in enumerate(cmd.engagement_ids)
+        ]
+    else:
+        named = [e for e in map(uow.engagements.get, uow.billing_agreements.engagement_ids()) if e]
+    entities = set(cmd.legal_entity_codes)
+    return [
+        e
+        for e in named
+        if e.status is EngagementStatus.ACTIVE
+        and cmd.caller.sees(e.legal_entity_code)
+        and (not entities or e.legal_entity_code in entities)
+    ]
+
+
+def check_sees(caller: Principal, code: str, field_name: str) -> None:
+    if not caller.sees(code):
+        raise LegalEntityNotAllowed(
+            f"{caller.subject} may not bill for legal entity {code!r}",
+            field=field_name,
+            keys={"legal_entity_code": code},
+        )
+
+
+def billing_setup(
+    uow: UnitOfWork, engagements: Sequence[Engagement], reference: BillingReferenceData
+) -> BillingSetup:
+    entities = {}
+    for engagement in engagements:
+        code = engagement.legal_entity_code
+        entity = reference.legal_entity(code)
+        if entity is None:
+            raise UnknownValue(
+                f"legal entity {code} has no country in the billing reference data: "
+                "finance adds it before billing",
+                field="scope.legal_entity_codes",
+                keys={"legal_entity_code": code, "engagement_id": engagement.id},
+            )
+        entities[code] = entity
+    accounts = {
+        e.id: account_of(e, entities[e.legal_entity_code].country, agreement_for(uow, e))
+        for e in engagements
+    }
+    return BillingSetup(entities, accounts, reference.tax_table())
+
+
+def account_of(
+    engagement: Engagement, entity_country: str, agreement: BillingAgreement
+) -> BillingAccount:
+    customer = Customer(
+        number=engagement.erp_customer_number or engagement.account_id,
+        country=engagement.customer_country or entity_country,
+        is_business=True,
+        vat_number=engagement.customer_vat_number,
+    )
+    currencies = frozenset({engagement.currency} | {t.currency for t in agreement.terms.values()})
+    return BillingAccount(
+        engagement.id, customer, currencies, PaymentTerms(engagement.payment_terms_days)
+    )
+
+
+def staged_charges(
+    events: Sequence[BillableEvent], engagements: dict[str, Engagement]
+) -> list[StagedCharge]:
+    return [
+        StagedCharge(
+            charge=charge,
+            engagement_id=event.engagement_id,
+            legal_entity_code=engagements[event.engagement_id].legal_entity_code,
+            service_type=SERVICE_TYPES.get(charge.kind, DEFAULT_SERVICE_TYPE),
+            on=event.work_date,
+        )
+        for event in events
+        for charge in event.billed_charges()
+    ]
+
+
+def required_reference(ports: BillingPorts) -> BillingReferenceData:
+    assert ports.reference is not None, "billing needs its reference data"
+    return ports.reference
+
+
+__all__ = ["CycleOutcome", "required", "run_cycle"]

@@ -1,0 +1,50 @@
+"""What the billing use cases need: storage, the clock, ids, the ownership rules, the firm's
+billing reference data (legal entities' countries, the tax table) and the PSA."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from attrs import frozen
+
+from application.ports import Clock, IdGenerator, Psa, UnitOfWorkFactory
+from application.saga_runner import SagaRunner
+from domain.invoicing.tax import LegalEntity, TaxTable
+from domain.ownership import OwnershipMatrix
+
+
+class BillingReferenceData(Protocol):
+    """The firm's configuration for invoicing: where each legal entity is, and the tax rules."""
+
+    def legal_entity(self, code: str) -> LegalEntity | None: ...
+    def tax_table(self) -> TaxTable: ...
+
+
+@frozen
+class ChangeOrder:
+    """An amendment as the PSA hears it: the project, the version and what changed."""
+
+    external_id: str  # engagement id and version: the PSA's upsert key, so a retry is harmless
+    project_id: str
+    engagement_id: str
+    version: int
+    effective_on: str
+    summary: str
+
+
+class PsaChangeOrders(Protocol):
+    def apply_change_order(self, order: ChangeOrder) -> str:
+        """Record the change order on the project; return the PSA's id for it. Safe to repeat."""
+        ...
+
+
+@frozen
+class BillingPorts:
+    uow_factory: UnitOfWorkFactory
+    clock: Clock
+    ids: IdGenerator
+    ownership: OwnershipMatrix
+    reference: BillingReferenceData | None = None
+    psa: Psa | None = None
+    change_orders: PsaChangeOrders | None = None
+    sagas: SagaRunner | None = None  # drives a change order to the PSA

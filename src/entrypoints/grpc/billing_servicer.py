@@ -1,0 +1,181 @@
+"""The billing API: approved work staged, held work decided, invoices built, read, credited
+and paid. Each method reads the request into a command, calls its use case and answers."""
+
+from __future__ import annotations
+
+import grpc
+
+from application.approve_work import ItemOutcome, approve_many, approve_work
+from application.billing_cycle import run_cycle
+from application.billing_ports import BillingPorts
+from application.held_work import decide_held_work
+from application.invoices import (
+    get_invoice,
+    issue_credit_note,
+    list_invoices,
+    preview_invoice,
+    record_payment,
+)
+from application.ports import InvoiceFilter
+from domain.errors import DomainError
+from domain.invoicing.invoice import Invoice
+from entrypoints.grpc.billing_messages import (
+    approval_response,
+    batch_commands,
+    credit_note_command,
+    cycle_command,
+    decide_command,
+    item_result,
+    payment_command,
+    staged_line,
+    work_command,
+)
+from entrypoints.grpc.errors import abort_with
+from entrypoints.grpc.invoice_messages import (
+    credit_note_message,
+    document_message,
+    invoice_message,
+    invoice_status,
+    payment_response,
+    status_response,
+    summary_message,
+)
+from entrypoints.grpc.page_tokens import after_invoice, invoice_page_token, page_size
+from entrypoints.grpc.presence import chosen_key
+from entrypoints.grpc.servicers import proven_caller
+from o2c.v1 import billing_pb2, billing_pb2_grpc
+
+InvoiceKeyRequest = billing_pb2.GetInvoiceRequest | billing_pb2.GetInvoiceStatusRequest
+
+
+class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
+    def __init__(self, ports: BillingPorts) -> None:
+        self.ports = ports
+
+    def ApproveBillableEvent(
+        self, request: billing_pb2.ApproveBillableEventRequest, context: grpc.ServicerContext
+    ) -> billing_pb2.ApproveBillableEventResponse:
+        try:
+            approval = approve_work(work_command(request, proven_caller()), self.ports)
+        except DomainError as error:
+            abort_with(context, error)
+        return approval_response(approval)
+
+    def ApproveBillableEvents(
+        self, request: billing_pb2.ApproveBillableEventsRequest, context: grpc.ServicerContext
+    ) -> billing_pb2.ApproveBillableEventsResponse:
+        try:
+            commands = batch_commands(request.items, proven_caller())
+            readable = [command for command in commands if not isinstance(command, DomainError)]
+            approved = iter(approve_many(readable, self.ports))
+        except DomainError as error:
+            abort_with(context, error)
+        outcomes = [
+            ItemOutcome(None, command) if isinstance(command, DomainError) else next(approved)
+            for command in commands
+        ]
+        return billing_pb2.ApproveBillableEventsResponse(
+            results=[
+                item_result(index, item, outcome)
+                for index, (item, outcome) in enumerate(zip(request.items, outcomes, strict=True))
+            ]
+        )
+
+    def DecideHeldWork(
+        self, request: billing_pb2.DecideHeldWorkRequest, context: grpc.ServicerContext
+    ) -> billing_pb2.DecideHeldWorkResponse:
+        try:
+            event = decide_held_work(decide_command(request, proven_caller()), self.ports)
+        except DomainError as error:
+            abort_with(context, error)
+        return billing_pb2.DecideHeldWorkResponse(staged_line=staged_line(event))
+
+    def RunBillingCycle(
+        self, request: billing_pb2.RunBillingCycleRequest, context: grpc.ServicerContext
+    ) -> billing_pb2.RunBillingCycleResponse:
+        try:
+            outcome = run_cycle(cycle_command(request, proven_caller()), self.ports)
+        except DomainError as error:
+            abort_with(context, error)
+        return billing_pb2.RunBillingCycleResponse(
+            invoices=[summary_message(invoice) for invoice in outcome.invoices],
+            finalised=outcome.finalised,
+        )
+
+    def GetInvoice(
+        self, request: billing_pb2.GetInvoiceRequest, context: grpc.ServicerContext
+    ) -> billing_pb2.GetInvoiceResponse:
+        try:
+            invoice = self.invoice_by_key(request)
+        except DomainError as error:
+            abort_with(context, error)
+        return billing_pb2.GetInvoiceResponse(invoice=invoice_message(invoice))
+
+    def ListInvoices(
+        self, request: billing_pb2.ListInvoicesRequest, context: grpc.ServicerContext
+    ) -> billing_pb2.ListInvoicesResponse:
+        try:
+            where = InvoiceFilter(
+                engagement_id=request.engagement_id,
+                legal_entity_code=request.legal_entity_code,
+                status=invoice_status(request.status),
+            )
+            after, limit = after_invoice(request.page_token, where), page_size(request)
+            found = list_invoices(where, after, limit + 1, self.ports, proven_caller())
+        except DomainError as error:
+            abort_with(context, error)
+        page = found[:limit]
+        last = page[-1].id if len(found) > limit else None
+        return billing_pb2.ListInvoicesResponse(
+            invoices=[summary_message(invoice) for invoice in page],
+            next_page_token=invoice_page_token(last, where),
+        )
+
+    def PreviewInvoice(
+        self, request: billing_pb2.PreviewInvoiceRequest, context: grpc.ServicerContext
+    ) -> billing_pb2.PreviewInvoiceResponse:
+        try:
+            caller = proven_caller()
+            document = preview_invoice(request.invoice_id, self.ports, caller)
+            invoice = get_invoice(request.invoice_id, "", self.ports, caller)
+        except DomainError as error:
+            abort_with(context, error)
+        return billing_pb2.PreviewInvoiceResponse(invoice=document_message(document, invoice))
+
+    def IssueCreditNote(
+        self, request: billing_pb2.IssueCreditNoteRequest, context: grpc.ServicerContext
+    ) -> billing_pb2.IssueCreditNoteResponse:
+        try:
+            command = credit_note_command(request, proven_caller())
+            invoice, note = issue_credit_note(command, self.ports)
+        except DomainError as error:
+            abort_with(context, error)
+        return billing_pb2.IssueCreditNoteResponse(
+            credit_note=credit_note_message(note), invoice=invoice_message(invoice)
+        )
+
+    def RecordPayment(
+        self, request: billing_pb2.RecordPaymentRequest, context: grpc.ServicerContext
+    ) -> billing_pb2.RecordPaymentResponse:
+        try:
+            invoice, application = record_payment(
+                payment_command(request, proven_caller()), self.ports
+            )
+        except DomainError as error:
+            abort_with(context, error)
+        return payment_response(invoice, application)
+
+    def GetInvoiceStatus(
+        self, request: billing_pb2.GetInvoiceStatusRequest, context: grpc.ServicerContext
+    ) -> billing_pb2.GetInvoiceStatusResponse:
+        try:
+            invoice = self.invoice_by_key(request)
+        except DomainError as error:
+            abort_with(context, error)
+        return status_response(invoice)
+
+    def invoice_by_key(self, request: InvoiceKeyRequest) -> Invoice:
+        chosen, value = chosen_key(request, "key", "invoice_id or invoice_number")
+        invoice_id = value.strip() if chosen == "invoice_id" else ""
+        number = value.strip() if chosen == "invoice_number" else ""
+        return get_invoice(invoice_id, number, self.ports, proven_caller())

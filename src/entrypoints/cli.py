@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="o2c", description="o2c process APIs")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="serve the gRPC APIs on the configured address")
-    commands.add_parser("demo", help="drive a closed-won and time-approval scenario")
+    commands.add_parser("demo", help="drive a closed-won, time-approval and billing scenario")
     commands.add_parser("migrate", help="bring the database schema up to date")
     commands.add_parser("status", help="is the server ready, and does the outbox publish")
     add_token_parser(commands)

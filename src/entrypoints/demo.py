@@ -1,11 +1,12 @@
-"""`make demo`: two closed-won opportunities and three approved time entries, end to end."""
+"""`make demo`: two closed-won opportunities and three approved time entries, end to end; then
+one engagement per billing method through to its finalised invoice (`demo_billing`)."""
 
 from __future__ import annotations
 
 import asyncio
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import grpc
@@ -18,6 +19,8 @@ from grpc_status import rpc_status
 from adapters.messaging.subscriber import read_events
 from entrypoints import settings
 from entrypoints.client_channel import open_channel
+from entrypoints.demo_billing import bill_each_method
+from entrypoints.demo_requests import CallerMetadata, Metadata
 from entrypoints.grpc.dev_tokens import bearer_metadata, development_principal, development_token
 from o2c.v1 import (
     billing_pb2,
@@ -27,9 +30,6 @@ from o2c.v1 import (
     engagement_pb2_grpc,
     exceptions_pb2,
 )
-
-Metadata = tuple[tuple[str, str], ...]
-CallerMetadata = Callable[[str], Metadata]
 
 
 def run_demo() -> int:
@@ -43,9 +43,12 @@ def run_demo() -> int:
         runtime = Runtime(values).start()
         values = runtime.values
     try:
+        run, calling_as = uuid.uuid4().hex[:6].upper(), development_caller(values)
         with open_channel(values) as channel:
-            keys = scenario(channel, uuid.uuid4().hex[:6].upper(), development_caller(values))
+            keys = scenario(channel, run, calling_as)
         print_events(values, keys)
+        with open_channel(values) as channel:
+            bill_each_method(channel, run, calling_as)
     finally:
         if runtime is not None:
             runtime.stop()

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 from support.auth import call_metadata
 
 from entrypoints.demo import print_events, scenario
+from entrypoints.demo_billing import bill_each_method
+
+INVOICE = re.compile(
+    r"^  (?P<number>[A-Z]{2}01-2026-\d{6})  (?P<method>[^(]+) \(engagement .+\n"
+    r"(?:    .*\n)*?    total (?P<total>\S+ [A-Z]{3})",
+    re.MULTILINE,
+)
 
 
 def test_the_demo_tells_the_whole_story_with_the_events_it_read_back(service, channel, capsys):
@@ -17,3 +26,51 @@ def test_the_demo_tells_the_whole_story_with_the_events_it_read_back(service, ch
     assert "PERMISSION_DENIED: a crm caller may not call this RPC" in story
     for event in ("engagement.activated", "exception.parked", "billing.billable_event_staged"):
         assert f".{event}\n" in story
+
+
+def test_the_demo_bills_one_engagement_per_method_to_a_finalised_invoice(channel, capsys):
+    bill_each_method(channel, "T2", call_metadata)
+    story = capsys.readouterr().out
+    invoices = {match["method"].strip(): match for match in INVOICE.finditer(story)}
+    assert {method: invoice["total"] for method, invoice in invoices.items()} == {
+        "time and materials, capped": "1200.00 USD",
+        "time and materials, cap raised": "1200.00 USD",
+        "fixed fee": "10000.00 USD",
+        "retainer": "7500.00 USD",
+        "subscription plus services": "2500.00 USD",
+        "usage": "5500 JPY",
+        "time and expenses": "88.580 KWD",
+    }
+    assert invoices["usage"]["number"].startswith("JP01-2026-")
+    assert invoices["time and expenses"]["number"].startswith("KW01-2026-")
+
+
+def test_the_demo_shows_held_work_billed_as_overage_a_change_order_a_credit_and_a_payment(
+    channel, capsys
+):
+    bill_each_method(channel, "T3", call_metadata)
+    story = capsys.readouterr().out
+    assert "TM-2-T3: time 3 h -> 250.00 USD staged (time 250.00 USD, held over cap 200.00 USD)" in (
+        story
+    )
+    assert "-> 450.00 USD billed as overage" in story
+    assert "change order 1: cap now 1500.00 USD" in story
+    assert "EXP-3-T3: expense -> 0.000 KWD not billed" in story
+    assert "usage USE-2-T3 on 2026-12-20" in story and "tax 300 (10 %)" in story
+    assert "note: No VAT is levied in Kuwait" in story
+    assert re.search(r"credit note US01-CN-2027-\d{6}: 100.00 USD", story)
+    assert "credited 100.00 USD, paid 1100.00 USD: paid, balance 0.00 USD" in story
+
+
+def test_the_demo_runs_again_on_the_same_server_and_its_invoices_number_on(channel, capsys):
+    """Every run issues on 31 December 2026: the same day again keeps the numbers in order."""
+    bill_each_method(channel, "T4", call_metadata)
+    first = capsys.readouterr().out
+    bill_each_method(channel, "T5", call_metadata)
+    second = capsys.readouterr().out
+    assert max(numbers_of(first, "US01")) < min(numbers_of(second, "US01"))
+    assert max(numbers_of(first, "KW01")) < min(numbers_of(second, "KW01"))
+
+
+def numbers_of(story: str, legal_entity: str) -> list[str]:
+    return [m["number"] for m in INVOICE.finditer(story) if m["number"].startswith(legal_entity)]

@@ -6,6 +6,7 @@ is harmless."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from attrs import frozen
@@ -24,7 +25,7 @@ from application.commands import (
 from application.parsing import fields_under, parse_date, required
 from application.pipeline import Answer, Pipeline
 from application.ports import UnitOfWork
-from domain.billable_event import BillableEvent, BillableEventKind, BillableEventStatus
+from domain.billable_event import BillableEvent, BillableEventKind
 from domain.billing.agreement import Amendment, BillingAgreement
 from domain.billing.amendments import Invoiced, RateChange, TermsChange, amend_terms
 from domain.billing.rating import Rated
@@ -61,7 +62,9 @@ def amend(uow: UnitOfWork, cmd: AmendServiceEngagement, ports: BillingPorts) -> 
     engagement = active_engagement(uow, engagement_id, cmd.caller, "engagement_id")
     agreement = agreement_for(uow, engagement)
     amendment = amendment_of(cmd, engagement)
-    done = invoiced(uow.billable_events.of_engagement(engagement.id))
+    events = uow.billable_events.of_engagement(engagement.id)
+    on_invoices = {r.source_id for r in uow.billed_work.of_sources([e.id for e in events])}
+    done = invoiced([e for e in events if e.id in on_invoices])
     check_each_change(agreement, amendment, done)
     agreement.amend(amendment, invoiced=done, occurred_at=ports.clock.now())
     for index, package in enumerate(cmd.new_work_packages):
@@ -85,7 +88,7 @@ def amendment_of(cmd: AmendServiceEngagement, engagement: Engagement) -> Amendme
         raise InvalidField("version is the amendment's number, from 1", field="version")
     return Amendment(
         version=cmd.version,
-        effective_on=parse_date(cmd.effective_on, "effective_on"),
+        effective_on=effective_on(cmd.effective_on, engagement),
         reason=cmd.reason.strip(),
         changes=[
             change_of(line, f"changes[{i}].", engagement) for i, line in enumerate(cmd.changes)
@@ -106,6 +109,18 @@ def check_each_change(
         with fields_under(f"changes[{index}]."):
             terms = agreement.terms_of(code, "work_package_code")
             amend_terms(terms, change, agreement.state_of(code), done.get(code, Invoiced()))
+
+
+def effective_on(text: str, engagement: Engagement) -> dt.date:
+    day = parse_date(text, "effective_on")
+    if not engagement.start_date <= day <= engagement.end_date:
+        raise InvalidField(
+            f"a change order takes effect within the engagement, {engagement.start_date} to "
+            f"{engagement.end_date}, not on {day}",
+            field="effective_on",
+            keys={"effective_on": day.isoformat()},
+        )
+    return day
 
 
 def change_of(line: TermsChangeLine, prefix: str, engagement: Engagement) -> TermsChange:
@@ -142,9 +157,9 @@ def new_terms_of(line: TermsLine, prefix: str, engagement: Engagement) -> Billin
     )
 
 
-def invoiced(events: Sequence[BillableEvent]) -> dict[str, Invoiced]:
-    """Per work package: the last day of time already invoiced, and the invoiced milestones."""
-    done = [e for e in events if e.status is BillableEventStatus.INVOICED]
+def invoiced(done: Sequence[BillableEvent]) -> dict[str, Invoiced]:
+    """Per work package: the last day of time on an invoice (any part of it, credited or
+    not), and the milestones on one."""
     by_package: dict[str, Invoiced] = {}
     for code in {e.work_package_code for e in done}:
         mine = [e for e in done if e.work_package_code == code]

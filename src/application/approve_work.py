@@ -7,7 +7,8 @@ released is its re-approval, and the next billing cycle bills it again.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from attrs import evolve, frozen
 
@@ -84,7 +85,7 @@ def approve_item(cmd: ApproveWork, ports: BillingPorts) -> ItemOutcome:
 
 def approve_work(cmd: ApproveWork, ports: BillingPorts) -> Approval:
     caller = cmd.caller
-    with fields_under(cmd.field_prefix):
+    with fields_under(cmd.field_prefix), keyed_by_source(cmd.source_id):
         kind = kind_of(cmd.kind)
         system = source_system(cmd.source_system)
         check_system_of_record(cmd, kind, system, caller, ports)
@@ -96,6 +97,17 @@ def approve_work(cmd: ApproveWork, ports: BillingPorts) -> Approval:
         event = uow.billable_events.get(str(answer["billable_event_id"]))
     assert event is not None
     return Approval(event, bool(answer["already_staged"]), bool(answer.get("reapproved")))
+
+
+@contextmanager
+def keyed_by_source(source_id: str) -> Iterator[None]:
+    """Rating knows the work by o2c's own event id; the caller knows it by its source id."""
+    try:
+        yield
+    except DomainError as error:
+        if "source_id" in error.keys:
+            error.keys["source_id"] = source_id
+        raise
 
 
 def approve(

@@ -3,14 +3,18 @@ agreement, and the refusal that names the field under the caller's own prefix.""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from application.billing_terms import flat_terms
 from application.ports import UnitOfWork
 from application.queries import visible_engagement
 from domain.billing.agreement import BillingAgreement
 from domain.engagement import Engagement, EngagementStatus
-from domain.errors import EngagementNotActive, NotFound
+from domain.errors import EngagementNotActive, InvalidField, NotFound
 from domain.invoicing.numbering import DocumentSequence, Series
 from domain.principal import Principal
+
+A_YEAR = dt.timedelta(days=366)
 
 
 def engagement_for(
@@ -48,6 +52,26 @@ def agreement_for(uow: UnitOfWork, engagement: Engagement) -> BillingAgreement:
         agreement = BillingAgreement.open(engagement.id, terms)
         uow.billing_agreements.add(agreement)
     return agreement
+
+
+def check_within_a_year(day: dt.date, today: dt.date, field_name: str) -> dt.date:
+    """A document dated years ahead would hold its legal entity's numbering there for good."""
+    if day > today + A_YEAR:
+        raise InvalidField(
+            f"{field_name} is at most {A_YEAR.days} days after today, {today}",
+            field=field_name,
+            keys={field_name: day.isoformat()},
+        )
+    return day
+
+
+def check_not_after_tomorrow(day: dt.date, today: dt.date, field_name: str) -> dt.date:
+    """What happened (a payment received) happened by now, wherever in the world."""
+    if day > today + dt.timedelta(days=1):
+        raise InvalidField(
+            f"{field_name} {day} is in the future", field=field_name, keys={field_name: str(day)}
+        )
+    return day
 
 
 def sequence_for(uow: UnitOfWork, legal_entity_code: str, series: Series) -> DocumentSequence:

@@ -12,10 +12,16 @@ from collections.abc import Sequence
 
 from attrs import evolve, frozen
 
-from application.billing_access import agreement_for, engagement_for, sequence_for
+from application.billing_access import (
+    agreement_for,
+    check_within_a_year,
+    engagement_for,
+    sequence_for,
+)
 from application.billing_ports import BillingPorts, BillingReferenceData
 from application.commands import RunBillingCycle
 from application.fees import schedule_fees
+from application.invoice_lines import line_text
 from application.parsing import parse_date, required
 from application.pipeline import Pipeline
 from application.ports import UnitOfWork
@@ -23,7 +29,7 @@ from domain.billable_event import BillableEvent
 from domain.billing.agreement import BillingAgreement
 from domain.billing.charges import ChargeKind
 from domain.engagement import Engagement, EngagementStatus
-from domain.errors import InvalidField, LegalEntityNotAllowed, UnknownValue
+from domain.errors import LegalEntityNotAllowed, UnknownValue
 from domain.invoicing.cycle import finalise_all, run_billing_cycle
 from domain.invoicing.invoice import Invoice
 from domain.invoicing.lines import key_of
@@ -35,7 +41,6 @@ from domain.principal import Principal
 from domain.requests import RequestKey
 
 OPERATION = "RunBillingCycle"
-MOST_AHEAD = dt.timedelta(days=366)
 SERVICE_TYPES = {ChargeKind.EXPENSE: "expenses", ChargeKind.USAGE: "usage"}
 DEFAULT_SERVICE_TYPE = "professional_services"
 
@@ -47,7 +52,7 @@ class CycleOutcome:
 
 
 def run_cycle(cmd: RunBillingCycle, ports: BillingPorts) -> CycleOutcome:
-    as_of = check_as_of(parse_date(cmd.as_of, "as_of"), ports.clock.now().date())
+    as_of = check_within_a_year(parse_date(cmd.as_of, "as_of"), ports.clock.now().date(), "as_of")
     key = RequestKey(cmd.caller.subject, OPERATION, cmd.request_id)
     answer = Pipeline(ports.uow_factory, ports.clock).run(
         key, cmd, lambda uow: bill(uow, cmd, as_of, ports)
@@ -60,21 +65,11 @@ def run_cycle(cmd: RunBillingCycle, ports: BillingPorts) -> CycleOutcome:
     return CycleOutcome(invoices, bool(answer["finalised"]))
 
 
-def check_as_of(as_of: dt.date, today: dt.date) -> dt.date:
-    """Fees are billed in advance a month or so, not for years to come."""
-    if as_of > today + MOST_AHEAD:
-        raise InvalidField(
-            f"as_of is at most {MOST_AHEAD.days} days after today, {today}",
-            field="as_of",
-            keys={"as_of": as_of.isoformat()},
-        )
-    return as_of
-
-
 def bill(
     uow: UnitOfWork, cmd: RunBillingCycle, as_of: dt.date, ports: BillingPorts
 ) -> dict[str, object]:
     reference = required_reference(ports)
+    check_known(cmd.legal_entity_codes, reference)
     engagements = in_scope(uow, cmd)
     setup = billing_setup(uow, engagements, reference)
     for engagement in engagements:
@@ -121,14 +116,11 @@ def in_scope(uow: UnitOfWork, cmd: RunBillingCycle) -> list[Engagement]:
     """Active engagements the caller may see, within the legal entities and engagements
     named; none named means all of them."""
     for index, code in enumerate(cmd.legal_entity_codes):
-        check_sees(cmd.caller, code, f"scope.legal_entity_codes[{index}]")
+        check_sees(cmd.caller, code, f"legal_entity_codes[{index}]")
     if cmd.engagement_ids:
         named = [
             engagement_for(
-                uow,
-                required(i, f"scope.engagement_ids[{n}]"),
-                cmd.caller,
-                f"scope.engagement_ids[{n}]",
+                uow, required(i, f"engagement_ids[{n}]"), cmd.caller, f"engagement_ids[{n}]"
             )
             for n, i in enumerate(cmd.engagement_ids)
         ]
@@ -142,6 +134,16 @@ def in_scope(uow: UnitOfWork, cmd: RunBillingCycle) -> list[Engagement]:
         and cmd.caller.sees(e.legal_entity_code)
         and (not entities or e.legal_entity_code in entities)
     ]
+
+
+def check_known(codes: Sequence[str], reference: BillingReferenceData) -> None:
+    for index, code in enumerate(codes):
+        if reference.legal_entity(code) is None:
+            raise UnknownValue(
+                f"o2c bills for no legal entity {code!r}",
+                field=f"legal_entity_codes[{index}]",
+                keys={"legal_entity_code": code},
+            )
 
 
 def check_sees(caller: Principal, code: str, field_name: str) -> None:
@@ -164,7 +166,7 @@ def billing_setup(
             raise UnknownValue(
                 f"legal entity {code} has no country in the billing reference data: "
                 "finance adds it before billing",
-                field="scope.legal_entity_codes",
+                field="legal_entity_codes",
                 keys={"legal_entity_code": code, "engagement_id": engagement.id},
             )
         entities[code] = entity
@@ -200,6 +202,8 @@ def staged_charges(
             legal_entity_code=engagements[event.engagement_id].legal_entity_code,
             service_type=SERVICE_TYPES.get(charge.kind, DEFAULT_SERVICE_TYPE),
             on=event.work_date,
+            reference=event.source_id,
+            description=line_text(event, charge),
         )
         for event in events
         for charge in event.billed_charges()

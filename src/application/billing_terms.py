@@ -4,11 +4,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 
 from application.commands import MilestoneLine, RateEntry, TermsLine, TierLine
-from application.parsing import fields_under, parse_date, parse_money, parse_quantity, required
+from application.parsing import (
+    fields_renamed,
+    fields_under,
+    parse_date,
+    parse_money,
+    parse_quantity,
+    required,
+)
 from domain.billing.methods import (
     BillingMethod,
     FixedFee,
@@ -49,7 +57,7 @@ def terms_from(
     """`currency` and the dates are the engagement's, used where the line leaves them out;
     a line without rates is billed at the engagement's flat rate card."""
     currency = line.currency.strip() or currency
-    with fields_under(prefix):
+    with fields_under(prefix), rate_card_fields():
         return BillingTerms.agree(
             work_package_code=required(line.work_package_code, prefix + "work_package_code"),
             currency=currency,
@@ -60,6 +68,17 @@ def terms_from(
             staffed_roles=tuple(line.staffed_roles),
             expenses=expense_policy(line, prefix),
         )
+
+
+@contextmanager
+def rate_card_fields() -> Iterator[None]:
+    """The domain's rate card is the caller's `rates` and `discount_percent`."""
+    with (  # the innermost renames first: the most particular is last
+        fields_renamed("rate_card", "rates"),
+        fields_renamed("rate_card.discount.percent", "discount_percent"),
+        fields_renamed("rate_card.rates", "rates"),
+    ):
+        yield
 
 
 def flat_terms(engagement: Engagement, code: str) -> BillingTerms:

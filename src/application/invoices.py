@@ -12,7 +12,11 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from application.billing_access import sequence_for
+from application.billing_access import (
+    check_not_after_tomorrow,
+    check_within_a_year,
+    sequence_for,
+)
 from application.billing_ports import BillingPorts
 from application.commands import CreditLineRequest, IssueCreditNote, RecordPayment
 from application.parsing import fields_renamed, parse_date, parse_money, required
@@ -29,7 +33,7 @@ from domain.money import Money
 from domain.principal import Principal
 from domain.requests import RequestKey
 
-MAX_PAGE = 200
+MAX_PAGE = 500
 LINE_FIELD = re.compile(r"credit_lines\[(\d+)\]")
 
 
@@ -58,11 +62,14 @@ def credit(uow: UnitOfWork, cmd: IssueCreditNote, ports: BillingPorts) -> dict[s
 def issue(
     invoice: Invoice, cmd: IssueCreditNote, uow: UnitOfWork, ports: BillingPorts
 ) -> CreditNote:
-    issued_on = parse_date(cmd.issued_on, "issued_on") if cmd.issued_on.strip() else None
+    today = ports.clock.now().date()
+    issued_on = today
+    if cmd.issued_on.strip():
+        issued_on = check_within_a_year(parse_date(cmd.issued_on, "issued_on"), today, "issued_on")
     return invoice.issue_credit_note(
         credit_note_id=ports.ids.new_id(),
         sequence=sequence_for(uow, invoice.legal_entity.code, Series.CREDIT_NOTE),
-        issued_on=issued_on or ports.clock.now().date(),
+        issued_on=issued_on,
         now=ports.clock.now(),
         reason=cmd.reason.strip(),
         lines=credited_lines(cmd.lines, invoice.currency) or None,
@@ -112,7 +119,9 @@ def pay(uow: UnitOfWork, cmd: RecordPayment, ports: BillingPorts) -> dict[str, o
     payment = Payment(
         payment_id=required(cmd.payment_id, "payment_id"),
         amount=parse_money(cmd.amount, cmd.currency, "amount"),
-        received_on=parse_date(cmd.received_on, "received_on"),
+        received_on=check_not_after_tomorrow(
+            parse_date(cmd.received_on, "received_on"), ports.clock.now().date(), "received_on"
+        ),
     )
     with fields_renamed("payment.", ""):
         application = invoice.apply_payment(payment, ports.clock.now())
@@ -138,8 +147,9 @@ def get_invoice(
 def list_invoices(
     where: InvoiceFilter, after: str, limit: int, ports: BillingPorts, viewer: Principal
 ) -> list[Invoice]:
-    if not 1 <= limit <= MAX_PAGE:
-        raise InvalidField(f"page_size is 1 to {MAX_PAGE}", field="page_size")
+    if limit < 1:
+        raise InvalidField("page_size is at least 1", field="page_size")
+    limit = min(limit, MAX_PAGE + 1)  # one more than a page tells whether another follows
     visible = None if viewer.sees_every_legal_entity() else frozenset(viewer.legal_entities)
     with ports.uow_factory() as uow:
         return uow.invoices.page(

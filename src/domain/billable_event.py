@@ -208,7 +208,7 @@ class BillableEvent:
         self.record_rated(rated, now)
 
     def billed_charges(self) -> tuple[Charge, ...]:
-        return tuple(charge for charge in self.charges if charge.is_billed)
+        return tuple(c for c in self.charges if c.is_billed and c.amount.is_positive())
 
     def mark_invoiced(self) -> None:
         if self.status is not BillableEventStatus.STAGED:

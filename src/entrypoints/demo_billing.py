@@ -194,4 +194,4 @@ def credit_and_payment(calls: Calls, invoice_id: str) -> None:
 
 
 def is_overage(line: invoicing_pb2.InvoiceLine) -> bool:
-    return line.description.startswith("cap_overage ")
+    return line.description.startswith("Time over the cap")

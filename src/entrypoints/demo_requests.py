@@ -5,6 +5,7 @@ Every id carries the run's key, so that repeated demos against one server never 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +25,12 @@ def money(amount: str, currency: str = "USD") -> common_pb2.Money:
 
 def december(day: int) -> date_pb2.Date:
     return date_pb2.Date(year=2026, month=12, day=day)
+
+
+def received_today() -> date_pb2.Date:
+    """A payment is received by now: o2c refuses one dated in the future."""
+    today = dt.datetime.now(dt.UTC).date()
+    return date_pb2.Date(year=today.year, month=today.month, day=today.day)
 
 
 def january(day: int) -> date_pb2.Date:
@@ -182,5 +189,5 @@ def payment_of(
         invoice_id=invoice_id,
         payment_id=f"PAY-{run}",
         amount=amount,
-        received_on=january(20),
+        received_on=received_today(),
     )

@@ -3,6 +3,7 @@ milestones and usage, batches, billing cycles, credit notes and payments."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from google.type import date_pb2
@@ -163,6 +164,11 @@ def credit_note(
     )
 
 
+def today() -> date_pb2.Date:
+    day = dt.datetime.now(dt.UTC).date()
+    return date(day.year, day.month, day.day)
+
+
 def payment(
     key: str, invoice_id: str, amount: str, payment_id: str = "PAY-1"
 ) -> billing_pb2.RecordPaymentRequest:
@@ -171,7 +177,7 @@ def payment(
         invoice_id=invoice_id,
         payment_id=f"{payment_id}-{key}",
         amount=usd(amount),
-        received_on=date(2027, 1, 20),
+        received_on=today(),  # a payment is received by now
     )
 
 

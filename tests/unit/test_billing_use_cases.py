@@ -29,7 +29,7 @@ from application.amend_engagement import amend_service_engagement
 from application.approve_work import approve_many, approve_work
 from application.billing_cycle import run_cycle
 from application.billing_ports import BillingPorts, ChangeOrder
-from application.commands import DecideHeldWork, TermsChangeLine
+from application.commands import DecideHeldWork, RateChangeLine, TermsChangeLine
 from application.create_engagement import create_service_engagement, saga_runner
 from application.held_work import decide_held_work
 from application.invoices import (
@@ -46,6 +46,7 @@ from domain.errors import (
     ConcurrentUpdate,
     CreditExceedsInvoice,
     CurrencyMismatch,
+    InvalidField,
     MilestoneNotOnTerms,
     RoleNotOnRateCard,
 )
@@ -321,3 +322,81 @@ def test_a_draft_is_previewed_without_a_number_and_rebuilt_until_finalised(engag
     assert [i.id for i in drafts] == [redrafted.id]
     final = finalised_invoice(ports, engagement_id)
     assert final.net == usd("900.00") and final.status is InvoiceStatus.FINALISED
+
+
+def test_usage_within_the_included_quantity_and_a_free_expense_bill_nothing(engage, ports):
+    terms = usage("1000", ("", "0.5"), currency="JPY")
+    engagement_id = engage(in_currency("JPY", "JP01", "20000", terms=(terms,)))
+    within = approve_work(used(engagement_id, "U-1", "2026-12-05", "10"), ports)
+    beyond = approve_work(used(engagement_id, "U-2", "2026-12-06", "1000"), ports)
+
+    assert within.event.status is BillableEventStatus.NOT_BILLED
+    assert beyond.event.amount == Money.of("5", "JPY")  # 10 of the 1,000 beyond the allowance
+    assert finalised_invoice(ports, engagement_id).net == Money.of("5", "JPY")
+
+
+def test_lines_of_one_day_follow_the_customers_references_and_read_as_work(engage, ports):
+    engagement_id = engage(opportunity())
+    approve_work(time(engagement_id, "TE-2", "2026-12-02", "2"), ports)
+    approve_work(time(engagement_id, "TE-1", "2026-12-02", "1.5"), ports)
+
+    invoice = finalised_invoice(ports, engagement_id)
+    assert [line.description for line in invoice.lines] == [
+        "Time: 1.5 h consultant, TE-1",
+        "Time: 2 h consultant, TE-2",
+    ]
+
+
+def test_a_document_dated_years_ahead_is_refused_so_numbering_is_never_held_there(engage, ports):
+    engagement_id = engage(opportunity())
+    approve_work(time(engagement_id, "TE-1", "2026-12-02", "4"), ports)
+    invoice = finalised_invoice(ports, engagement_id)
+
+    with pytest.raises(InvalidField) as cycle_refused:
+        run_cycle(cycle("9999-12-31", engagement_id), ports)
+    with pytest.raises(InvalidField) as credit_refused:
+        issue_credit_note(credit(invoice.id, issued_on="9999-12-31"), ports)
+
+    assert (cycle_refused.value.field, credit_refused.value.field) == ("as_of", "issued_on")
+    _, note = issue_credit_note(credit(invoice.id, issued_on="2027-01-05"), ports)
+    assert str(note.number) == "US01-CN-2027-000001"
+
+
+def test_a_payment_received_in_the_future_or_too_large_to_hold_is_refused(engage, ports):
+    engagement_id = engage(opportunity())
+    approve_work(time(engagement_id, "TE-1", "2026-12-02", "4"), ports)
+    invoice = finalised_invoice(ports, engagement_id)
+    huge = "9999999999999999.99"
+
+    with pytest.raises(InvalidField) as future:
+        record_payment(payment(invoice.id, "P-0", "10.00", "USD", received_on="2030-01-01"), ports)
+    record_payment(payment(invoice.id, "P-1", huge, "USD"), ports)
+    with pytest.raises(InvalidField) as overflow:
+        record_payment(payment(invoice.id, "P-2", huge, "USD"), ports)
+
+    assert (future.value.field, overflow.value.field) == ("received_on", "amount.amount")
+    assert get_invoice(invoice.id, "", ports, FINANCE).unapplied.amount > 0
+
+
+def test_a_rate_change_cannot_reprice_work_invoiced_in_part(engage, ports):
+    engagement_id = engage(opportunity(time_and_materials(cap="1000.00")))
+    approve_work(time(engagement_id, "TE-1", "2026-12-02", "7.5"), ports)  # 1,000 + 125 held
+    finalised_invoice(ports, engagement_id)
+    repriced = TermsChangeLine(
+        "NA", rate_changes=(RateChangeLine("consultant", "160", "USD", "2026-12-01"),)
+    )
+
+    with pytest.raises(AmendmentRewritesInvoiced) as refused:
+        amend_service_engagement(change_order(engagement_id, 1, repriced), ports)
+    assert refused.value.field.startswith("changes[0].rate_changes[0]")
+
+
+def test_a_change_order_takes_effect_within_the_engagement(engage, ports):
+    engagement_id = engage(opportunity(time_and_materials(cap="1000.00")))
+    raised = TermsChangeLine("NA", cap="2000.00")
+
+    with pytest.raises(InvalidField) as refused:
+        amend_service_engagement(
+            change_order(engagement_id, 1, raised, effective_on="0001-01-01"), ports
+        )
+    assert refused.value.field == "effective_on"

@@ -55,7 +55,9 @@ class Rated:
     state: TermsState
 
     def billed(self) -> tuple[Charge, ...]:
-        return tuple(charge for charge in self.charges if charge.is_billed)
+        """What reaches an invoice: charges of billed kinds, and of more than zero (usage
+        within the included quantity or a free expense is rated, and bills nothing)."""
+        return tuple(c for c in self.charges if c.is_billed and c.amount.is_positive())
 
 
 def rate(terms: BillingTerms, state: TermsState, work: Work) -> Rated:

@@ -13,7 +13,7 @@ from fractions import Fraction
 
 from attrs import frozen
 
-from domain.errors import CreditExceedsInvoice, CurrencyMismatch
+from domain.errors import CreditExceedsInvoice, CurrencyMismatch, InvalidField
 from domain.invoicing.lines import InvoiceLine, sum_of
 from domain.invoicing.numbering import DocumentNumber
 from domain.invoicing.tax import TaxRate
@@ -104,7 +104,13 @@ def check_credit(line: InvoiceLine, net: Money, remaining: Money) -> None:
             field=f"{where}.currency_code",
             keys={"left": net.currency, "right": remaining.currency},
         )
-    if not net.is_positive() or net.amount > remaining.amount:
+    if not net.is_positive():
+        raise InvalidField(
+            f"a credit is more than zero, not {net}",
+            field=f"{where}.amount",
+            keys={"line": str(line.number)},
+        )
+    if net.amount > remaining.amount:
         raise CreditExceedsInvoice(
             f"line {line.number} has {remaining} left to credit, not {net}",
             field=f"{where}.amount",

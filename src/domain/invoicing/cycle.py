@@ -89,7 +89,7 @@ def draft(
     for item in items:
         invoice.bill(
             [item.charge],
-            description=f"{item.charge.kind.value} {item.charge.source_id} on {item.on}",
+            description=item.line_text(),
             service_type=item.service_type,
             taxes=setup.taxes,
         )

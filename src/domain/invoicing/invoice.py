@@ -179,10 +179,24 @@ class Invoice:
         if earlier is not None:
             return self.check_same_payment(earlier, payment)
         application = PaymentApplication.of(payment, self.balance)
+        self.check_credit_fits(application)
         self.payments = (*self.payments, application)
         self.status = self.settled_status()
         self.events.append(payment_applied(self, application, now))
         return application
+
+    def check_credit_fits(self, application: PaymentApplication) -> None:
+        """The customer's credit must stay an amount o2c can hold, or the invoice could no
+        longer be read."""
+        try:
+            self.unapplied + application.unapplied
+        except InvalidField:
+            raise InvalidField(
+                f"payment {application.payment.payment_id} would leave more unapplied credit "
+                "than an amount may hold",
+                field="payment.amount.amount",
+                keys={"payment_id": application.payment.payment_id},
+            ) from None
 
     @property
     def amount(self) -> Money:

@@ -19,13 +19,17 @@ InvoiceKey = tuple[str, str, str]
 
 @frozen
 class StagedCharge:
-    """A rated charge waiting for an invoice: work by its date, a scheduled fee by its due day."""
+    """A rated charge waiting for an invoice: work by its date, a scheduled fee by its due day.
+    `reference` is what the customer knows the work by (the source system's id), so that lines
+    follow it and not o2c's own ids; `description` is the line's text."""
 
     charge: Charge
     engagement_id: str
     legal_entity_code: str
     service_type: str
     on: dt.date
+    reference: str = ""
+    description: str = ""
 
     @property
     def currency(self) -> str:
@@ -36,8 +40,11 @@ class StagedCharge:
         return (self.engagement_id, self.legal_entity_code, self.currency)
 
     @property
-    def order(self) -> tuple[dt.date, str, str]:
-        return (self.on, self.charge.source_id, self.charge.kind.value)
+    def order(self) -> tuple[dt.date, str, str, str]:
+        return (self.on, self.reference, self.charge.source_id, self.charge.kind.value)
+
+    def line_text(self) -> str:
+        return self.description or f"{self.charge.kind.value} {self.charge.source_id} on {self.on}"
 
 
 @frozen

@@ -32,10 +32,12 @@ from adapters.persistence.engine import session_factory
 from adapters.persistence.uow import SqlAlchemyUnitOfWork
 from adapters.vendors.sandbox.crm import SandboxCrm
 from adapters.vendors.sandbox.erp import SandboxErp
+from adapters.vendors.sandbox.ledger import SandboxLedger
 from adapters.vendors.sandbox.psa import SandboxPsa
 from adapters.vendors.sandbox.records import SandboxRecords
 from application.ports import UnitOfWorkFactory
 from contracts.builders import LEGAL_ENTITIES
+from contracts.ledgers import LedgerWorld
 
 OnDatabase = Callable[[pytest.FixtureRequest, str], Any]
 
@@ -99,7 +101,14 @@ def sql_units_of_work(request: pytest.FixtureRequest, backend: str) -> UnitOfWor
     return functools.partial(SqlAlchemyUnitOfWork, sessions, encode_for_tests)
 
 
+def sandbox_ledger(request: pytest.FixtureRequest, backend: str) -> LedgerWorld:
+    ledger = SandboxLedger(SandboxRecords(empty_database(request, backend), "erp"))
+    return LedgerWorld(ledger, ledger.receive_payment)
+
+
 ERPS = [pytest.param(fake_erp, id="fake"), *on_each_database("sandbox", sandbox_erp)]
+# Each ERP's ledger adapter, against the sandbox or its wire-format simulator.
+LEDGERS = [*on_each_database("sandbox", sandbox_ledger)]
 PSAS = [pytest.param(lambda _: FakePsa(), id="fake"), *on_each_database("sandbox", sandbox_psa)]
 CRMS = [pytest.param(lambda _: FakeCrm(), id="fake"), *on_each_database("sandbox", sandbox_crm)]
 UNITS_OF_WORK = [
@@ -116,6 +125,12 @@ INTERLEAVING_UNITS_OF_WORK = [
 @pytest.fixture(params=ERPS)
 def erp(request: pytest.FixtureRequest) -> Any:
     return request.param(request)
+
+
+@pytest.fixture(params=LEDGERS)
+def ledger_world(request: pytest.FixtureRequest) -> LedgerWorld:
+    world: LedgerWorld = request.param(request)
+    return world
 
 
 @pytest.fixture(params=PSAS)

@@ -41,6 +41,17 @@ class SandboxRecords:
         with self.engine.begin() as connection:
             return connection.execute(query).scalar_one_or_none()
 
+    def live(self, kind: str) -> list[tuple[str, str, dict[str, Any]]]:
+        """(external id, record id, payload) of every record of `kind` not removed, oldest
+        first."""
+        query = (
+            select(records.c.external_id, records.c.record_id, records.c.payload)
+            .where(*self._kind(kind), records.c.removed_at.is_(None))
+            .order_by(records.c.created_at, records.c.record_id)
+        )
+        with self.engine.begin() as connection:
+            return [tuple(row) for row in connection.execute(query)]  # type: ignore[misc]
+
     def remove(self, kind: str, record_id: str) -> None:
         statement = (
             update(records)

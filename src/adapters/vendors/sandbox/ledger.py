@@ -1,0 +1,112 @@
+"""The sandbox ERP's ledger: customers and posted documents kept in o2c's own database, keyed
+as a real ERP keys them, so that posting twice under one key is one document."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from adapters.vendors.sandbox.records import SandboxRecords
+from application.erp_ports import (
+    DocumentKind,
+    LedgerCustomer,
+    LedgerDocument,
+    LedgerPayment,
+    OpenItem,
+    Posted,
+)
+from domain.money import Money
+
+
+class SandboxLedger:
+    def __init__(self, records: SandboxRecords, erp: str = "sandbox") -> None:
+        self.records = records
+        self._erp = erp
+
+    @property
+    def erp(self) -> str:
+        return self._erp
+
+    def upsert_customer(self, customer: LedgerCustomer) -> str:
+        payload = {
+            "name": customer.name,
+            "legal_entity": customer.erp_legal_entity,
+            "currency": customer.currency,
+            "tax_registration": customer.tax_registration,
+        }
+        external_id = f"{customer.erp_legal_entity}/{customer.external_id}"
+        return self.records.upsert("ledger_customer", external_id, "C", payload)
+
+    def post(self, document: LedgerDocument) -> Posted:
+        found = self.find(document.posting_key)
+        if found is not None:
+            return found
+        number = self.records.upsert("document", document.posting_key, "DOC", payload_of(document))
+        return Posted(document.posting_key, number)
+
+    def find(self, posting_key: str) -> Posted | None:
+        number = self.records.find("document", posting_key)
+        return None if number is None else Posted(posting_key, number)
+
+    def open_items(self, erp_legal_entity: str) -> list[OpenItem]:
+        items = [
+            OpenItem(p["number"], signed(p))
+            for _, _, p in self.records.live("document")
+            if p["legal_entity"] == erp_legal_entity
+        ]
+        return sorted(items, key=lambda item: item.number)
+
+    def receive_payment(self, payment: LedgerPayment, erp_legal_entity: str) -> None:
+        """The sandbox's cash application, for tests and the demo."""
+        payload = {
+            "legal_entity": erp_legal_entity,
+            "number": payment.document_number,
+            "currency": payment.amount.currency,
+            "amount": payment.amount.amount_text(),
+            "received_on": payment.received_on.isoformat(),
+        }
+        self.records.upsert("payment", payment.payment_id, "PAY", payload)
+
+    def payments(self, erp_legal_entity: str, since: dt.date) -> list[LedgerPayment]:
+        found = [
+            LedgerPayment(
+                payment_id=external_id,
+                document_number=p["number"],
+                amount=Money(p["currency"], Decimal(p["amount"])),
+                received_on=dt.date.fromisoformat(p["received_on"]),
+            )
+            for external_id, _, p in self.records.live("payment")
+            if p["legal_entity"] == erp_legal_entity
+        ]
+        return sorted(
+            (p for p in found if p.received_on >= since),
+            key=lambda p: (p.received_on, p.payment_id),
+        )
+
+
+def payload_of(document: LedgerDocument) -> dict[str, Any]:
+    return {
+        "kind": document.kind.value,
+        "number": document.number,
+        "legal_entity": document.erp_legal_entity,
+        "customer": document.customer_external_id,
+        "issued_on": document.issued_on.isoformat(),
+        "currency": document.currency,
+        "total": document.total.amount_text(),
+        "original_number": document.original_number,
+        "lines": [
+            {
+                "number": line.number,
+                "description": line.description,
+                "net": line.net.amount_text(),
+                "tax": line.tax.amount_text(),
+            }
+            for line in document.lines
+        ],
+    }
+
+
+def signed(payload: dict[str, Any]) -> Money:
+    total = Money(payload["currency"], Decimal(payload["total"]))
+    return -total if payload["kind"] == DocumentKind.CREDIT_NOTE.value else total

@@ -1,0 +1,113 @@
+"""The ledger side of an ERP: customers, documents posted, and what is open. Every ERP o2c
+posts to (legacy, NetSuite, Dynamics 365, the sandbox) is one adapter behind this port; a
+router picks one per legal entity and day, so nothing upstream knows which."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from decimal import Decimal
+from typing import Protocol
+
+from attrs import frozen
+
+from domain.money import Money
+
+
+class DocumentKind(enum.Enum):
+    INVOICE = "invoice"
+    CREDIT_NOTE = "credit_note"
+    OPENING_RECEIVABLE = "opening_receivable"  # an open invoice carried over at a cutover
+
+
+@frozen
+class LedgerCustomer:
+    """The customer as one ERP keeps it, found again by o2c's external id."""
+
+    external_id: str
+    name: str
+    erp_legal_entity: str  # a NetSuite subsidiary id, a Dynamics dataAreaId, a legacy org id
+    currency: str
+    tax_registration: str = ""
+
+
+@frozen
+class LedgerLine:
+    number: int
+    description: str
+    net: Money
+    tax: Money
+    tax_percent: Decimal
+
+
+@frozen
+class LedgerDocument:
+    """One posting. `posting_key` is o2c's idempotency key for it in this ERP: whatever the
+    ERP's own key is (an external id, an idempotency header, interface line attributes), the
+    adapter derives it from this, so a retry finds the first posting instead of making two."""
+
+    posting_key: str
+    kind: DocumentKind
+    number: str  # o2c's document number, e.g. US01-2026-000001
+    erp_legal_entity: str
+    customer_external_id: str
+    issued_on: dt.date
+    due_on: dt.date | None
+    currency: str
+    lines: tuple[LedgerLine, ...]
+    total: Money
+    original_number: str = ""  # a credit note: the invoice it credits
+
+
+@frozen
+class Posted:
+    """What the ERP made of a document: its own id for it."""
+
+    posting_key: str
+    document_id: str
+
+
+@frozen
+class OpenItem:
+    """A receivable as the ERP reports it, for reconciliation by number and amount."""
+
+    number: str
+    amount: Money
+
+
+class ErpLedger(Protocol):
+    @property
+    def erp(self) -> str:
+        """Which ERP this is: "legacy", "netsuite", "dynamics365" or "sandbox"."""
+        ...
+
+    def upsert_customer(self, customer: LedgerCustomer) -> str:
+        """Create or update by external id; return the ERP's id for the customer."""
+        ...
+
+    def post(self, document: LedgerDocument) -> Posted:
+        """Post once: the same posting key again returns the first posting, never a second."""
+        ...
+
+    def find(self, posting_key: str) -> Posted | None: ...
+
+    def open_items(self, erp_legal_entity: str) -> list[OpenItem]:
+        """Every document posted for the legal entity, with its amount (credit notes
+        negative), in number order."""
+        ...
+
+
+@frozen
+class LedgerPayment:
+    """Cash the ERP applied to a posted document (its cash application)."""
+
+    payment_id: str
+    document_number: str
+    amount: Money
+    received_on: dt.date
+
+
+class ErpPayments(Protocol):
+    def payments(self, erp_legal_entity: str, since: dt.date) -> list[LedgerPayment]:
+        """Payments received on or after `since`, oldest first."""
+        ...

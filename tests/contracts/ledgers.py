@@ -1,0 +1,60 @@
+"""What the ledger contract is given for each ERP: the adapter, and the ERP's own way of
+receiving a payment (its cash application), which o2c only ever reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+
+from attrs import frozen
+
+from application.erp_ports import (
+    DocumentKind,
+    ErpLedger,
+    LedgerCustomer,
+    LedgerDocument,
+    LedgerLine,
+    LedgerPayment,
+)
+from domain.money import Money
+
+ENTITY = "US-SUB-1"  # the ERP's legal entity; each adapter's fixture maps it as its ERP needs
+
+
+@frozen
+class LedgerWorld:
+    ledger: ErpLedger
+    receive_payment: Callable[[LedgerPayment, str], None]
+
+
+def a_ledger_customer(external_id: str = "001-ACME", entity: str = ENTITY) -> LedgerCustomer:
+    return LedgerCustomer(external_id, "Acme Corp", entity, "USD", "US-EIN-12-3456789")
+
+
+def a_document(
+    number: str = "US01-2026-000001",
+    *,
+    key: str = "",
+    kind: DocumentKind = DocumentKind.INVOICE,
+    net: str = "1000.00",
+    tax: str = "0.00",
+    entity: str = ENTITY,
+    original: str = "",
+) -> LedgerDocument:
+    line = LedgerLine(
+        1, "Time: 8 h consultant, TE-1", Money.of(net, "USD"), Money.of(tax, "USD"), Decimal(0)
+    )
+    return LedgerDocument(
+        posting_key=key or f"inv-{number}",
+        kind=kind,
+        number=number,
+        erp_legal_entity=entity,
+        customer_external_id="001-ACME",
+        issued_on=dt.date(2026, 12, 31),
+        due_on=dt.date(2027, 1, 30) if kind is not DocumentKind.CREDIT_NOTE else None,
+        currency="USD",
+        lines=(line,),
+        total=line.net + line.tax,
+        original_number=original,
+    )

@@ -101,6 +101,8 @@ def bill(
                 uow.billed_work.add(record)
         for event in events:
             event.mark_invoiced()
+        if ports.postings is not None:
+            ports.postings.invoices(uow, result.invoices, ports.clock.now())
     return {"invoice_ids": [i.id for i in result.invoices], "finalised": cmd.finalise}
 
 

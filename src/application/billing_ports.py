@@ -3,11 +3,14 @@ billing reference data (legal entities' countries, the tax table) and the PSA.""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Protocol
 
 from attrs import frozen
 
+from application.erp_ports import ErpLedger
 from application.ports import Clock, IdGenerator, Psa, UnitOfWorkFactory
+from application.posting_saga import Postings
 from application.saga_runner import SagaRunner
 from domain.invoicing.tax import LegalEntity, TaxTable
 from domain.ownership import OwnershipMatrix
@@ -48,3 +51,5 @@ class BillingPorts:
     psa: Psa | None = None
     change_orders: PsaChangeOrders | None = None
     sagas: SagaRunner | None = None  # drives a change order to the PSA
+    postings: Postings | None = None  # posts finalised invoices and credit notes to their ERP
+    ledgers: Mapping[str, ErpLedger] | None = None  # ERP name → its ledger, for controls

@@ -212,3 +212,19 @@ class RecordPayment:
     currency: str
     received_on: str
     caller: Principal
+
+
+@frozen
+class ErpTargetLine:
+    erp: str  # "legacy", "netsuite", "dynamics365" or "sandbox"
+    erp_legal_entity: str
+
+
+@frozen
+class SetErpRoute:
+    request_id: str
+    legal_entity_code: str
+    effective_from: str
+    primary: ErpTargetLine
+    caller: Principal
+    shadow: ErpTargetLine | None = None  # set for a dual-write

@@ -8,6 +8,7 @@ retried by the pipeline, which then finds the winner's engagement).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from attrs import Factory, asdict, frozen
 
@@ -15,6 +16,7 @@ from application.billing_ports import PsaChangeOrders
 from application.change_order_saga import ChangeOrderToPsa
 from application.closed_won import agreement_from, engagement_from
 from application.commands import CreateServiceEngagement
+from application.erp_ports import ErpLedger
 from application.pipeline import Pipeline
 from application.ports import (
     Clock,
@@ -26,6 +28,7 @@ from application.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
+from application.posting_saga import InvoiceToErp
 from application.provisioning import KIND, EngagementProvisioning
 from application.retry import RetryPolicy
 from application.saga_definition import SagaDefinition
@@ -52,6 +55,8 @@ class ProvisioningPorts:
     lease_seconds: float = 60.0
     node: str = "o2c"
     change_orders: PsaChangeOrders | None = None
+    ledgers: Mapping[str, ErpLedger] | None = None  # ERP name → its ledger adapter
+    default_erp: str = "sandbox"  # where a legal entity without a route posts
 
 
 def create_service_engagement(
@@ -128,4 +133,6 @@ def saga_runner(ports: ProvisioningPorts) -> SagaRunner:
     definitions: list[SagaDefinition] = [provisioning]
     if ports.change_orders is not None:
         definitions.append(ChangeOrderToPsa(psa=ports.psa, change_orders=ports.change_orders))
+    if ports.ledgers is not None:
+        definitions.append(InvoiceToErp(ledgers=ports.ledgers))
     return SagaRunner(machinery, definitions)

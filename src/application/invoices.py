@@ -56,6 +56,8 @@ def credit(uow: UnitOfWork, cmd: IssueCreditNote, ports: BillingPorts) -> dict[s
     for record in uow.billed_work.of_sources(note.releases):
         if record.invoice_id == invoice.id and record.status is BilledWorkStatus.INVOICED:
             record.release(note)
+    if ports.postings is not None:
+        ports.postings.credit_note(uow, invoice, note, ports.clock.now())
     return {"invoice_id": invoice.id, "credit_note_id": note.credit_note_id}
 
 

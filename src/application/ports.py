@@ -13,6 +13,8 @@ from domain.audit import Refusal
 from domain.billable_event import BillableEvent
 from domain.billing.agreement import BillingAgreement
 from domain.engagement import Engagement
+from domain.erp_posting import ErpPosting
+from domain.erp_routing import ErpRoute, RouteBook
 from domain.exception_case import ExceptionCase
 from domain.invoicing.billed_work import BilledWork
 from domain.invoicing.invoice import Invoice, InvoiceStatus
@@ -91,6 +93,14 @@ class BilledWorkRepository(Protocol):
     def of_sources(self, source_ids: Collection[str]) -> list[BilledWork]: ...
 
 
+class ErpPostings(Protocol):
+    """Where each document is posted: unique per (document number, ERP)."""
+
+    def add(self, posting: ErpPosting) -> None: ...
+    def of_document(self, document_number: str) -> list[ErpPosting]: ...
+    def of_invoice(self, invoice_id: str) -> list[ErpPosting]: ...
+
+
 class DocumentSequences(Protocol):
     def get(self, legal_entity_code: str, series: Series) -> DocumentSequence | None:
         """The sequence, held for the rest of the transaction where the database can."""
@@ -103,6 +113,38 @@ class ExceptionQueue(Protocol):
     def add(self, case: ExceptionCase) -> None: ...
     def get(self, exception_id: str) -> ExceptionCase | None: ...
     def open_cases(self, business_key: str) -> list[ExceptionCase]: ...
+
+
+class ErpRouteBooks(Protocol):
+    """One route book per legal entity. `get` holds the book for the rest of the transaction
+    where the database can, so that two admins setting one entity's route take turns."""
+
+    def add(self, book: RouteBook) -> None: ...
+    def get(self, legal_entity_code: str) -> RouteBook | None: ...
+    def all(self) -> list[RouteBook]:
+        """Every legal entity's book, in legal entity code order."""
+        ...
+
+
+@frozen
+class RouteChange:
+    """One change of a legal entity's routes, as the audit keeps it. `seq` is its place in
+    the audit, given by the store (0 until stored): later changes have higher ones."""
+
+    legal_entity_code: str
+    set_by: str
+    set_at: dt.datetime
+    previous: ErpRoute | None
+    route: ErpRoute
+    seq: int = 0
+
+
+class RouteChanges(Protocol):
+    def add(self, change: RouteChange) -> None: ...
+    def of_entity(self, legal_entity_code: str, after: int, limit: int) -> list[RouteChange]:
+        """The legal entity's changes, newest first, older than the one whose `seq` is
+        `after` (0 for the newest)."""
+        ...
 
 
 class SagaLog(Protocol):
@@ -178,6 +220,9 @@ class UnitOfWork(Transaction, Protocol):
     invoices: InvoiceRepository
     billed_work: BilledWorkRepository
     sequences: DocumentSequences
+    erp_routes: ErpRouteBooks
+    route_changes: RouteChanges
+    erp_postings: ErpPostings
 
     def rollback(self) -> None: ...
 

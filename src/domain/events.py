@@ -25,6 +25,7 @@ class BusinessKeyKind(enum.Enum):
     ENGAGEMENT = "engagement"
     INVOICE = "invoice"
     SOURCE_RECORD = "source_record"
+    LEGAL_ENTITY = "legal_entity"
     UNCLASSIFIED = "unclassified"
 
 
@@ -96,6 +97,7 @@ WORKFLOW_KEY_KINDS = {
     "closed_won_to_engagement": BusinessKeyKind.OPPORTUNITY,
     "approved_work_to_staging": BusinessKeyKind.SOURCE_RECORD,
     "change_order_to_psa": BusinessKeyKind.ENGAGEMENT,
+    "invoice_to_erp": BusinessKeyKind.INVOICE,
 }
 
 

@@ -21,6 +21,7 @@ class Workflow(enum.Enum):
     CLOSED_WON_TO_ENGAGEMENT = "closed_won_to_engagement"
     APPROVED_WORK_TO_STAGING = "approved_work_to_staging"
     CHANGE_ORDER_TO_PSA = "change_order_to_psa"
+    INVOICE_TO_ERP = "invoice_to_erp"
 
 
 class ReasonCode(enum.Enum):
@@ -31,6 +32,8 @@ class ReasonCode(enum.Enum):
     PSA_PROVISIONING_FAILED = "PSA_PROVISIONING_FAILED"
     CRM_WRITE_BACK_FAILED = "CRM_WRITE_BACK_FAILED"
     PSA_CHANGE_ORDER_FAILED = "PSA_CHANGE_ORDER_FAILED"
+    ERP_POSTING_FAILED = "ERP_POSTING_FAILED"
+    LEDGER_VARIANCE = "LEDGER_VARIANCE"
 
 
 class ExceptionStatus(enum.Enum):

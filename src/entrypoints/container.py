@@ -16,10 +16,13 @@ from adapters.persistence.uow import SqlAlchemyUnitOfWork
 from adapters.reference.billing_reference import load_billing_reference
 from adapters.vendors.sandbox.crm import SandboxCrm
 from adapters.vendors.sandbox.erp import SandboxErp, parse_legal_entities
+from adapters.vendors.sandbox.ledger import SandboxLedger
 from adapters.vendors.sandbox.psa import SandboxPsa
 from adapters.vendors.sandbox.records import SandboxRecords
 from application.billing_ports import BillingPorts
 from application.create_engagement import ProvisioningPorts, saga_runner
+from application.erp_ports import ErpLedger
+from application.posting_saga import Postings
 from application.retry import RetryPolicy
 from domain.ownership import OwnershipMatrix, System
 from entrypoints.grpc.authentication import Authentication
@@ -46,6 +49,11 @@ def ownership_matrix(changes: str) -> OwnershipMatrix:
             )
         owners[data] = System(system)
     return OwnershipMatrix(owners)
+
+
+def erp_ledgers(sandbox_records: SandboxRecords) -> dict[str, ErpLedger]:
+    """Each ERP o2c can post to, by name; the routes choose among them per legal entity."""
+    return {"sandbox": SandboxLedger(sandbox_records)}
 
 
 class Container(containers.DeclarativeContainer):
@@ -100,6 +108,7 @@ class Container(containers.DeclarativeContainer):
         sandbox=providers.Singleton(SandboxCrm, providers.Singleton(SandboxRecords, engine, "crm")),
     )
 
+    ledgers = providers.Singleton(erp_ledgers, providers.Singleton(SandboxRecords, engine, "erp"))
     provisioning = providers.Singleton(
         ProvisioningPorts,
         uow_factory=unit_of_work.provider,
@@ -113,6 +122,7 @@ class Container(containers.DeclarativeContainer):
         lease_seconds=config.sagas.lease_seconds,
         node=providers.Callable(node_name),
         change_orders=psa,
+        ledgers=ledgers,
     )
     sagas = providers.Singleton(saga_runner, provisioning)
     saga_worker = providers.Singleton(
@@ -145,4 +155,6 @@ class Container(containers.DeclarativeContainer):
         psa=psa,
         change_orders=psa,
         sagas=sagas,
+        postings=providers.Singleton(Postings, sagas),
+        ledgers=ledgers,
     )

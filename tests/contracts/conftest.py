@@ -26,6 +26,9 @@ import pytest
 from integration.persistence.builders import encode_for_tests
 from sqlalchemy import Engine
 from support.databases import empty_tables, migrated_engine
+from support.dynamics365 import cash_application, ledger_for
+from support.legacy_erp import legacy_ledger
+from support.netsuite import a_netsuite_world
 from unit.fakes import FakeCrm, FakeErp, FakePsa, FakeUnitOfWork, Store
 
 from adapters.persistence.engine import session_factory
@@ -38,6 +41,7 @@ from adapters.vendors.sandbox.records import SandboxRecords
 from application.ports import UnitOfWorkFactory
 from contracts.builders import LEGAL_ENTITIES
 from contracts.ledgers import LedgerWorld
+from simulators.dynamics365 import Dynamics365Simulator
 
 OnDatabase = Callable[[pytest.FixtureRequest, str], Any]
 
@@ -106,9 +110,28 @@ def sandbox_ledger(request: pytest.FixtureRequest, backend: str) -> LedgerWorld:
     return LedgerWorld(ledger, ledger.receive_payment)
 
 
+def netsuite_ledger(request: pytest.FixtureRequest) -> LedgerWorld:
+    world = a_netsuite_world()
+    request.addfinalizer(world.close)
+    return LedgerWorld(world.ledger, world.receive_payment)
+
+
+def dynamics365_ledger(request: pytest.FixtureRequest) -> LedgerWorld:
+    simulator = Dynamics365Simulator().start()
+    request.addfinalizer(simulator.stop)
+    ledger = ledger_for(simulator)
+    request.addfinalizer(ledger.close)
+    return LedgerWorld(ledger, cash_application(simulator))
+
+
 ERPS = [pytest.param(fake_erp, id="fake"), *on_each_database("sandbox", sandbox_erp)]
 # Each ERP's ledger adapter, against the sandbox or its wire-format simulator.
-LEDGERS = [*on_each_database("sandbox", sandbox_ledger)]
+LEDGERS = [
+    *on_each_database("sandbox", sandbox_ledger),
+    pytest.param(dynamics365_ledger, id="dynamics365"),
+    pytest.param(netsuite_ledger, id="netsuite"),
+    *on_each_database("legacy", legacy_ledger),
+]
 PSAS = [pytest.param(lambda _: FakePsa(), id="fake"), *on_each_database("sandbox", sandbox_psa)]
 CRMS = [pytest.param(lambda _: FakeCrm(), id="fake"), *on_each_database("sandbox", sandbox_crm)]
 UNITS_OF_WORK = [

@@ -33,6 +33,7 @@ def test_reflection_lists_the_process_apis(service):
     assert {
         "o2c.v1.EngagementService",
         "o2c.v1.BillingService",
+        "o2c.v1.ErpRoutingService",
         "grpc.health.v1.Health",
     } <= services
 

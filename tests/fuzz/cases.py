@@ -5,6 +5,7 @@ before it or beside it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import threading
 import time
@@ -15,16 +16,18 @@ from google.protobuf.descriptor import MethodDescriptor
 from google.protobuf.message import Message
 from support.auth import call_metadata
 from support.billing_requests import batch_of, billing_cycle, expense
+from support.erp_routes import route_request
 from support.requests import closed_won, time_entry
 from support.rpcs import request_of
 
 from entrypoints.grpc.policies import declared_policy, method_path, o2c_methods
 from fuzz.mutations import fill, mutated_bytes
-from o2c.v1 import billing_pb2, engagement_pb2
+from o2c.v1 import billing_pb2, engagement_pb2, erp_routing_pb2
 
 Metadata = tuple[tuple[str, str], ...]
 StartingRequest = Callable[[str, random.Random], Message]
 LEGAL_ENTITIES = ("US01", "GB01", "DE01", "XX99")
+FIRST_ROUTED_DAY = dt.date(2030, 1, 1)  # after today, as a route set after the first must be
 TOKEN_LIFETIME_SECONDS = 60  # tokens are renewed well before they expire in a long run
 
 
@@ -61,7 +64,26 @@ def starting_requests(engagement_id: str, opportunity_id: str) -> Mapping[str, S
         "o2c.v1.ListInvoicesRequest": lambda _, rng: billing_pb2.ListInvoicesRequest(
             engagement_id=engagement_id, page_size=rng.randrange(0, 4)
         ),
+        "o2c.v1.SetErpRouteRequest": lambda key, rng: erp_route(key, rng),
+        "o2c.v1.ListErpRoutesRequest": lambda _, rng: erp_routing_pb2.ListErpRoutesRequest(
+            legal_entity_code=rng.choice(("", *LEGAL_ENTITIES)), page_size=rng.randrange(0, 4)
+        ),
+        "o2c.v1.ListErpRouteChangesRequest": lambda _, rng: (
+            erp_routing_pb2.ListErpRouteChangesRequest(
+                legal_entity_code=rng.choice(LEGAL_ENTITIES), page_size=rng.randrange(0, 4)
+            )
+        ),
     }
+
+
+def erp_route(key: str, rng: random.Random) -> Message:
+    """A single route or a dual-write pilot, a day later for each later case (its key is
+    "FZ<index>"), so that most are accepted and each legal entity's book grows."""
+    primary, shadow = rng.sample(list(erp_routing_pb2.Erp.values())[1:], 2)
+    index = int(key.removeprefix("FZ")) if key.removeprefix("FZ").isdigit() else 0
+    day = (FIRST_ROUTED_DAY + dt.timedelta(days=index)).isoformat()
+    pilot = (shadow, "SHADOW-1") if rng.random() < 0.5 else None
+    return route_request(key, rng.choice(LEGAL_ENTITIES), day, (primary, "ERP-1"), pilot)
 
 
 class CaseMaker:

@@ -22,12 +22,15 @@ from application.ports import (
     LegalEntity,
     ProjectRequest,
     RequestRecord,
+    RouteChange,
 )
 from domain.audit import Refusal
 from domain.billable_event import BillableEvent, BillableEventStatus
 from domain.billing.agreement import BillingAgreement
 from domain.call_record import CallRecord
 from domain.engagement import Engagement
+from domain.erp_posting import ErpPosting
+from domain.erp_routing import RouteBook
 from domain.errors import ConcurrentUpdate
 from domain.events import Event
 from domain.exception_case import ExceptionCase, ExceptionStatus
@@ -56,6 +59,9 @@ class Store:
     invoices: dict[str, Invoice] = attrs.field(factory=dict)
     billed_work: dict[ChargeKey, BilledWork] = attrs.field(factory=dict)
     sequences: dict[tuple[str, Series], DocumentSequence] = attrs.field(factory=dict)
+    erp_routes: dict[str, RouteBook] = attrs.field(factory=dict)
+    route_changes: list[RouteChange] = attrs.field(factory=list)
+    erp_postings: dict[tuple[str, str], ErpPosting] = attrs.field(factory=dict)
 
 
 def clone(item: Any) -> Any:
@@ -449,6 +455,33 @@ class FakeBilledWork(_KeyedRepo):
         return sorted(found, key=lambda r: (r.source_id, r.kind.value))
 
 
+class FakeErpPostings:
+    """Unique per (document number, ERP), as the table's key is."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.staged: dict[tuple[str, str], ErpPosting] = {}
+
+    def add(self, posting: ErpPosting) -> None:
+        key = (posting.document_number, posting.erp)
+        if key in self.store.erp_postings or key in self.staged:
+            raise ConcurrentUpdate(f"{posting.document_number} is posted to {posting.erp}")
+        self.staged[key] = posting
+
+    def of_document(self, document_number: str) -> list[ErpPosting]:
+        return [p for p in self.all() if p.document_number == document_number]
+
+    def of_invoice(self, invoice_id: str) -> list[ErpPosting]:
+        return [p for p in self.all() if p.invoice_id == invoice_id]
+
+    def all(self) -> list[ErpPosting]:
+        return [*self.store.erp_postings.values(), *self.staged.values()]
+
+    def commit(self) -> None:
+        self.store.erp_postings.update(self.staged)
+        self.staged.clear()
+
+
 class FakeDocumentSequences(_KeyedRepo):
     def key_of(self, item: Any) -> Any:
         return (item.legal_entity_code, item.series)
@@ -456,6 +489,42 @@ class FakeDocumentSequences(_KeyedRepo):
     def get(self, legal_entity_code: str, series: Series) -> DocumentSequence | None:
         found: DocumentSequence | None = self.load((legal_entity_code, series))
         return found
+
+
+class FakeErpRouteBooks(_KeyedRepo):
+    def key_of(self, item: Any) -> Any:
+        return item.legal_entity_code
+
+    def get(self, legal_entity_code: str) -> RouteBook | None:
+        found: RouteBook | None = self.load(legal_entity_code)
+        return found
+
+    def all(self) -> list[RouteBook]:
+        return sorted(self.all_where(lambda _: True), key=lambda b: b.legal_entity_code)
+
+
+class FakeRouteChanges:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.staged: list[RouteChange] = []
+
+    def add(self, change: RouteChange) -> None:
+        self.staged.append(change)
+
+    def of_entity(self, legal_entity_code: str, after: int, limit: int) -> list[RouteChange]:
+        found = [
+            change
+            for change in reversed(self.store.route_changes)
+            if change.legal_entity_code == legal_entity_code and (not after or change.seq < after)
+        ]
+        return found[:limit]
+
+    def commit(self) -> None:
+        for change in self.staged:
+            self.store.route_changes.append(
+                attrs.evolve(change, seq=len(self.store.route_changes) + 1)
+            )
+        self.staged.clear()
 
 
 class FakeSagas(_Repo):
@@ -490,6 +559,9 @@ class FakeUnitOfWork:
         self.invoices = FakeInvoices(store.invoices)
         self.billed_work = FakeBilledWork(store.billed_work)
         self.sequences = FakeDocumentSequences(store.sequences)
+        self.erp_routes = FakeErpRouteBooks(store.erp_routes)
+        self.route_changes = FakeRouteChanges(store)
+        self.erp_postings = FakeErpPostings(store)
         self.committed = False
 
     def __enter__(self) -> Self:
@@ -505,8 +577,14 @@ class FakeUnitOfWork:
 
     def commit(self) -> None:
         repos = (self.engagements, self.billable_events, self.exceptions, self.sagas)
-        billing = (self.billing_agreements, self.invoices, self.billed_work, self.sequences)
-        aggregates = (*repos, self.billing_agreements, self.invoices)
+        billing = (
+            self.billing_agreements,
+            self.invoices,
+            self.billed_work,
+            self.sequences,
+            self.erp_routes,
+        )
+        aggregates = (*repos, self.billing_agreements, self.invoices, self.erp_routes)
         events = [event for repo in aggregates for item in repo.seen for event in item.events]
         for repo in (*repos, *billing):
             repo.check()
@@ -516,6 +594,8 @@ class FakeUnitOfWork:
         self.store.saga_steps.extend(self.saga_log.staged)
         self.store.refusals.extend(self.audit.staged)
         self.store.call_records.extend(self.call_records.staged)
+        self.route_changes.commit()
+        self.erp_postings.commit()
         self.requests.commit()
         self.store.published.extend(events)
         for repo in aggregates:

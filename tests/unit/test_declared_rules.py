@@ -23,6 +23,7 @@ from support.billing_requests import (
     raised_cap,
     time_and_materials,
 )
+from support.erp_routes import route_request
 from support.requests import closed_won, time_entry, usd
 
 from adapters.declared_lengths import reachable_fields
@@ -30,12 +31,20 @@ from buf.validate import validate_pb2
 from domain.errors import FieldTooLong, InvalidField, TooManyItems, UnknownValue
 from entrypoints.grpc.declared_rules import rule_violations
 from entrypoints.grpc.limits import check_request
-from o2c.v1 import audit_pb2, billing_pb2, engagement_pb2, invoicing_pb2, options_pb2
+from o2c.v1 import (
+    audit_pb2,
+    billing_pb2,
+    engagement_pb2,
+    erp_routing_pb2,
+    invoicing_pb2,
+    options_pb2,
+)
 
 SERVICES = (
     engagement_pb2.DESCRIPTOR.services_by_name["EngagementService"],
     billing_pb2.DESCRIPTOR.services_by_name["BillingService"],
     audit_pb2.DESCRIPTOR.services_by_name["AuditService"],
+    erp_routing_pb2.DESCRIPTOR.services_by_name["ErpRoutingService"],
 )
 VALID_REQUESTS: dict[str, Callable[[], Message]] = {
     "o2c.v1.CreateServiceEngagementRequest": lambda: closed_won("K1"),
@@ -68,6 +77,19 @@ VALID_REQUESTS: dict[str, Callable[[], Message]] = {
     "o2c.v1.RecordPaymentRequest": lambda: payment("K1", "inv-1", "100.00"),
     "o2c.v1.GetInvoiceStatusRequest": lambda: billing_pb2.GetInvoiceStatusRequest(
         invoice_number="US01-2026-000001"
+    ),
+    "o2c.v1.SetErpRouteRequest": lambda: route_request(
+        "K1",
+        "DE01",
+        "2026-12-15",
+        (erp_routing_pb2.ERP_DYNAMICS365, "DE01"),
+        shadow=(erp_routing_pb2.ERP_LEGACY, "DE-OU-1"),
+    ),
+    "o2c.v1.ListErpRoutesRequest": lambda: erp_routing_pb2.ListErpRoutesRequest(
+        legal_entity_code="DE01"
+    ),
+    "o2c.v1.ListErpRouteChangesRequest": lambda: erp_routing_pb2.ListErpRouteChangesRequest(
+        legal_entity_code="DE01"
     ),
 }
 VALID_REQUESTS["o2c.v1.CreateServiceEngagementRequest"] = lambda: closed_won_with_terms(

@@ -54,7 +54,15 @@ def test_a_development_token_carries_the_scopes_its_system_needs():
 
 @pytest.mark.parametrize(
     "name",
-    ["GetServiceEngagement", "GetInvoice", "ListInvoices", "PreviewInvoice", "GetInvoiceStatus"],
+    [
+        "GetServiceEngagement",
+        "GetInvoice",
+        "ListInvoices",
+        "PreviewInvoice",
+        "GetInvoiceStatus",
+        "ListErpRoutes",
+        "ListErpRouteChanges",
+    ],
 )
 def test_read_only_rpcs_declare_no_side_effects(name):
     [get] = [method for method in every_rpc() if method.name == name]
@@ -71,3 +79,14 @@ def test_money_moves_only_for_the_systems_that_own_it():
     assert by_name["AmendServiceEngagement"].systems == {CallingSystem.CRM}
     assert scopes_granted_to("erp") >= {"payments:write", "invoices:read"}
     assert "invoices:write" not in scopes_granted_to("erp")
+
+
+def test_only_an_admin_sets_erp_routes_and_operations_may_read_them():
+    by_name = {method.name: policies()[method_path(method)] for method in every_rpc()}
+
+    assert by_name["SetErpRoute"].systems == {CallingSystem.ADMIN}
+    assert by_name["SetErpRoute"].scopes == {"erp-routes:write"}
+    for read in ("ListErpRoutes", "ListErpRouteChanges"):
+        assert by_name[read].systems == {CallingSystem.ADMIN, CallingSystem.OPERATIONS}
+        assert by_name[read].scopes == {"erp-routes:read"}
+    assert "erp-routes:write" not in scopes_granted_to("operations")

@@ -13,6 +13,7 @@ from attrs import frozen
 from google.protobuf.message import DecodeError, Message
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from adapters.erp_route_values import erp_route_message
 from adapters.messaging.headers import envelope_headers
 from adapters.outbox import EventEncoder, OutboxMessage, Stamp
 from adapters.proto_values import (
@@ -32,6 +33,7 @@ from domain.billing.outcomes import (
     BillableEventRated,
     RatedCharge,
 )
+from domain.erp_routing import ErpRouteSet
 from domain.invoicing.events import CreditNoteIssued, InvoiceFinalised, PaymentApplied
 from domain.ownership import System
 from o2c.v1 import billing_pb2, common_pb2, envelope_pb2, events_pb2, invoicing_pb2
@@ -286,6 +288,17 @@ def _payment_applied(event: PaymentApplied) -> Message:
     )
 
 
+def _erp_route_set(event: ErpRouteSet) -> Message:
+    message = events_pb2.ErpRouteSet(
+        legal_entity_code=event.legal_entity_code,
+        set_by=event.set_by,
+        route=erp_route_message(event.route),
+    )
+    if event.previous is not None:
+        message.previous.CopyFrom(erp_route_message(event.previous))
+    return message
+
+
 ROUTES: Mapping[type[events.Event], Route] = MappingProxyType(
     {
         events.EngagementActivated: Route(
@@ -322,5 +335,6 @@ ROUTES: Mapping[type[events.Event], Route] = MappingProxyType(
         PaymentApplied: Route(
             "invoice.payment_applied", events_pb2.PaymentApplied, _payment_applied
         ),
+        ErpRouteSet: Route("erp.route_set", events_pb2.ErpRouteSet, _erp_route_set),
     }
 )

@@ -23,6 +23,7 @@ from adapters.persistence.tables import (
     billing_agreements,
     document_sequences,
     engagements,
+    erp_route_books,
     exceptions,
     invoices,
     metadata,
@@ -37,6 +38,7 @@ from domain.audit import Refusal
 from domain.billable_event import BillableEvent
 from domain.billing.agreement import BillingAgreement
 from domain.engagement import Engagement, WorkPackage
+from domain.erp_routing import RouteBook
 from domain.exception_case import ExceptionCase
 from domain.invoicing.invoice import Invoice
 from domain.saga import Saga, SagaStep
@@ -60,7 +62,7 @@ __all__ = [
     "work_packages",
 ]
 
-AGGREGATES = (Engagement, BillableEvent, ExceptionCase, Saga, BillingAgreement, Invoice)
+AGGREGATES = (Engagement, BillableEvent, ExceptionCase, Saga, BillingAgreement, Invoice, RouteBook)
 
 
 def start_mappers() -> None:
@@ -74,6 +76,7 @@ def start_mappers() -> None:
     map_invoices(mappers)
     map_billed_work(mappers)
     map_document_sequences(mappers)
+    mappers.map_imperatively(RouteBook, erp_route_books, version_id_col=erp_route_books.c.version)
     mappers.map_imperatively(Saga, sagas, version_id_col=sagas.c.version)
     mappers.map_imperatively(SagaStep, saga_steps, **sequenced_by_insertion(saga_steps))
     mappers.map_imperatively(Refusal, audit_log, **sequenced_by_insertion(audit_log))

@@ -16,13 +16,16 @@ from domain.audit import Refusal
 from domain.billable_event import BillableEvent, BillableEventStatus
 from domain.billing.agreement import BillingAgreement
 from domain.engagement import Engagement
+from domain.erp_routing import RouteBook
 from domain.exception_case import ExceptionCase, ExceptionStatus
 from domain.invoicing.invoice import Invoice
 from domain.money import Money
 from domain.ownership import System
 from domain.saga import UNFINISHED, Saga, SagaStep
 
-A = TypeVar("A", Engagement, BillableEvent, ExceptionCase, Saga, BillingAgreement, Invoice)
+A = TypeVar(
+    "A", Engagement, BillableEvent, ExceptionCase, Saga, BillingAgreement, Invoice, RouteBook
+)
 
 
 class AggregateRepository(Generic[A]):

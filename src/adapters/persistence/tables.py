@@ -49,6 +49,7 @@ from adapters.persistence.column_types import (
     stored_by_value,
     utc_now,
 )
+from adapters.persistence.erp_routing_json import route_column, routes_column
 from adapters.persistence.saga_columns import RequestKeyJson
 from domain.billable_event import BillableEventStatus
 from domain.billing.charges import ChargeKind
@@ -60,13 +61,14 @@ from domain.invoicing.numbering import Series
 from domain.ownership import System
 from domain.principal import MAX_SUBJECT_LENGTH
 from domain.saga import SagaStatus, StepOutcome, Verdict
-from o2c.v1 import audit_pb2, billing_pb2, engagement_pb2, exceptions_pb2
+from o2c.v1 import audit_pb2, billing_pb2, engagement_pb2, erp_routing_pb2, exceptions_pb2
 
 OPPORTUNITY = engagement_pb2.ClosedWonOpportunity
 ENGAGEMENT = engagement_pb2.ServiceEngagement
 WORK_PACKAGE = engagement_pb2.WorkPackage
 TIME_ENTRY = billing_pb2.TimeEntry
 BUSINESS_KEY = (exceptions_pb2.ParkedException, "business_key")
+ROUTED_ENTITY = (erp_routing_pb2.ErpRoute, "legal_entity_code")
 REQUEST_IDS = (
     (engagement_pb2.CreateServiceEngagementRequest, "request_id"),
     (billing_pb2.ApproveBillableEventRequest, "request_id"),
@@ -342,6 +344,19 @@ call_records = Table(
     Index(None, "subject", "recorded_at"),
 )
 
+erp_postings = Table(
+    "erp_postings",
+    metadata,
+    Column("document_number", String(64), primary_key=True),
+    Column("erp", String(32), primary_key=True),
+    Column("invoice_id", String(64), nullable=False, index=True),
+    Column("kind", String(32), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("erp_legal_entity", String(64), nullable=False),
+    Column("erp_document_id", String(255), nullable=False),
+    Column("posted_at", UtcDateTime, nullable=False),
+)
+
 sandbox_records = Table(
     "sandbox_records",
     metadata,
@@ -353,4 +368,23 @@ sandbox_records = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("removed_at", UtcDateTime),
     UniqueConstraint("system", "kind", "record_id"),
+)
+
+erp_route_books = Table(
+    "erp_route_books",
+    metadata,
+    declared_column("legal_entity_code", ROUTED_ENTITY, primary_key=True),
+    Column("routes", routes_column("erp_route_books.routes"), nullable=False),
+    version_column(),
+)
+
+erp_route_changes = Table(
+    "erp_route_changes",
+    metadata,
+    sequence_column(),
+    declared_column("legal_entity_code", ROUTED_ENTITY, nullable=False, index=True),
+    Column("set_by", String(MAX_SUBJECT_LENGTH), nullable=False),
+    Column("set_at", UtcDateTime, nullable=False),
+    Column("previous_route", route_column("erp_route_changes.previous_route")),
+    Column("new_route", route_column("erp_route_changes.new_route"), nullable=False),
 )

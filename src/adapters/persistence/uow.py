@@ -16,6 +16,8 @@ from adapters.persistence.billing_repositories import (
     SqlInvoices,
 )
 from adapters.persistence.call_records import SqlCallRecords
+from adapters.persistence.erp_posting_repository import SqlErpPostings
+from adapters.persistence.erp_route_repositories import SqlErpRouteBooks, SqlRouteChanges
 from adapters.persistence.errors import as_domain_error, database_failures_as_domain_errors
 from adapters.persistence.outbox_writer import write_outbox
 from adapters.persistence.repositories import (
@@ -49,6 +51,9 @@ class SqlAlchemyUnitOfWork:
     invoices = repository(SqlInvoices)
     billed_work = repository(SqlBilledWork)
     sequences = repository(SqlDocumentSequences)
+    erp_routes = repository(SqlErpRouteBooks)
+    route_changes = repository(SqlRouteChanges)
+    erp_postings = repository(SqlErpPostings)
 
     def __init__(
         self,

@@ -73,6 +73,36 @@ def after_invoice(token: str, matching: InvoiceFilter) -> str:
         raise not_a_page_token() from None
 
 
+def keyed_page_token(last_key: str | None, matching: object) -> str:
+    """After the item with this key (an ERP route's legal entity, an audit's place); "" when
+    that was the last page."""
+    if last_key is None:
+        return ""
+    fields = {"i": last_key, "f": fingerprint(matching)}
+    return base64.urlsafe_b64encode(json.dumps(fields).encode()).decode()
+
+
+def after_key(token: str, matching: object) -> str:
+    """The key of the item the last page ended with; "" for the first page."""
+    if not token:
+        return ""
+    try:
+        fields = json.loads(base64.urlsafe_b64decode(token.encode()))
+        if fields["f"] != fingerprint(matching):
+            raise ValueError("other filters")
+        return record_id(fields["i"])
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        raise not_a_page_token() from None
+
+
+def after_place(token: str, matching: object) -> int:
+    """The place (a positive whole number) the last page ended at; 0 for the first page."""
+    key = after_key(token, matching)
+    if key and not (key.isascii() and key.isdigit() and int(key) > 0):
+        raise not_a_page_token()
+    return int(key or 0)
+
+
 def not_a_page_token() -> InvalidField:
     return InvalidField(
         "page_token is not a page token of this list for these filters", field="page_token"
@@ -93,5 +123,5 @@ def record_id(value: object) -> str:
     return value
 
 
-def fingerprint(matching: CallRecordFilter | InvoiceFilter) -> str:
+def fingerprint(matching: object) -> str:
     return hashlib.sha256(repr(matching).encode()).hexdigest()[:16]

@@ -13,6 +13,7 @@ from application.create_engagement import ProvisioningPorts
 from entrypoints.grpc.audit_servicer import AuditServicer
 from entrypoints.grpc.billing_servicer import BillingServicer
 from entrypoints.grpc.call_audit import CallAudit, CallAuditor
+from entrypoints.grpc.erp_routing_servicer import ErpRoutingServicer
 from entrypoints.grpc.interceptors import DeclaredLimits, ErrorBoundary
 from entrypoints.grpc.rate_limit import RateLimit, TokenBuckets
 from entrypoints.grpc.servicers import EngagementServicer
@@ -23,12 +24,15 @@ from o2c.v1 import (
     billing_pb2_grpc,
     engagement_pb2,
     engagement_pb2_grpc,
+    erp_routing_pb2,
+    erp_routing_pb2_grpc,
 )
 
 SERVICE_NAMES = (
     engagement_pb2.DESCRIPTOR.services_by_name["EngagementService"].full_name,
     billing_pb2.DESCRIPTOR.services_by_name["BillingService"].full_name,
     audit_pb2.DESCRIPTOR.services_by_name["AuditService"].full_name,
+    erp_routing_pb2.DESCRIPTOR.services_by_name["ErpRoutingService"].full_name,
 )
 
 
@@ -88,6 +92,9 @@ def create_server(
         EngagementServicer(provisioning, billing), server
     )
     billing_pb2_grpc.add_BillingServiceServicer_to_server(BillingServicer(billing), server)
+    erp_routing_pb2_grpc.add_ErpRoutingServiceServicer_to_server(
+        ErpRoutingServicer(billing), server
+    )
     if auditor is not None:
         audit_pb2_grpc.add_AuditServiceServicer_to_server(
             AuditServicer(auditor.uow_factory), server

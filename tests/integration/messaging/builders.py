@@ -7,6 +7,7 @@ import datetime as dt
 from domain import events
 from domain.billing.agreement import EngagementAmended
 from domain.billing.outcomes import BillableEventHeldOverCap, BillableEventRated, RatedCharge
+from domain.erp_routing import Erp, ErpRoute, ErpRouteSet, ErpTarget
 from domain.invoicing.events import CreditNoteIssued, InvoiceFinalised, PaymentApplied
 from domain.money import Money
 
@@ -144,6 +145,35 @@ def a_payment_applied() -> PaymentApplied:
         unapplied=Money.of("0.00", "GBP"),
         balance=Money.of("200.00", "GBP"),
         status="partially_paid",
+    )
+
+
+ON_LEGACY = ErpRoute("DE01", dt.date(2020, 1, 1), ErpTarget(Erp.LEGACY, "DE-OU-1"))
+DUAL_WRITE_PILOT = ErpRoute(
+    "DE01",
+    dt.date(2026, 12, 15),
+    ErpTarget(Erp.DYNAMICS365, "DE01"),
+    shadow=ErpTarget(Erp.LEGACY, "DE-OU-1"),
+)
+
+
+def a_first_erp_route_set() -> ErpRouteSet:
+    return ErpRouteSet(
+        occurred_at=CLOSED_WON_AT,
+        legal_entity_code="DE01",
+        set_by="alice@firm.example",
+        previous=None,
+        route=ON_LEGACY,
+    )
+
+
+def a_dual_write_pilot_set() -> ErpRouteSet:
+    return ErpRouteSet(
+        occurred_at=CLOSED_WON_AT,
+        legal_entity_code="DE01",
+        set_by="alice@firm.example",
+        previous=ON_LEGACY,
+        route=DUAL_WRITE_PILOT,
     )
 
 

@@ -24,12 +24,14 @@ from domain import events
 from domain.billable_event import BillableEventKind
 from domain.billing.charges import ChargeKind
 from domain.billing.outcomes import RatedCharge
+from domain.erp_routing import Erp, ErpRoute, ErpTarget, RouteMode
 from domain.invoicing.invoice import InvoiceStatus
 from domain.money import Money
 from o2c.v1 import (
     billing_pb2,
     common_pb2,
     envelope_pb2,
+    erp_routing_pb2,
     events_pb2,
     exceptions_pb2,
     invoicing_pb2,
@@ -37,7 +39,9 @@ from o2c.v1 import (
 
 from .builders import (
     a_credit_note_issued,
+    a_dual_write_pilot_set,
     a_failed_provisioning,
+    a_first_erp_route_set,
     a_parked_exception,
     a_payment_applied,
     a_rated_expense,
@@ -67,6 +71,8 @@ EXPECTED = [
     (an_invoice_finalised(), "o2c.v1.invoice.finalised", events_pb2.InvoiceFinalised),
     (a_credit_note_issued(), "o2c.v1.invoice.credit_note_issued", events_pb2.CreditNoteIssued),
     (a_payment_applied(), "o2c.v1.invoice.payment_applied", events_pb2.PaymentApplied),
+    (a_first_erp_route_set(), "o2c.v1.erp.route_set", events_pb2.ErpRouteSet),
+    (a_dual_write_pilot_set(), "o2c.v1.erp.route_set", events_pb2.ErpRouteSet),
 ]
 ENUMS = {
     "source_system": common_pb2.SourceSystem,
@@ -90,12 +96,34 @@ def as_domain_value(value: Any) -> Any:
         return Money.parse(value.amount, value.currency_code, "amount")
     if isinstance(value, date_pb2.Date):
         return dt.date(value.year, value.month, value.day)
+    if isinstance(value, erp_routing_pb2.ErpRoute):
+        return erp_route(value)
     if isinstance(value, billing_pb2.Charge):
         kind = enum_text(billing_pb2.ChargeKind, value.kind)
         return RatedCharge(kind, value.quantity, as_domain_value(value.amount))
     if isinstance(value, str | int | float):
         return value
     return tuple(as_domain_value(item) for item in value)
+
+
+def erp_route(message: erp_routing_pb2.ErpRoute) -> ErpRoute | None:
+    """The route a message holds; None for an unset one (a legal entity's first has no
+    previous route)."""
+    if not message.legal_entity_code:
+        return None
+    shadow = erp_target(message.shadow) if message.HasField("shadow") else None
+    route = ErpRoute(
+        message.legal_entity_code,
+        as_domain_value(message.effective_from),
+        erp_target(message.primary),
+        shadow,
+    )
+    assert enum_text(erp_routing_pb2.ErpRouteMode, message.mode) == route.mode.value
+    return route
+
+
+def erp_target(message: erp_routing_pb2.ErpTarget) -> ErpTarget:
+    return ErpTarget(Erp(enum_text(erp_routing_pb2.Erp, message.erp)), message.erp_legal_entity)
 
 
 def enum_text(enum_type: Any, value: int) -> str:
@@ -173,6 +201,7 @@ def test_the_envelope_says_what_happened_to_which_business_object_and_where_in_i
         (an_invoice_finalised(), "INVOICE", "JP01-INV-2026-000001", ("invoice", "INV-ID-1")),
         (a_credit_note_issued(), "INVOICE", "KW01-INV-2026-000007", ("invoice", "INV-ID-2")),
         (a_payment_applied(), "INVOICE", "GB01-INV-2026-000012", ("invoice", "INV-ID-3")),
+        (a_dual_write_pilot_set(), "LEGAL_ENTITY", "DE01", ("erp_routes", "DE01")),
     ],
 )
 def test_each_event_is_keyed_by_the_business_object_a_user_knows_and_by_its_aggregate(
@@ -279,6 +308,8 @@ def test_rated_work_names_its_kind_and_each_charges_kind_with_the_api_enums() ->
         (BillableEventKind, billing_pb2.BillableEventKind, "BILLABLE_EVENT_KIND"),
         (ChargeKind, billing_pb2.ChargeKind, "CHARGE_KIND"),
         (InvoiceStatus, invoicing_pb2.InvoiceStatus, "INVOICE_STATUS"),
+        (Erp, erp_routing_pb2.Erp, "ERP"),
+        (RouteMode, erp_routing_pb2.ErpRouteMode, "ERP_ROUTE_MODE"),
     ],
 )
 def test_every_kind_and_status_an_event_can_carry_has_its_own_api_enum_value(

@@ -1,0 +1,1 @@
+"""Microsoft Dynamics 365 Finance & Operations over OData: the ledger and its payments."""

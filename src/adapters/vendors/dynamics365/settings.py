@@ -1,0 +1,48 @@
+"""How o2c reaches one Dynamics 365 Finance & Operations environment. Field and entity names
+that vendors.md does not confirm are settings, defaulting to the simulator's names."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from attrs import field, frozen
+
+
+@frozen
+class FieldNames:
+    document_number: str = "DocumentNumber"  # o2c's number on the invoice header
+    credited_invoice: str = "OriginalInvoiceNumber"  # a credit note's original invoice
+    total: str = "TotalAmount"  # the header's total, computed by the ERP from its lines
+    line_amount: str = "LineAmount"
+    line_tax: str = "SalesTaxAmount"
+
+
+@frozen
+class Dynamics365Settings:
+    url: str  # the environment, e.g. https://contoso.operations.dynamics.com
+    tenant: str
+    client_id: str
+    client_secret: str = field(repr=False)
+    authority: str = "https://login.microsoftonline.com"
+    concurrency_limit: int = 52
+    timeout_seconds: float = 30.0
+    companies: Mapping[str, str] = field(factory=dict)  # o2c legal entity -> dataAreaId
+    customer_group: str = "10"
+    payment_entity_set: str = "CustomerPaymentJournalLines"
+    fields: FieldNames = field(factory=FieldNames)
+
+    @property
+    def service_root(self) -> str:
+        return f"{self.url.rstrip('/')}/data"
+
+    @property
+    def token_url(self) -> str:
+        return f"{self.authority.rstrip('/')}/{self.tenant}/oauth2/v2.0/token"
+
+    @property
+    def scope(self) -> str:
+        return f"{self.url.rstrip('/')}/.default"
+
+    def company(self, erp_legal_entity: str) -> str:
+        """The dataAreaId; a legal entity without a mapping is taken as a dataAreaId itself."""
+        return self.companies.get(erp_legal_entity, erp_legal_entity)

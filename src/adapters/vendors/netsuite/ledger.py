@@ -1,0 +1,158 @@
+"""o2c's ledger in NetSuite. A document's posting key is its externalId, and the idempotency
+header is derived from it: a repeat, also after an answer lost on the way back, is refused by
+NetSuite and read back by externalId instead of posted twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from urllib.parse import quote
+
+from adapters.vendors.netsuite import payloads
+from adapters.vendors.netsuite.client import NetSuiteClient, Reply
+from adapters.vendors.netsuite.errors import SYSTEM, NetSuiteRejected
+from adapters.vendors.netsuite.settings import NetSuiteSettings
+from application.erp_ports import LedgerCustomer, LedgerDocument, LedgerPayment, OpenItem, Posted
+from application.errors import VendorRejected, VendorUnavailable
+from domain.errors import DomainError
+from domain.money import Money
+
+RECORDS = "/services/rest/record/v1/"
+SUITEQL = "/services/rest/query/v1/suiteql"
+IDEMPOTENCY_HEADER = "X-NetSuite-Idempotency-Key"
+DUPLICATE_KEY = "IDEMPOTENCY_ERROR"
+CREDIT_MEMO = "CustCred"
+
+
+class NetSuiteLedger:
+    def __init__(self, settings: NetSuiteSettings, client: NetSuiteClient | None = None) -> None:
+        self.settings = settings
+        self.client = client or NetSuiteClient(settings)
+
+    @property
+    def erp(self) -> str:
+        return "netsuite"
+
+    def close(self) -> None:
+        self.client.close()
+
+    def upsert_customer(self, customer: LedgerCustomer) -> str:
+        external_id = payloads.customer_external_id(customer.erp_legal_entity, customer.external_id)
+        with mapping(f"customer {external_id}"):
+            body = payloads.customer_body(customer, self.settings)
+        return created_id(self.client.call("PUT", eid_path("customer", external_id), json=body))
+
+    def post(self, document: LedgerDocument) -> Posted:
+        record_type = payloads.RECORD_TYPES[document.kind]
+        created_from = self.original_of(document)
+        with mapping(f"document {document.number}"):
+            body = payloads.document_body(document, self.settings, created_from)
+        key = {IDEMPOTENCY_HEADER: payloads.idempotency_key(document.posting_key)}
+        try:
+            reply = self.client.call("POST", RECORDS + record_type, json=body, headers=key)
+        except NetSuiteRejected as refused:
+            return self.posted_before(record_type, document.posting_key, refused)
+        return Posted(document.posting_key, created_id(reply))
+
+    def posted_before(
+        self, record_type: str, posting_key: str, refused: NetSuiteRejected
+    ) -> Posted:
+        """A create refused for its idempotency key or externalId was posted before."""
+        found = self.read(record_type, posting_key) if refused.status == 400 else None
+        if found is not None:
+            return found
+        if DUPLICATE_KEY in refused.codes:
+            raise VendorUnavailable(SYSTEM, f"{posting_key} is being posted, not yet readable")
+        raise refused
+
+    def original_of(self, document: LedgerDocument) -> str:
+        if not document.original_number:
+            return ""
+        query = payloads.invoice_by_number_query(
+            document.original_number, document.erp_legal_entity
+        )
+        rows = self.rows(query)
+        if not rows:
+            raise VendorRejected(SYSTEM, f"invoice {document.original_number} is not in NetSuite")
+        return str(rows[0]["id"])
+
+    def find(self, posting_key: str) -> Posted | None:
+        for record_type in ("invoice", "creditMemo"):
+            found = self.read(record_type, posting_key)
+            if found is not None:
+                return found
+        return None
+
+    def read(self, record_type: str, posting_key: str) -> Posted | None:
+        try:
+            reply = self.client.call("GET", eid_path(record_type, posting_key))
+        except NetSuiteRejected as refused:
+            if refused.status == 404:
+                return None
+            raise
+        with mapping(f"{record_type} {posting_key}"):
+            return Posted(posting_key, str(reply.body["id"]))
+
+    def open_items(self, erp_legal_entity: str) -> list[OpenItem]:
+        rows = self.rows(payloads.open_items_query(erp_legal_entity))
+        with mapping(f"open items of {erp_legal_entity}"):
+            items = [OpenItem(str(row["tranid"]), self.signed_total(row)) for row in rows]
+        return sorted(items, key=lambda item: item.number)
+
+    def signed_total(self, row: dict[str, Any]) -> Money:
+        total = abs(Decimal(str(row["foreigntotal"])))
+        return self.money(-total if row["type"] == CREDIT_MEMO else total, row["currency"])
+
+    def payments(self, erp_legal_entity: str, since: dt.date) -> list[LedgerPayment]:
+        rows = self.rows(payloads.payments_query(erp_legal_entity, since.isoformat()))
+        with mapping(f"payments of {erp_legal_entity}"):
+            return [self.payment(row) for row in rows]
+
+    def payment(self, row: dict[str, Any]) -> LedgerPayment:
+        return LedgerPayment(
+            payment_id=str(row.get("externalid") or row["id"]),
+            document_number=str(row["appliedto"]),
+            amount=self.money(row["foreignamount"], row["currency"]),
+            received_on=dt.date.fromisoformat(str(row["trandate"])),
+        )
+
+    def money(self, amount: Any, currency_id: Any) -> Money:
+        return Money.of(Decimal(str(amount)), self.settings.currency_code(str(currency_id)))
+
+    def rows(self, query: str) -> list[dict[str, Any]]:
+        """Every row of a SuiteQL query, page by page."""
+        found: list[dict[str, Any]] = []
+        while True:
+            page = {"limit": self.settings.page_size, "offset": len(found)}
+            reply = self.client.call(
+                "POST", SUITEQL, json={"q": query}, headers={"Prefer": "transient"}, params=page
+            )
+            with mapping("a SuiteQL answer"):
+                items = list(reply.body["items"])
+            found += items
+            if not items or not reply.body.get("hasMore"):
+                return found
+
+
+def eid_path(record_type: str, external_id: str) -> str:
+    return f"{RECORDS}{record_type}/eid:{quote(external_id, safe='')}"
+
+
+def created_id(reply: Reply) -> str:
+    """NetSuite answers a create or upsert with 204 and the record's URL in Location."""
+    location = str(reply.headers.get("Location", ""))
+    if not location:
+        raise VendorUnavailable(SYSTEM, "a record was saved but its Location was not given")
+    return location.rstrip("/").rsplit("/", 1)[-1]
+
+
+@contextmanager
+def mapping(what: str) -> Iterator[None]:
+    """A record o2c cannot express in NetSuite, or an answer it cannot read, is refused."""
+    try:
+        yield
+    except (KeyError, ValueError, TypeError, StopIteration, InvalidOperation, DomainError) as e:
+        raise VendorRejected(SYSTEM, f"{what}: cannot map {e!r}") from e

@@ -1,0 +1,113 @@
+"""o2c's ledger records as NetSuite's: a customer's external id (legal entity and o2c's
+customer id, since one o2c customer is a customer of each subsidiary it buys from), invoices
+and credit memos with the posting key as their externalId and o2c's number as their tranId,
+and the SuiteQL o2c reads back with."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from adapters.vendors.netsuite.settings import NetSuiteSettings
+from application.erp_ports import DocumentKind, LedgerCustomer, LedgerDocument, LedgerLine
+
+# Any fixed namespace will do; changing it would give every posting a new idempotency key.
+POSTING_KEYS = uuid.UUID("6f1f5cb2-6a1e-5c1e-9f0e-0a2c6e6b8f51")
+EXACT_DIGITS = 15
+RECORD_TYPES = {
+    DocumentKind.INVOICE: "invoice",
+    DocumentKind.OPENING_RECEIVABLE: "invoice",
+    DocumentKind.CREDIT_NOTE: "creditMemo",
+}
+
+
+def customer_external_id(erp_legal_entity: str, external_id: str) -> str:
+    return f"{erp_legal_entity}.{external_id}"
+
+
+def idempotency_key(posting_key: str) -> str:
+    return str(uuid.uuid5(POSTING_KEYS, posting_key))
+
+
+def customer_body(customer: LedgerCustomer, settings: NetSuiteSettings) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "companyName": customer.name,
+        "subsidiary": {"id": customer.erp_legal_entity},
+        "currency": {"id": settings.currency_id(customer.currency)},
+    }
+    if customer.tax_registration:
+        body["vatRegNumber"] = customer.tax_registration
+    return body
+
+
+def document_body(
+    document: LedgerDocument, settings: NetSuiteSettings, created_from: str = ""
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "externalId": document.posting_key,
+        "tranId": document.number,
+        "entity": {
+            "externalId": customer_external_id(
+                document.erp_legal_entity, document.customer_external_id
+            )
+        },
+        "subsidiary": {"id": document.erp_legal_entity},
+        "tranDate": document.issued_on.isoformat(),
+        "currency": {"id": settings.currency_id(document.currency)},
+        "item": {"items": [line_body(line) for line in document.lines]},
+    }
+    if document.due_on is not None:
+        body["dueDate"] = document.due_on.isoformat()
+    if created_from:
+        body["createdFrom"] = {"id": created_from}
+    return body
+
+
+def line_body(line: LedgerLine) -> dict[str, Any]:
+    return {
+        "description": line.description,
+        "amount": json_number(line.net.amount),
+        "tax1Amt": json_number(line.tax.amount),
+    }
+
+
+def json_number(amount: Decimal) -> float:
+    """NetSuite takes amounts as JSON numbers: a float writes any amount of up to 15 digits
+    back exactly as the same decimal; a longer one is refused rather than rounded."""
+    if len(amount.as_tuple().digits) > EXACT_DIGITS:
+        raise ValueError(f"{amount} has more digits than a JSON number carries exactly")
+    return float(amount)
+
+
+def sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def open_items_query(erp_legal_entity: str) -> str:
+    return (
+        "SELECT id, tranid, type, foreigntotal, currency FROM transaction"
+        " WHERE type IN ('CustInvc', 'CustCred')"
+        f" AND subsidiary = {sql_text(erp_legal_entity)} ORDER BY tranid"
+    )
+
+
+def invoice_by_number_query(number: str, erp_legal_entity: str) -> str:
+    return (
+        "SELECT id FROM transaction WHERE type = 'CustInvc'"
+        f" AND tranid = {sql_text(number)} AND subsidiary = {sql_text(erp_legal_entity)}"
+    )
+
+
+def payments_query(erp_legal_entity: str, since: str) -> str:
+    return (
+        "SELECT payment.id, payment.externalid,"
+        " TO_CHAR(payment.trandate, 'YYYY-MM-DD') AS trandate,"
+        " link.foreignamount, invoice.tranid AS appliedto, payment.currency"
+        " FROM transaction payment"
+        " JOIN previoustransactionlinelink link ON link.nextdoc = payment.id"
+        " JOIN transaction invoice ON invoice.id = link.previousdoc"
+        f" WHERE payment.type = 'CustPymt' AND payment.subsidiary = {sql_text(erp_legal_entity)}"
+        f" AND payment.trandate >= TO_DATE({sql_text(since)}, 'YYYY-MM-DD')"
+        " ORDER BY payment.trandate, payment.id"
+    )

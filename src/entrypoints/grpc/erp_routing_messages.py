@@ -1,0 +1,66 @@
+"""The ERP routing API's requests as commands, and route books and their audit as messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from google.protobuf import timestamp_pb2
+
+from adapters.erp_route_values import erp_route_message
+from application.commands import ErpTargetLine, SetErpRoute
+from application.ports import RouteChange
+from domain.erp_routing import Erp, RouteBook
+from domain.principal import Principal
+from entrypoints.grpc.presence import iso_date
+from o2c.v1 import erp_routing_pb2
+
+ERP_NAMES = {
+    erp_routing_pb2.ERP_LEGACY: Erp.LEGACY.value,
+    erp_routing_pb2.ERP_NETSUITE: Erp.NETSUITE.value,
+    erp_routing_pb2.ERP_DYNAMICS365: Erp.DYNAMICS365.value,
+    erp_routing_pb2.ERP_SANDBOX: Erp.SANDBOX.value,
+}
+
+
+def set_route_command(
+    request: erp_routing_pb2.SetErpRouteRequest, caller: Principal
+) -> SetErpRoute:
+    route = request.route
+    shadow = target_line(route.shadow) if route.HasField("shadow") else None
+    return SetErpRoute(
+        request_id=request.request_id,
+        legal_entity_code=route.legal_entity_code,
+        effective_from=iso_date(route, "effective_from", "route.effective_from"),
+        primary=target_line(route.primary),
+        caller=caller,
+        shadow=shadow,
+    )
+
+
+def target_line(target: erp_routing_pb2.ErpTarget) -> ErpTargetLine:
+    return ErpTargetLine(ERP_NAMES.get(target.erp, ""), target.erp_legal_entity)
+
+
+def book_message(book: RouteBook) -> erp_routing_pb2.LegalEntityErpRoutes:
+    return erp_routing_pb2.LegalEntityErpRoutes(
+        legal_entity_code=book.legal_entity_code,
+        routes=[erp_route_message(route) for route in book.routes],
+    )
+
+
+def change_message(change: RouteChange) -> erp_routing_pb2.ErpRouteChange:
+    message = erp_routing_pb2.ErpRouteChange(
+        legal_entity_code=change.legal_entity_code,
+        set_by=change.set_by,
+        set_time=timestamp(change.set_at),
+        route=erp_route_message(change.route),
+    )
+    if change.previous is not None:
+        message.previous.CopyFrom(erp_route_message(change.previous))
+    return message
+
+
+def timestamp(moment: dt.datetime) -> timestamp_pb2.Timestamp:
+    stamp = timestamp_pb2.Timestamp()
+    stamp.FromDatetime(moment)
+    return stamp

@@ -1,0 +1,61 @@
+"""The ERP routing API: an admin sets a legal entity's route, and reads the routes and the
+audit of their changes. Each method reads the request, calls its use case and answers."""
+
+from __future__ import annotations
+
+import grpc
+
+from application.billing_ports import BillingPorts
+from application.erp_routes import list_erp_routes, list_route_changes, set_erp_route
+from domain.errors import DomainError
+from entrypoints.grpc.erp_routing_messages import book_message, change_message, set_route_command
+from entrypoints.grpc.errors import abort_with
+from entrypoints.grpc.page_tokens import after_key, after_place, keyed_page_token, page_size
+from entrypoints.grpc.servicers import proven_caller
+from o2c.v1 import erp_routing_pb2, erp_routing_pb2_grpc
+
+
+class ErpRoutingServicer(erp_routing_pb2_grpc.ErpRoutingServiceServicer):
+    def __init__(self, ports: BillingPorts) -> None:
+        self.ports = ports
+
+    def SetErpRoute(
+        self, request: erp_routing_pb2.SetErpRouteRequest, context: grpc.ServicerContext
+    ) -> erp_routing_pb2.SetErpRouteResponse:
+        try:
+            book = set_erp_route(set_route_command(request, proven_caller()), self.ports)
+        except DomainError as error:
+            abort_with(context, error)
+        return erp_routing_pb2.SetErpRouteResponse(routes=book_message(book))
+
+    def ListErpRoutes(
+        self, request: erp_routing_pb2.ListErpRoutesRequest, context: grpc.ServicerContext
+    ) -> erp_routing_pb2.ListErpRoutesResponse:
+        code, matching = request.legal_entity_code, ("erp_routes", request.legal_entity_code)
+        try:
+            after, limit = after_key(request.page_token, matching), page_size(request)
+            found = list_erp_routes(code, after, limit + 1, self.ports, proven_caller())
+        except DomainError as error:
+            abort_with(context, error)
+        page = found[:limit]
+        last = page[-1].legal_entity_code if len(found) > limit else None
+        return erp_routing_pb2.ListErpRoutesResponse(
+            legal_entities=[book_message(book) for book in page],
+            next_page_token=keyed_page_token(last, matching),
+        )
+
+    def ListErpRouteChanges(
+        self, request: erp_routing_pb2.ListErpRouteChangesRequest, context: grpc.ServicerContext
+    ) -> erp_routing_pb2.ListErpRouteChangesResponse:
+        code, matching = request.legal_entity_code, ("erp_route_changes", request.legal_entity_code)
+        try:
+            place, limit = after_place(request.page_token, matching), page_size(request)
+            found = list_route_changes(code, place, limit + 1, self.ports, proven_caller())
+        except DomainError as error:
+            abort_with(context, error)
+        page = found[:limit]
+        last = str(page[-1].seq) if len(found) > limit else None
+        return erp_routing_pb2.ListErpRouteChangesResponse(
+            changes=[change_message(change) for change in page],
+            next_page_token=keyed_page_token(last, matching),
+        )

@@ -1,0 +1,117 @@
+"""The legacy on-premise ERP: an Oracle E-Business Suite style open interface in a SQL database
+of its own (a SQLite file or a PostgreSQL database), and the import job (AutoInvoice) that turns
+interface rows into transactions or errors.
+
+The schema keeps Oracle's table and column names (lower case, so that they need no quoting) but
+only the columns o2c uses:
+- ra_interface_lines_all: what a feeder system writes. interface_line_context and
+  interface_line_attribute1..15 are unique together: the feeder's idempotency key.
+  interface_status is NEW until an import run sets P (imported) or E (refused).
+- ra_interface_errors: one row per refusal of an interface line, with its message.
+- ra_customer_trx_all: imported transactions (INV, CM), linked back to the feeder through
+  interface_header_context and interface_header_attribute1..2.
+- hz_cust_accounts: customer accounts by orig_system_reference, one per org_id here (EBS keeps
+  the org on the account site; one table is enough for o2c).
+- ar_cash_receipts_all: receipts, each applied to one transaction (EBS keeps the application
+  in ar_receivable_applications_all).
+
+Beside this module: legacy_erp_schema (the tables), legacy_erp_validation (AutoInvoice's
+checks), legacy_erp_import (`run_import` and the `ImportJob` thread) and legacy_erp_sessions
+(the database's limit on sessions, and its faults on cue).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Engine, Table, select
+
+from simulators.legacy_erp_import import ImportJob, ImportRun, run_import
+from simulators.legacy_erp_schema import (
+    cash_receipts,
+    customer_accounts,
+    customer_trx,
+    interface_errors,
+    interface_lines,
+    legacy_engine,
+    metadata,
+)
+from simulators.legacy_erp_sessions import SessionWatch
+from simulators.legacy_erp_validation import ALL_PERIODS_OPEN, ImportRules, trx_id
+
+__all__ = [
+    "ImportJob",
+    "ImportRules",
+    "ImportRun",
+    "LegacyErp",
+    "SessionWatch",
+    "cash_receipts",
+    "customer_accounts",
+    "customer_trx",
+    "interface_errors",
+    "interface_lines",
+    "run_import",
+]
+
+
+class LegacyErp:
+    """The legacy database with its import job and session accounting. `watch(engine)` puts a
+    feeder's engine (o2c's adapter's) under the database's session accounting."""
+
+    def __init__(
+        self, url: str, *, max_sessions: int = 4, rules: ImportRules = ALL_PERIODS_OPEN
+    ) -> None:
+        self.url = url
+        self.engine = legacy_engine(url)
+        self.sessions = SessionWatch(limit=max_sessions)
+        self.job = ImportJob(self.engine, rules)
+
+    def install(self) -> LegacyErp:
+        metadata.create_all(self.engine)
+        return self
+
+    def start(self, every: float = 0.05) -> None:
+        self.job.every = every
+        self.job.start()
+
+    def stop(self) -> None:
+        self.job.stop()
+        self.engine.dispose()
+
+    def watch(self, engine: Engine) -> None:
+        self.sessions.watch(engine)
+
+    def run_import(self) -> ImportRun:
+        return run_import(self.engine, self.job.rules)
+
+    def receive_payment(
+        self,
+        *,
+        org_id: str,
+        receipt_number: str,
+        trx_number: str,
+        amount: Decimal,
+        currency_code: str,
+        receipt_date: dt.date,
+    ) -> None:
+        """Cash applied in the ERP's back office, for tests and the demo."""
+        with self.engine.begin() as connection:
+            applied = trx_id(connection, org_id, trx_number)
+            if applied is None:
+                raise LookupError(f"no transaction {trx_number} in org {org_id}")
+            connection.execute(
+                cash_receipts.insert().values(
+                    receipt_number=receipt_number,
+                    org_id=org_id,
+                    currency_code=currency_code,
+                    amount=amount,
+                    receipt_date=receipt_date,
+                    applied_customer_trx_id=applied,
+                )
+            )
+
+    def rows(self, table: Table) -> list[dict[str, Any]]:
+        with self.engine.connect() as connection:
+            return [dict(row) for row in connection.execute(select(table)).mappings()]

@@ -1,0 +1,222 @@
+"""What a simulated NetSuite account holds: customers, invoices, credit memos and customer
+payments, validated as the record API validates them, and read back by SuiteQL.
+
+Error codes beyond IDEMPOTENCY_ERROR are not confirmed in vendors.md: USER_ERROR for a field
+NetSuite refuses and NONEXISTENT_ID for a record not found are what NetSuite is seen to answer,
+kept here in one place so they can be corrected."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+import threading
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+FIELD_REFUSED = "USER_ERROR"
+NOT_FOUND = "NONEXISTENT_ID"
+DUPLICATE_KEY = "IDEMPOTENCY_ERROR"
+TRANSACTION_TYPES = {"invoice": "CustInvc", "creditMemo": "CustCred", "customerPayment": "CustPymt"}
+
+
+@dataclass
+class Refusal(Exception):
+    status: int
+    code: str
+    detail: str
+    path: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def refused_field(path: str, detail: str) -> Refusal:
+    return Refusal(400, FIELD_REFUSED, detail, path)
+
+
+@dataclass
+class NetSuiteBooks:
+    subsidiaries: frozenset[str]
+    currencies: frozenset[str]  # currency record internal ids
+    customers: dict[str, dict[str, Any]] = field(default_factory=dict)  # by externalId
+    transactions: dict[str, dict[str, Any]] = field(default_factory=dict)  # by internal id
+    idempotency_keys: set[str] = field(default_factory=set)
+    ids: itertools.count[int] = field(default_factory=lambda: itertools.count(101))
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def upsert_customer(self, external_id: str, body: dict[str, Any]) -> str:
+        text_field(body, "companyName")
+        self.check_ref(body, "subsidiary", self.subsidiaries)
+        self.check_ref(body, "currency", self.currencies)
+        with self.lock:
+            known = self.customers.get(external_id)
+            record_id = known["id"] if known else str(next(self.ids))
+            self.customers[external_id] = {**body, "id": record_id, "externalId": external_id}
+            return str(record_id)
+
+    def create(self, record_type: str, body: dict[str, Any], key: str | None) -> str:
+        with self.lock:
+            transaction = self.checked_transaction(record_type, body)
+            if key is not None:
+                self.claim(key)
+            self.check_external_id_free(record_type, transaction["externalId"])
+            if record_type == "creditMemo":
+                self.check_created_from(body)
+            record_id = str(next(self.ids))
+            self.transactions[record_id] = {**transaction, "id": record_id}
+            return record_id
+
+    def claim(self, key: str) -> None:
+        if key in self.idempotency_keys:
+            raise Refusal(400, DUPLICATE_KEY, f"The idempotency key {key} was already used.")
+        self.idempotency_keys.add(key)
+
+    def check_external_id_free(self, record_type: str, external_id: str) -> None:
+        if external_id and self.by_external_id(record_type, external_id) is not None:
+            raise refused_field("externalId", f"A record with external ID {external_id} exists.")
+
+    def check_created_from(self, body: dict[str, Any]) -> None:
+        original = self.transactions.get(str(body["createdFrom"].get("id", "")))
+        if original is None or original["recordType"] != "invoice":
+            raise refused_field("createdFrom", "createdFrom must be an existing invoice.")
+
+    def checked_transaction(self, record_type: str, body: dict[str, Any]) -> dict[str, Any]:
+        customer = self.customer_of(body)
+        subsidiary = self.check_ref(body, "subsidiary", self.subsidiaries)
+        if customer.get("subsidiary", {}).get("id") != subsidiary:
+            raise refused_field("subsidiary", "The customer is not in this subsidiary.")
+        lines = checked_lines(body)
+        if record_type == "creditMemo":
+            ref_field(body, "createdFrom")
+        return {
+            "recordType": record_type,
+            "externalId": optional_text(body, "externalId"),
+            "tranId": optional_text(body, "tranId") or str(next(self.ids)),
+            "entity": {"id": customer["id"]},
+            "subsidiary": {"id": subsidiary},
+            "currency": {"id": self.check_ref(body, "currency", self.currencies)},
+            "tranDate": date_field(body, "tranDate"),
+            "total": sum((line["amount"] + line.get("tax1Amt", 0) for line in lines), Decimal(0)),
+            "item": {"items": lines},
+            "createdFrom": body.get("createdFrom"),
+        }
+
+    def customer_of(self, body: dict[str, Any]) -> dict[str, Any]:
+        entity = ref_field(body, "entity")
+        found = self.customers.get(str(entity.get("externalId", ""))) or next(
+            (c for c in self.customers.values() if c["id"] == entity.get("id")), None
+        )
+        if found is None:
+            raise refused_field("entity", "Invalid Field Value for the following field: entity")
+        return found
+
+    def check_ref(self, body: dict[str, Any], name: str, known: frozenset[str]) -> str:
+        ref_id = str(ref_field(body, name).get("id", ""))
+        if ref_id not in known:
+            raise refused_field(
+                name, f"Invalid Field Value {ref_id} for the following field: {name}"
+            )
+        return ref_id
+
+    def by_external_id(self, record_type: str, external_id: str) -> dict[str, Any] | None:
+        return next(
+            (
+                t
+                for t in self.transactions.values()
+                if t["recordType"] == record_type and t["externalId"] == external_id
+            ),
+            None,
+        )
+
+    def read(self, record_type: str, external_id: str) -> dict[str, Any]:
+        with self.lock:
+            found = self.by_external_id(record_type, external_id)
+        if found is None:
+            raise Refusal(404, NOT_FOUND, "The record instance does not exist.")
+        return found
+
+    def receive_payment(
+        self, external_id: str, invoice_number: str, amount: Decimal, received_on: dt.date
+    ) -> None:
+        """The account's cash application, done in NetSuite's UI as far as o2c knows."""
+        with self.lock:
+            invoice = next(
+                t
+                for t in self.transactions.values()
+                if t["recordType"] == "invoice" and t["tranId"] == invoice_number
+            )
+            record_id = str(next(self.ids))
+            self.transactions[record_id] = {
+                **{k: invoice[k] for k in ("entity", "subsidiary", "currency")},
+                "recordType": "customerPayment",
+                "id": record_id,
+                "externalId": external_id,
+                "tranId": record_id,
+                "tranDate": received_on.isoformat(),
+                "total": amount,
+                "apply": {"items": [{"doc": {"id": invoice["id"]}, "amount": amount}]},
+            }
+
+    def snapshot(self) -> list[dict[str, Any]]:
+        with self.lock:
+            return [dict(t) for t in self.transactions.values()]
+
+
+def ref_field(body: dict[str, Any], name: str) -> dict[str, Any]:
+    value = body.get(name)
+    if not isinstance(value, dict) or not ({"id", "externalId"} & value.keys()):
+        raise refused_field(name, f"Please enter value(s) for: {name}")
+    return value
+
+
+def text_field(body: dict[str, Any], name: str) -> str:
+    value = body.get(name)
+    if not isinstance(value, str) or not value.strip():
+        raise refused_field(name, f"Please enter value(s) for: {name}")
+    return value
+
+
+def optional_text(body: dict[str, Any], name: str) -> str:
+    return text_field(body, name) if name in body else ""
+
+
+def date_field(body: dict[str, Any], name: str) -> str:
+    text = text_field(body, name)
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise refused_field(name, f"Invalid date value {text} for: {name}") from None
+
+
+def checked_lines(body: dict[str, Any]) -> list[dict[str, Any]]:
+    items = body.get("item", {}).get("items") if isinstance(body.get("item"), dict) else None
+    if not isinstance(items, list) or not items:
+        raise refused_field("item", "You must enter at least one line item for this transaction.")
+    for index, line in enumerate(items):
+        for name in ("amount", "tax1Amt"):
+            if name in line and not isinstance(line[name], Decimal | int):
+                raise refused_field(f"item.items[{index}].{name}", f"{name} must be a number.")
+        if "amount" not in line:
+            raise refused_field(f"item.items[{index}].amount", "Please enter value(s) for: amount")
+    return [{**line, "amount": Decimal(line["amount"])} for line in items]
+
+
+def check_uuid(text: str) -> str:
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        raise refused_field("X-NetSuite-Idempotency-Key", "The key must be a UUID.") from None
+
+
+SQL_TEXT = r"'((?:[^']|'')*)'"
+
+
+def sql_pattern(template: str) -> re.Pattern[str]:
+    """A query the simulator answers, with '?' for each string literal it reads."""
+    return re.compile(re.escape(" ".join(template.split())).replace(r"'\?'", SQL_TEXT))
+
+
+def sql_literals(pattern: re.Pattern[str], query: str) -> list[str] | None:
+    matched = pattern.fullmatch(" ".join(query.split()))
+    return None if matched is None else [text.replace("''", "'") for text in matched.groups()]

@@ -1,0 +1,100 @@
+"""The SuiteQL queries the simulated account answers: a fixed set, matched as written (spacing
+aside), each string literal read as a parameter. Anything else is refused, so an adapter
+cannot come to rely on a query nobody checked. Rows come back with every value as text, as
+SuiteQL gives them. A credit memo's foreigntotal is reported positive here: its sign in a real
+account is not confirmed, so an adapter should not depend on it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from simulators.netsuite_books import (
+    TRANSACTION_TYPES,
+    NetSuiteBooks,
+    Refusal,
+    sql_literals,
+    sql_pattern,
+)
+
+Rows = list[dict[str, str]]
+
+OPEN_ITEMS = sql_pattern(
+    "SELECT id, tranid, type, foreigntotal, currency FROM transaction"
+    " WHERE type IN ('CustInvc', 'CustCred') AND subsidiary = '?' ORDER BY tranid"
+)
+INVOICE_BY_NUMBER = sql_pattern(
+    "SELECT id FROM transaction WHERE type = 'CustInvc' AND tranid = '?' AND subsidiary = '?'"
+)
+PAYMENTS = sql_pattern(
+    "SELECT payment.id, payment.externalid,"
+    " TO_CHAR(payment.trandate, 'YYYY-MM-DD') AS trandate,"
+    " link.foreignamount, invoice.tranid AS appliedto, payment.currency"
+    " FROM transaction payment"
+    " JOIN previoustransactionlinelink link ON link.nextdoc = payment.id"
+    " JOIN transaction invoice ON invoice.id = link.previousdoc"
+    " WHERE payment.type = 'CustPymt' AND payment.subsidiary = '?'"
+    " AND payment.trandate >= TO_DATE('?', 'YYYY-MM-DD')"
+    " ORDER BY payment.trandate, payment.id"
+)
+
+
+def run_query(books: NetSuiteBooks, query: str) -> Rows:
+    answers: list[tuple[Any, Callable[..., Rows]]] = [
+        (OPEN_ITEMS, open_items),
+        (INVOICE_BY_NUMBER, invoice_by_number),
+        (PAYMENTS, payments),
+    ]
+    for pattern, answer in answers:
+        literals = sql_literals(pattern, query)
+        if literals is not None:
+            return answer(books.snapshot(), *literals)
+    raise Refusal(400, "INVALID_PARAMETER", f"This simulator does not answer the query: {query}")
+
+
+def of_subsidiary(transactions: list[dict[str, Any]], subsidiary: str) -> list[dict[str, Any]]:
+    return [t for t in transactions if t["subsidiary"]["id"] == subsidiary]
+
+
+def open_items(transactions: list[dict[str, Any]], subsidiary: str) -> Rows:
+    found = [
+        {
+            "id": t["id"],
+            "tranid": t["tranId"],
+            "type": TRANSACTION_TYPES[t["recordType"]],
+            "foreigntotal": f"{t['total']:f}",
+            "currency": t["currency"]["id"],
+        }
+        for t in of_subsidiary(transactions, subsidiary)
+        if t["recordType"] in ("invoice", "creditMemo")
+    ]
+    return sorted(found, key=lambda row: row["tranid"])
+
+
+def invoice_by_number(transactions: list[dict[str, Any]], number: str, subsidiary: str) -> Rows:
+    return [
+        {"id": t["id"]}
+        for t in of_subsidiary(transactions, subsidiary)
+        if t["recordType"] == "invoice" and t["tranId"] == number
+    ]
+
+
+def payments(transactions: list[dict[str, Any]], subsidiary: str, since: str) -> Rows:
+    by_id = {t["id"]: t for t in transactions}
+    return [
+        {
+            "id": t["id"],
+            "externalid": t["externalId"],
+            "trandate": t["tranDate"],
+            "foreignamount": f"{applied['amount']:f}",
+            "appliedto": by_id[applied["doc"]["id"]]["tranId"],
+            "currency": t["currency"]["id"],
+        }
+        for t in sorted(of_subsidiary(transactions, subsidiary), key=payment_order)
+        if t["recordType"] == "customerPayment" and t["tranDate"] >= since
+        for applied in t["apply"]["items"]
+    ]
+
+
+def payment_order(transaction: dict[str, Any]) -> tuple[str, int]:
+    return transaction["tranDate"], int(transaction["id"])

@@ -1,0 +1,62 @@
+"""A Dynamics 365 simulator on loopback and the adapter's settings for it, with o2c's legal
+entities mapped to the simulator's companies (dataAreaIds)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import attrs
+import httpx
+
+from adapters.vendors.dynamics365.ledger import Dynamics365Ledger
+from adapters.vendors.dynamics365.settings import Dynamics365Settings
+from application.erp_ports import LedgerPayment
+from simulators.dynamics365 import Dynamics365Simulator
+
+COMPANIES = {"US-SUB-1": "USMF", "GB-SUB-2": "GBSI", "DE-SUB-3": "DEMF"}
+
+
+def settings_for(simulator: Dynamics365Simulator, **changes: object) -> Dynamics365Settings:
+    settings = Dynamics365Settings(
+        url=simulator.url,
+        tenant=simulator.tenant,
+        client_id=simulator.client_id,
+        client_secret=simulator.client_secret,
+        authority=simulator.url,
+        concurrency_limit=simulator.concurrency_limit,
+        timeout_seconds=5.0,
+        companies=COMPANIES,
+    )
+    return attrs.evolve(settings, **changes)
+
+
+def ledger_for(simulator: Dynamics365Simulator, **changes: object) -> Dynamics365Ledger:
+    return Dynamics365Ledger(settings_for(simulator, **changes))
+
+
+def cash_application(simulator: Dynamics365Simulator) -> Callable[[LedgerPayment, str], None]:
+    """The simulator's own cash application, as the ledger contract's receive_payment."""
+
+    def receive_payment(payment: LedgerPayment, erp_legal_entity: str) -> None:
+        simulator.receive_payment(
+            company=COMPANIES[erp_legal_entity],
+            payment_reference=payment.payment_id,
+            document_number=payment.document_number,
+            amount=payment.amount.amount,
+            currency=payment.amount.currency,
+            received_on=payment.received_on,
+        )
+
+    return receive_payment
+
+
+def bearer(simulator: Dynamics365Simulator) -> dict[str, str]:
+    """A token got the way Entra ID hands it out, as the Authorization header."""
+    form = {
+        "client_id": simulator.client_id,
+        "client_secret": simulator.client_secret,
+        "grant_type": "client_credentials",
+        "scope": f"{simulator.url}/.default",
+    }
+    answer = httpx.post(f"{simulator.url}/{simulator.tenant}/oauth2/v2.0/token", data=form)
+    return {"Authorization": f"Bearer {answer.json()['access_token']}"}

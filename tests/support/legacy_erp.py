@@ -1,0 +1,86 @@
+"""The legacy ERP for tests: its own database (a SQLite file, or a PostgreSQL schema of the
+test's own, dropped afterwards), its import job running, and o2c's adapter watched by the
+database's session accounting."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+import pytest
+from attrs import frozen
+from contracts.ledgers import LedgerWorld
+
+from adapters.vendors.legacy_erp.ledger import LegacyErpLedger
+from adapters.vendors.legacy_erp.settings import LegacyErpSettings
+from application.erp_ports import LedgerPayment
+from simulators.legacy_erp import ImportRules, LegacyErp
+from support.databases import postgres_schema_url
+
+ALL_PERIODS_OPEN = ImportRules()
+FAST = LegacyErpSettings(url="", import_wait=5.0, poll_every=0.01, session_wait=5.0)
+
+
+@frozen
+class LegacyWorld:
+    erp: LegacyErp
+    ledger: LegacyErpLedger
+
+    def receive_payment(self, payment: LedgerPayment, erp_legal_entity: str) -> None:
+        self.erp.receive_payment(
+            org_id=erp_legal_entity,
+            receipt_number=payment.payment_id,
+            trx_number=payment.document_number,
+            amount=payment.amount.amount,
+            currency_code=payment.amount.currency,
+            receipt_date=payment.received_on,
+        )
+
+    def adapter(self, **settings: Any) -> LegacyErpLedger:
+        """Another adapter on the same database, watched like the first."""
+        ledger = LegacyErpLedger(attrs.evolve(self.ledger.settings, **settings))
+        self.erp.watch(ledger.database.engine)
+        return ledger
+
+
+def database_urls(backend: str, scratch: os.PathLike[str]) -> Iterator[str]:
+    if backend == "sqlite":
+        yield f"sqlite:///{scratch}/legacy_erp.db"
+    else:
+        yield from postgres_schema_url()
+
+
+@contextlib.contextmanager
+def legacy_erp(
+    backend: str,
+    scratch: os.PathLike[str],
+    *,
+    max_sessions: int = 4,
+    rules: ImportRules = ALL_PERIODS_OPEN,
+    running: bool = True,
+    **settings: Any,
+) -> Iterator[LegacyWorld]:
+    urls = database_urls(backend, scratch)
+    url = next(urls)
+    erp = LegacyErp(url, max_sessions=max_sessions, rules=rules).install()
+    ledger = LegacyErpLedger(attrs.evolve(FAST, url=url, max_sessions=max_sessions, **settings))
+    erp.watch(ledger.database.engine)
+    if running:
+        erp.start(every=0.02)
+    try:
+        yield LegacyWorld(erp, ledger)
+    finally:
+        erp.stop()
+        ledger.close()
+        urls.close()
+
+
+def legacy_ledger(request: pytest.FixtureRequest, backend: str) -> LedgerWorld:
+    """The contract suite's builder: the adapter against the simulator on `backend`."""
+    stack = contextlib.ExitStack()
+    request.addfinalizer(stack.close)
+    world = stack.enter_context(legacy_erp(backend, request.getfixturevalue("tmp_path")))
+    return LedgerWorld(world.ledger, world.receive_payment)

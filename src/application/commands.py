@@ -228,3 +228,15 @@ class SetErpRoute:
     primary: ErpTargetLine
     caller: Principal
     shadow: ErpTargetLine | None = None  # set for a dual-write
+
+
+@frozen
+class CutOverLegalEntity:
+    """Move a legal entity to another ERP from a day: its open invoices carried over as
+    opening receivables, the carry-over reconciled, then the route switched."""
+
+    request_id: str
+    legal_entity_code: str
+    effective_from: str
+    target: ErpTargetLine
+    caller: Principal

@@ -134,16 +134,23 @@ def get_invoice(
     invoice_id: str, invoice_number: str, ports: BillingPorts, viewer: Principal
 ) -> Invoice:
     with ports.uow_factory() as uow:
-        if invoice_number:
-            invoice = uow.invoices.get_by_number(invoice_number)
-            if invoice is None or not viewer.sees(invoice.legal_entity.code):
-                raise NotFound(
-                    f"invoice {invoice_number} not found",
-                    field="invoice_number",
-                    keys={"invoice_number": invoice_number},
-                )
-            return invoice
-        return visible_invoice(uow, invoice_id, viewer)
+        return invoice_by_key(uow, invoice_id, invoice_number, viewer)
+
+
+def invoice_by_key(
+    uow: UnitOfWork, invoice_id: str, invoice_number: str, viewer: Principal
+) -> Invoice:
+    """By its number when one is given, else by its id."""
+    if invoice_number:
+        invoice = uow.invoices.get_by_number(invoice_number)
+        if invoice is None or not viewer.sees(invoice.legal_entity.code):
+            raise NotFound(
+                f"invoice {invoice_number} not found",
+                field="invoice_number",
+                keys={"invoice_number": invoice_number},
+            )
+        return invoice
+    return visible_invoice(uow, invoice_id, viewer)
 
 
 def list_invoices(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Iterable
 
 from attrs import frozen
 
@@ -27,3 +28,33 @@ class ErpPosting:
     erp_legal_entity: str
     erp_document_id: str
     posted_at: dt.datetime
+
+
+class PostingStatus(enum.Enum):
+    """Where a finalised invoice stands with its ERP, whichever ERP it is."""
+
+    POSTING = "posting"
+    POSTED = "posted"
+    POSTING_FAILED = "posting_failed"
+
+
+def holding_posting(postings: Iterable[ErpPosting], invoice_number: str) -> ErpPosting | None:
+    """The primary posting of the invoice itself: the ERP's financial record of it."""
+    return next(
+        (
+            p
+            for p in postings
+            if p.document_number == invoice_number
+            and p.kind == "invoice"
+            and p.role is PostingRole.PRIMARY
+        ),
+        None,
+    )
+
+
+def posting_status(holding: ErpPosting | None, parked: bool) -> PostingStatus:
+    """Posted once the primary ERP holds it, though a shadow may still fail; failed while its
+    posting is parked for finance; posting until then."""
+    if holding is not None:
+        return PostingStatus.POSTED
+    return PostingStatus.POSTING_FAILED if parked else PostingStatus.POSTING

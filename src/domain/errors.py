@@ -150,6 +150,19 @@ class StorageUnavailable(DomainError):
     reason = "STORAGE_UNAVAILABLE"
 
 
+class ErpUnavailable(DomainError):
+    """An ERP did not answer, or asked to be called later: what was done is kept, and the same
+    request may be sent again to finish."""
+
+    reason = "ERP_UNAVAILABLE"
+
+
+class ErpRefused(DomainError):
+    """An ERP refused a document as it stands."""
+
+    reason = "ERP_REFUSED"
+
+
 class SagaTakenOver(ConcurrentUpdate):
     """Another owner took the saga over when this one's lease ran out: this one stops."""
 

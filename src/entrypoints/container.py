@@ -16,15 +16,14 @@ from adapters.persistence.uow import SqlAlchemyUnitOfWork
 from adapters.reference.billing_reference import load_billing_reference
 from adapters.vendors.sandbox.crm import SandboxCrm
 from adapters.vendors.sandbox.erp import SandboxErp, parse_legal_entities
-from adapters.vendors.sandbox.ledger import SandboxLedger
 from adapters.vendors.sandbox.psa import SandboxPsa
 from adapters.vendors.sandbox.records import SandboxRecords
 from application.billing_ports import BillingPorts
 from application.create_engagement import ProvisioningPorts, saga_runner
-from application.erp_ports import ErpLedger
 from application.posting_saga import Postings
 from application.retry import RetryPolicy
 from domain.ownership import OwnershipMatrix, System
+from entrypoints.erp_adapters import erp_ledgers
 from entrypoints.grpc.authentication import Authentication
 from entrypoints.grpc.call_audit import CallAuditor
 from entrypoints.grpc.peer_identity import certificate_authenticators
@@ -49,11 +48,6 @@ def ownership_matrix(changes: str) -> OwnershipMatrix:
             )
         owners[data] = System(system)
     return OwnershipMatrix(owners)
-
-
-def erp_ledgers(sandbox_records: SandboxRecords) -> dict[str, ErpLedger]:
-    """Each ERP o2c can post to, by name; the routes choose among them per legal entity."""
-    return {"sandbox": SandboxLedger(sandbox_records)}
 
 
 class Container(containers.DeclarativeContainer):
@@ -108,7 +102,9 @@ class Container(containers.DeclarativeContainer):
         sandbox=providers.Singleton(SandboxCrm, providers.Singleton(SandboxRecords, engine, "crm")),
     )
 
-    ledgers = providers.Singleton(erp_ledgers, providers.Singleton(SandboxRecords, engine, "erp"))
+    ledgers = providers.Resource(
+        erp_ledgers, providers.Singleton(SandboxRecords, engine, "erp"), config.erps
+    )
     provisioning = providers.Singleton(
         ProvisioningPorts,
         uow_factory=unit_of_work.provider,

@@ -1,4 +1,5 @@
-"""Starting and stopping the whole service: database, broker, relay and gRPC server."""
+"""Starting and stopping the whole service: database, broker, simulated ERPs, relay and gRPC
+server."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from adapters.persistence.migrate import migrate
 from adapters.persistence.orm import start_mappers
 from entrypoints import settings
 from entrypoints.container import Container
+from entrypoints.erp_simulators import EmbeddedErps
 from entrypoints.grpc import transport
 from entrypoints.grpc.server import O2cServer, create_server
 from entrypoints.readiness import ReadinessWatcher, interval_for
@@ -27,6 +29,7 @@ class Runtime:
         settings.as_config(values)  # a setting o2c cannot use stops it before anything starts
         self.values = dict(values)
         self.nats: EmbeddedNats | None = None
+        self.erp_simulators: EmbeddedErps | None = None
         self.relay: RelayThread | None = None
         self.server: O2cServer | None = None
         self.readiness: ReadinessWatcher | None = None
@@ -42,6 +45,8 @@ class Runtime:
         security = transport.transport_security(self.values)  # before anything starts
         if not self.values["O2C_NATS_URL"]:
             self.values["O2C_NATS_URL"] = self.start_embedded_nats()
+        if settings.erp_simulators_wanted(self.values):
+            self.values.update(self.start_erp_simulators())
         self.container.config.from_dict(settings.as_config(self.values))
         prepare_database(self.values["O2C_DATABASE_URL"])
         start_mappers()
@@ -84,6 +89,13 @@ class Runtime:
         self.nats.start()
         return self.nats.url
 
+    def start_erp_simulators(self) -> dict[str, str]:
+        self.erp_simulators = EmbeddedErps(
+            Path(self.values["O2C_ERP_SIMULATORS_DIR"]),
+            Path(self.values["O2C_AUTH_DEV_KEYS_DIR"]),
+        )
+        return self.erp_simulators.start(self.values)
+
     def stop(self) -> None:
         grace = settings.number(self.values, "O2C_SHUTDOWN_GRACE_SECONDS")
         if self.readiness is not None:
@@ -95,7 +107,11 @@ class Runtime:
         if self.relay is not None:
             self.relay.stop(grace)
         with contextlib.suppress(Exception):
+            self.container.shutdown_resources()
+        with contextlib.suppress(Exception):
             self.container.engine().dispose()
+        if self.erp_simulators is not None:
+            self.erp_simulators.stop()
         if self.nats is not None:
             self.nats.stop()
         log.info("o2c stopped")

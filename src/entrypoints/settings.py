@@ -49,7 +49,26 @@ DEFAULTS: dict[str, str] = {
     "O2C_AUTH_MAX_TOKEN_SECONDS": "86400",
     "O2C_AUTH_DEV_KEYS": "",
     "O2C_AUTH_DEV_KEYS_DIR": "var/keys",
+    "O2C_NETSUITE_URL": "",
+    "O2C_NETSUITE_CLIENT_ID": "",
+    "O2C_NETSUITE_CERTIFICATE_ID": "",
+    "O2C_NETSUITE_PRIVATE_KEY_FILE": "",
+    "O2C_NETSUITE_CONCURRENCY_LIMIT": "15",
+    "O2C_DYNAMICS365_URL": "",
+    "O2C_DYNAMICS365_TENANT": "",
+    "O2C_DYNAMICS365_CLIENT_ID": "",
+    "O2C_DYNAMICS365_CLIENT_SECRET_FILE": "",
+    "O2C_DYNAMICS365_CLIENT_SECRET": "",
+    "O2C_DYNAMICS365_AUTHORITY": "https://login.microsoftonline.com",
+    "O2C_DYNAMICS365_CONCURRENCY_LIMIT": "52",
+    "O2C_DYNAMICS365_COMPANIES": "",
+    "O2C_LEGACY_ERP_DATABASE_URL": "",
+    "O2C_LEGACY_ERP_MAX_SESSIONS": "4",
+    "O2C_LEGACY_ERP_IMPORT_WAIT": "10",
+    "O2C_ERP_SIMULATORS": "",
+    "O2C_ERP_SIMULATORS_DIR": "var/erp",
 }
+ERP_URLS = ("O2C_NETSUITE_URL", "O2C_DYNAMICS365_URL", "O2C_LEGACY_ERP_DATABASE_URL")
 
 
 class SettingError(ValueError):
@@ -116,9 +135,11 @@ def as_config(values: Mapping[str, str]) -> dict[str, Any]:
             "dev_keys": development_keys_wanted(values),
             "dev_keys_dir": values["O2C_AUTH_DEV_KEYS_DIR"],
         },
+        "erps": erps(values),
         "runtime": {
             "shutdown_grace_seconds": number(values, "O2C_SHUTDOWN_GRACE_SECONDS"),
             "embedded_nats_port": whole_number(values, "O2C_EMBEDDED_NATS_PORT"),
+            "erp_simulators": erp_simulators_wanted(values),
         },
     }
 
@@ -131,6 +152,92 @@ def development_keys_wanted(values: Mapping[str, str]) -> bool:
     if wanted == "false" and not values["O2C_AUTH_JWKS_FILE"]:
         raise SettingError("O2C_AUTH_DEV_KEYS=false needs O2C_AUTH_JWKS_FILE: no key to trust")
     return wanted == "true" or (not wanted and not values["O2C_AUTH_JWKS_FILE"])
+
+
+def at_least_one(values: Mapping[str, str], name: str) -> int:
+    count = whole_number(values, name)
+    if count < 1:
+        raise SettingError(f"{name} must be 1 or more, got {values[name]!r}")
+    return count
+
+
+def erps(values: Mapping[str, str]) -> dict[str, Any]:
+    """Each ERP o2c can post to; one whose URL is empty is not configured."""
+    return {
+        "netsuite": netsuite(values),
+        "dynamics365": dynamics365(values),
+        "legacy": {
+            "url": values["O2C_LEGACY_ERP_DATABASE_URL"],
+            "max_sessions": at_least_one(values, "O2C_LEGACY_ERP_MAX_SESSIONS"),
+            "import_wait": number(values, "O2C_LEGACY_ERP_IMPORT_WAIT"),
+        },
+    }
+
+
+def netsuite(values: Mapping[str, str]) -> dict[str, Any]:
+    needed = (
+        "O2C_NETSUITE_CLIENT_ID",
+        "O2C_NETSUITE_CERTIFICATE_ID",
+        "O2C_NETSUITE_PRIVATE_KEY_FILE",
+    )
+    required_with("O2C_NETSUITE_URL", values, needed)
+    return {
+        "url": values["O2C_NETSUITE_URL"],
+        "client_id": values["O2C_NETSUITE_CLIENT_ID"],
+        "certificate_id": values["O2C_NETSUITE_CERTIFICATE_ID"],
+        "private_key_file": values["O2C_NETSUITE_PRIVATE_KEY_FILE"],
+        "concurrency_limit": at_least_one(values, "O2C_NETSUITE_CONCURRENCY_LIMIT"),
+    }
+
+
+def dynamics365(values: Mapping[str, str]) -> dict[str, Any]:
+    required_with(
+        "O2C_DYNAMICS365_URL", values, ("O2C_DYNAMICS365_TENANT", "O2C_DYNAMICS365_CLIENT_ID")
+    )
+    secret, secret_file = (
+        values["O2C_DYNAMICS365_CLIENT_SECRET"],
+        values["O2C_DYNAMICS365_CLIENT_SECRET_FILE"],
+    )
+    if values["O2C_DYNAMICS365_URL"] and bool(secret) == bool(secret_file):
+        raise SettingError(
+            "O2C_DYNAMICS365_URL is set: give its client secret in exactly one of "
+            "O2C_DYNAMICS365_CLIENT_SECRET_FILE and O2C_DYNAMICS365_CLIENT_SECRET"
+        )
+    return {
+        "url": values["O2C_DYNAMICS365_URL"],
+        "tenant": values["O2C_DYNAMICS365_TENANT"],
+        "client_id": values["O2C_DYNAMICS365_CLIENT_ID"],
+        "client_secret": secret,
+        "client_secret_file": secret_file,
+        "authority": values["O2C_DYNAMICS365_AUTHORITY"],
+        "concurrency_limit": at_least_one(values, "O2C_DYNAMICS365_CONCURRENCY_LIMIT"),
+        "companies": pairs(values, "O2C_DYNAMICS365_COMPANIES"),
+    }
+
+
+def required_with(url_name: str, values: Mapping[str, str], names: tuple[str, ...]) -> None:
+    missing = [name for name in names if values[url_name] and not values[name].strip()]
+    if missing:
+        raise SettingError(f"{url_name} is set: {', '.join(missing)} must be set too")
+
+
+def pairs(values: Mapping[str, str], name: str) -> dict[str, str]:
+    """`A=B,C=D` as a mapping."""
+    found: dict[str, str] = {}
+    for item in filter(None, (part.strip() for part in values[name].split(","))):
+        key, equals, value = (part.strip() for part in item.partition("="))
+        if not (key and equals and value):
+            raise SettingError(f"{name}: {item!r} is not ERP_ENTITY=DATA_AREA_ID")
+        found[key] = value
+    return found
+
+
+def erp_simulators_wanted(values: Mapping[str, str]) -> bool:
+    """The ERPs' simulators by default only while no ERP is configured: the embedded default."""
+    wanted = values["O2C_ERP_SIMULATORS"].strip().lower()
+    if wanted not in ("", "true", "false"):
+        raise SettingError(f"O2C_ERP_SIMULATORS must be true or false, got {wanted!r}")
+    return wanted == "true" or (not wanted and not any(values[name] for name in ERP_URLS))
 
 
 def rate_limit(values: Mapping[str, str]) -> dict[str, float]:

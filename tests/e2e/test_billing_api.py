@@ -23,6 +23,7 @@ from support.billing_requests import (
     usage_priced,
     usage_recorded,
 )
+from support.posting import posted
 from support.requests import date, time_entry, usd
 from support.statuses import refusal_of
 
@@ -195,6 +196,7 @@ def test_a_billing_cycle_issues_a_numbered_invoice_that_names_the_events_it_bill
     staged, summary = invoiced
     assert summary.status == invoicing_pb2.INVOICE_STATUS_FINALISED
     assert summary.number.startswith("US01-2026-")
+    assert posted(billing, summary.invoice_id)  # else the two reads may see it posting, then posted
     invoice = billing.GetInvoice(billing_pb2.GetInvoiceRequest(invoice_id=summary.invoice_id))
     by_number = billing.GetInvoice(billing_pb2.GetInvoiceRequest(invoice_number=summary.number))
     assert invoice == by_number

@@ -66,3 +66,15 @@ def route_request(
     if shadow is not None:
         route.shadow.CopyFrom(erp_routing_pb2.ErpTarget(erp=shadow[0], erp_legal_entity=shadow[1]))
     return erp_routing_pb2.SetErpRouteRequest(request_id=request_id, route=route)
+
+
+def cutover_request(
+    request_id: str, legal_entity_code: str, effective_from: str, target: tuple[int, str]
+) -> erp_routing_pb2.CutOverLegalEntityRequest:
+    day = dt.date.fromisoformat(effective_from)
+    return erp_routing_pb2.CutOverLegalEntityRequest(
+        request_id=request_id,
+        legal_entity_code=legal_entity_code,
+        effective_from=date(day.year, day.month, day.day),
+        target=erp_routing_pb2.ErpTarget(erp=target[0], erp_legal_entity=target[1]),
+    )

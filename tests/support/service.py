@@ -22,8 +22,8 @@ from support.nats import with_jetstream
 def running_service(database_url: str, nats_url: str, **overrides: str) -> Iterator[Runtime]:
     """The service on a stream and subjects of its own, so it never reads another run's events.
 
-    It trusts the tokens of `support.auth`; `overrides` are further settings, e.g.
-    O2C_SAGA_LEASE_SECONDS="1"."""
+    It trusts the tokens of `support.auth` and simulates no ERP; `overrides` are further
+    settings, e.g. O2C_SAGA_LEASE_SECONDS="1" or O2C_ERP_SIMULATORS="true"."""
     tag = uuid.uuid4().hex[:10]
     runtime = Runtime(
         settings.read(
@@ -35,6 +35,7 @@ def running_service(database_url: str, nats_url: str, **overrides: str) -> Itera
                 "O2C_GRPC_ADDRESS": "127.0.0.1:0",
                 "O2C_VENDOR_RETRY_FIRST_DELAY": "0.01",
                 "O2C_SHUTDOWN_GRACE_SECONDS": "2",
+                "O2C_ERP_SIMULATORS": "false",
                 **trusted_key_settings(),
                 **overrides,
             }
@@ -56,12 +57,14 @@ def delete_stream(nats_url: str, stream: str) -> None:
         asyncio.run(with_jetstream(nats_url, delete))
 
 
-def service_on(backend: str, scratch: os.PathLike[str], nats_url: str) -> Iterator[Runtime]:
+def service_on(
+    backend: str, scratch: os.PathLike[str], nats_url: str, **overrides: str
+) -> Iterator[Runtime]:
     """The service on a fresh SQLite file in `scratch`, or in a fresh PostgreSQL schema."""
     if backend == "sqlite":
-        with running_service(sqlite_url(scratch), nats_url) as runtime:
+        with running_service(sqlite_url(scratch), nats_url, **overrides) as runtime:
             yield runtime
         return
     for url in postgres_schema_url():
-        with running_service(url, nats_url) as runtime:
+        with running_service(url, nats_url, **overrides) as runtime:
             yield runtime

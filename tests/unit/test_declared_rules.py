@@ -23,7 +23,7 @@ from support.billing_requests import (
     raised_cap,
     time_and_materials,
 )
-from support.erp_routes import route_request
+from support.erp_routes import cutover_request, route_request
 from support.requests import closed_won, time_entry, usd
 
 from adapters.declared_lengths import reachable_fields
@@ -89,6 +89,12 @@ VALID_REQUESTS: dict[str, Callable[[], Message]] = {
         legal_entity_code="DE01"
     ),
     "o2c.v1.ListErpRouteChangesRequest": lambda: erp_routing_pb2.ListErpRouteChangesRequest(
+        legal_entity_code="DE01"
+    ),
+    "o2c.v1.CutOverLegalEntityRequest": lambda: cutover_request(
+        "K1", "GB01", "2027-01-01", (erp_routing_pb2.ERP_NETSUITE, "3")
+    ),
+    "o2c.v1.ReconcileDualWriteRequest": lambda: erp_routing_pb2.ReconcileDualWriteRequest(
         legal_entity_code="DE01"
     ),
 }

@@ -7,21 +7,23 @@ import datetime as dt
 
 import pytest
 from attrs import evolve
-from support.billing_api import ReferenceData, credit, cycle, opportunity, time
+from support.billing_api import ReferenceData, credit, cycle, opportunity, payment, time
 from support.builders import integration
 
 from application.approve_work import approve_work
 from application.billing_cycle import run_cycle
 from application.billing_ports import BillingPorts
-from application.commands import ErpTargetLine, SetErpRoute
+from application.commands import CutOverLegalEntity, ErpTargetLine, SetErpRoute
 from application.create_engagement import create_service_engagement, saga_runner
+from application.cutover import CutoverNotReconciled, cut_over
 from application.erp_ports import LedgerPayment, OpenItem, Posted
 from application.erp_routes import set_erp_route
 from application.errors import VendorRejected
-from application.invoices import issue_credit_note
+from application.invoices import issue_credit_note, record_payment
 from application.ledger_controls import reconcile_dual_write
 from application.posting_saga import Postings
 from domain.exception_case import OwnerRole, ReasonCode
+from domain.money import Money
 from domain.ownership import OwnershipMatrix
 from domain.reconciliation import VarianceKind
 from unit.fakes import FakeUnitOfWork, SequentialIds
@@ -37,6 +39,7 @@ class Ledger:
         self.erp = erp
         self.documents: dict[str, object] = {}
         self.refusing = False
+        self.losing = False  # answers, and keeps nothing
 
     def upsert_customer(self, customer) -> str:
         return f"{self.erp}-C-{customer.external_id}"
@@ -44,6 +47,8 @@ class Ledger:
     def post(self, document):
         if self.refusing:
             raise VendorRejected(self.erp, "period closed")
+        if self.losing:
+            return Posted(document.posting_key, "lost")
         self.documents.setdefault(document.posting_key, document)
         return Posted(document.posting_key, f"{self.erp}-{document.number}")
 
@@ -165,3 +170,49 @@ def test_a_posting_the_erp_refuses_is_parked_for_finance(provisioning, ports, st
     ]
     assert (case.business_key, case.owner_role) == (str(invoice.number), OwnerRole.FINANCE)
     assert postings(store) == []
+
+
+def cutover(code: str, day: str, target: tuple[str, str]) -> CutOverLegalEntity:
+    return CutOverLegalEntity(
+        request_id=f"cutover-{code}-{day}",
+        legal_entity_code=code,
+        effective_from=day,
+        target=ErpTargetLine(*target),
+        caller=ADMIN,
+    )
+
+
+def test_a_cutover_carries_open_balances_over_reconciles_them_then_switches(
+    provisioning, ports, store, ledgers
+):
+    set_erp_route(route("US01", "2026-01-01", ("legacy", "US-OU-1")), ports)
+    invoice = invoiced(provisioning, ports)  # 600.00
+    record_payment(payment(invoice.id, "PAY-1", "100.00", "USD"), ports)
+
+    done = cut_over(cutover("US01", "2027-01-01", ("netsuite", "1")), ports)
+    again = cut_over(cutover("US01", "2027-01-01", ("netsuite", "1")), ports)
+
+    assert (done.carried_over, done.reconciliation.balanced, again.carried_over) == (1, True, 1)
+    [opening] = ledgers["netsuite"].documents.values()
+    assert (opening.kind.value, opening.total) == ("opening_receivable", Money.of("500.00", "USD"))
+    with FakeUnitOfWork(store) as uow:
+        book = uow.erp_routes.get("US01")
+    assert book.route_on(dt.date(2027, 1, 1)).primary.erp.value == "netsuite"
+    assert book.route_on(dt.date(2026, 12, 31)).primary.erp.value == "legacy"
+
+
+def test_a_cutover_the_new_erp_does_not_reconcile_leaves_the_route_as_it_was(
+    provisioning, ports, store, ledgers
+):
+    set_erp_route(route("US01", "2026-01-01", ("legacy", "US-OU-1")), ports)
+    invoiced(provisioning, ports)
+    ledgers["netsuite"].losing = True
+
+    with pytest.raises(CutoverNotReconciled):
+        cut_over(cutover("US01", "2027-01-01", ("netsuite", "1")), ports)
+    with FakeUnitOfWork(store) as uow:
+        assert len(uow.erp_routes.get("US01").routes) == 1
+    variances = [
+        c for c in store.exceptions.values() if c.reason_code is ReasonCode.LEDGER_VARIANCE
+    ]
+    assert len(variances) == 1

@@ -9,8 +9,8 @@ from application.approve_work import ItemOutcome, approve_many, approve_work
 from application.billing_cycle import run_cycle
 from application.billing_ports import BillingPorts
 from application.held_work import decide_held_work
+from application.invoice_views import InvoiceView, view_invoice
 from application.invoices import (
-    get_invoice,
     issue_credit_note,
     list_invoices,
     preview_invoice,
@@ -18,7 +18,6 @@ from application.invoices import (
 )
 from application.ports import InvoiceFilter
 from domain.errors import DomainError
-from domain.invoicing.invoice import Invoice
 from entrypoints.grpc.billing_messages import (
     approval_response,
     batch_commands,
@@ -34,13 +33,13 @@ from entrypoints.grpc.errors import abort_with
 from entrypoints.grpc.invoice_messages import (
     credit_note_message,
     document_message,
-    invoice_message,
     invoice_status,
     payment_response,
     status_response,
     summary_message,
+    viewed_invoice_message,
 )
-from entrypoints.grpc.page_tokens import after_invoice, invoice_page_token, page_size
+from entrypoints.grpc.page_tokens import after_key, keyed_page_token, page_size
 from entrypoints.grpc.presence import chosen_key
 from entrypoints.grpc.servicers import proven_caller
 from o2c.v1 import billing_pb2, billing_pb2_grpc
@@ -106,10 +105,10 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
         self, request: billing_pb2.GetInvoiceRequest, context: grpc.ServicerContext
     ) -> billing_pb2.GetInvoiceResponse:
         try:
-            invoice = self.invoice_by_key(request)
+            view = self.invoice_by_key(request)
         except DomainError as error:
             abort_with(context, error)
-        return billing_pb2.GetInvoiceResponse(invoice=invoice_message(invoice))
+        return billing_pb2.GetInvoiceResponse(invoice=viewed_invoice_message(view))
 
     def ListInvoices(
         self, request: billing_pb2.ListInvoicesRequest, context: grpc.ServicerContext
@@ -120,7 +119,7 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
                 legal_entity_code=request.legal_entity_code,
                 status=invoice_status(request.status),
             )
-            after, limit = after_invoice(request.page_token, where), page_size(request)
+            after, limit = after_key(request.page_token, where), page_size(request)
             found = list_invoices(where, after, limit + 1, self.ports, proven_caller())
         except DomainError as error:
             abort_with(context, error)
@@ -128,7 +127,7 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
         last = page[-1].id if len(found) > limit else None
         return billing_pb2.ListInvoicesResponse(
             invoices=[summary_message(invoice) for invoice in page],
-            next_page_token=invoice_page_token(last, where),
+            next_page_token=keyed_page_token(last, where),
         )
 
     def PreviewInvoice(
@@ -137,10 +136,10 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
         try:
             caller = proven_caller()
             document = preview_invoice(request.invoice_id, self.ports, caller)
-            invoice = get_invoice(request.invoice_id, "", self.ports, caller)
+            view = view_invoice(request.invoice_id, "", self.ports, caller)
         except DomainError as error:
             abort_with(context, error)
-        return billing_pb2.PreviewInvoiceResponse(invoice=document_message(document, invoice))
+        return billing_pb2.PreviewInvoiceResponse(invoice=document_message(document, view))
 
     def IssueCreditNote(
         self, request: billing_pb2.IssueCreditNoteRequest, context: grpc.ServicerContext
@@ -148,10 +147,11 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
         try:
             command = credit_note_command(request, proven_caller())
             invoice, note = issue_credit_note(command, self.ports)
+            view = view_invoice(invoice.id, "", self.ports, command.caller)
         except DomainError as error:
             abort_with(context, error)
         return billing_pb2.IssueCreditNoteResponse(
-            credit_note=credit_note_message(note), invoice=invoice_message(invoice)
+            credit_note=credit_note_message(note), invoice=viewed_invoice_message(view)
         )
 
     def RecordPayment(
@@ -169,13 +169,13 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
         self, request: billing_pb2.GetInvoiceStatusRequest, context: grpc.ServicerContext
     ) -> billing_pb2.GetInvoiceStatusResponse:
         try:
-            invoice = self.invoice_by_key(request)
+            view = self.invoice_by_key(request)
         except DomainError as error:
             abort_with(context, error)
-        return status_response(invoice)
+        return status_response(view)
 
-    def invoice_by_key(self, request: InvoiceKeyRequest) -> Invoice:
+    def invoice_by_key(self, request: InvoiceKeyRequest) -> InvoiceView:
         chosen, value = chosen_key(request, "key", "invoice_id or invoice_number")
         invoice_id = value.strip() if chosen == "invoice_id" else ""
         number = value.strip() if chosen == "invoice_number" else ""
-        return get_invoice(invoice_id, number, self.ports, proven_caller())
+        return view_invoice(invoice_id, number, self.ports, proven_caller())

@@ -7,10 +7,12 @@ import datetime as dt
 from google.protobuf import timestamp_pb2
 
 from adapters.erp_route_values import erp_route_message
-from application.commands import ErpTargetLine, SetErpRoute
+from adapters.proto_values import money_message
+from application.commands import CutOverLegalEntity, ErpTargetLine, SetErpRoute
 from application.ports import RouteChange
 from domain.erp_routing import Erp, RouteBook
 from domain.principal import Principal
+from domain.reconciliation import Reconciliation, Variance
 from entrypoints.grpc.presence import iso_date
 from o2c.v1 import erp_routing_pb2
 
@@ -64,3 +66,39 @@ def timestamp(moment: dt.datetime) -> timestamp_pb2.Timestamp:
     stamp = timestamp_pb2.Timestamp()
     stamp.FromDatetime(moment)
     return stamp
+
+
+def cutover_command(
+    request: erp_routing_pb2.CutOverLegalEntityRequest, caller: Principal
+) -> CutOverLegalEntity:
+    return CutOverLegalEntity(
+        request_id=request.request_id,
+        legal_entity_code=request.legal_entity_code,
+        effective_from=iso_date(request, "effective_from", "effective_from"),
+        target=target_line(request.target),
+        caller=caller,
+    )
+
+
+def reconciliation_message(report: Reconciliation) -> erp_routing_pb2.LedgerReconciliation:
+    return erp_routing_pb2.LedgerReconciliation(
+        left=report.left,
+        right=report.right,
+        matched=report.matched,
+        variances=[variance_message(v) for v in report.variances],
+        left_totals=[money_message(m) for _, m in sorted(report.left_totals.items())],
+        right_totals=[money_message(m) for _, m in sorted(report.right_totals.items())],
+        balanced=report.balanced,
+    )
+
+
+def variance_message(variance: Variance) -> erp_routing_pb2.LedgerVariance:
+    message = erp_routing_pb2.LedgerVariance(
+        number=variance.number,
+        kind=erp_routing_pb2.LedgerVarianceKind.Value(f"LEDGER_VARIANCE_KIND_{variance.kind.name}"),
+    )
+    if variance.left is not None:
+        message.left.CopyFrom(money_message(variance.left))
+    if variance.right is not None:
+        message.right.CopyFrom(money_message(variance.right))
+    return message

@@ -3,14 +3,30 @@ audit of their changes. Each method reads the request, calls its use case and an
 
 from __future__ import annotations
 
+import datetime as dt
+
 import grpc
 
 from application.billing_ports import BillingPorts
-from application.erp_routes import list_erp_routes, list_route_changes, set_erp_route
+from application.cutover import cut_over
+from application.erp_routes import (
+    check_may_route,
+    list_erp_routes,
+    list_route_changes,
+    set_erp_route,
+)
+from application.ledger_controls import reconcile_dual_write
 from domain.errors import DomainError
-from entrypoints.grpc.erp_routing_messages import book_message, change_message, set_route_command
+from entrypoints.grpc.erp_routing_messages import (
+    book_message,
+    change_message,
+    cutover_command,
+    reconciliation_message,
+    set_route_command,
+)
 from entrypoints.grpc.errors import abort_with
 from entrypoints.grpc.page_tokens import after_key, after_place, keyed_page_token, page_size
+from entrypoints.grpc.presence import iso_date
 from entrypoints.grpc.servicers import proven_caller
 from o2c.v1 import erp_routing_pb2, erp_routing_pb2_grpc
 
@@ -42,6 +58,38 @@ class ErpRoutingServicer(erp_routing_pb2_grpc.ErpRoutingServiceServicer):
         return erp_routing_pb2.ListErpRoutesResponse(
             legal_entities=[book_message(book) for book in page],
             next_page_token=keyed_page_token(last, matching),
+        )
+
+    def CutOverLegalEntity(
+        self, request: erp_routing_pb2.CutOverLegalEntityRequest, context: grpc.ServicerContext
+    ) -> erp_routing_pb2.CutOverLegalEntityResponse:
+        try:
+            caller = proven_caller()
+            done = cut_over(cutover_command(request, caller), self.ports)
+            books = list_erp_routes(request.legal_entity_code, "", 1, self.ports, caller)
+        except DomainError as error:
+            abort_with(context, error)
+        answer = erp_routing_pb2.CutOverLegalEntityResponse(
+            carried_over=done.carried_over,
+            reconciliation=reconciliation_message(done.reconciliation),
+        )
+        for book in books[:1]:
+            answer.routes.CopyFrom(book_message(book))
+        return answer
+
+    def ReconcileDualWrite(
+        self, request: erp_routing_pb2.ReconcileDualWriteRequest, context: grpc.ServicerContext
+    ) -> erp_routing_pb2.ReconcileDualWriteResponse:
+        try:
+            caller = proven_caller()
+            check_may_route(caller, request.legal_entity_code)
+            day = iso_date(request, "on", "on") if request.HasField("on") else ""
+            on = dt.date.fromisoformat(day) if day else self.ports.clock.now().date()
+            report = reconcile_dual_write(request.legal_entity_code, on, self.ports)
+        except DomainError as error:
+            abort_with(context, error)
+        return erp_routing_pb2.ReconcileDualWriteResponse(
+            reconciliation=reconciliation_message(report)
         )
 
     def ListErpRouteChanges(

@@ -35,6 +35,7 @@ STATUS_BY_ERROR: tuple[tuple[type[errors.DomainError], int], ...] = (
     (errors.RequestInProgress, code_pb2.ABORTED),
     (errors.ConcurrentUpdate, code_pb2.ABORTED),
     (errors.StorageUnavailable, code_pb2.UNAVAILABLE),
+    (errors.ErpUnavailable, code_pb2.UNAVAILABLE),
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from adapters.proto_values import date_message, money_message
+from application.invoice_views import InvoiceView
 from domain.billable_event import decimal_text
 from domain.invoicing.credit_notes import CreditLine, CreditNote
 from domain.invoicing.document import InvoiceDocument, TaxSummary, tax_summary
@@ -13,6 +14,7 @@ from domain.invoicing.lines import InvoiceLine
 from domain.invoicing.payments import PaymentApplication
 from domain.invoicing.tax import Customer, TaxTreatment
 from domain.money import Money
+from entrypoints.grpc.posting_messages import erp_number, posting_message, posting_status_number
 from o2c.v1 import billing_pb2, invoicing_pb2
 
 INVOICE_STATUSES = {
@@ -60,9 +62,17 @@ def invoice_message(invoice: Invoice) -> invoicing_pb2.Invoice:
     return message
 
 
-def document_message(document: InvoiceDocument, invoice: Invoice) -> invoicing_pb2.Invoice:
+def viewed_invoice_message(view: InvoiceView) -> invoicing_pb2.Invoice:
+    """The invoice with where it is posted and how that stands."""
+    message = invoice_message(view.invoice)
+    message.postings.extend(posting_message(posting) for posting in view.postings)
+    message.posting_status = posting_status_number(view.posting_status)
+    return message
+
+
+def document_message(document: InvoiceDocument, view: InvoiceView) -> invoicing_pb2.Invoice:
     """The document as the customer would read it; settlement figures from the invoice."""
-    message = invoice_message(invoice)
+    message = viewed_invoice_message(view)
     message.number = document.number
     message.payment_terms = document.payment_terms
     set_dates(message, document.issued_on, document.due_on)
@@ -159,7 +169,9 @@ def summary_message(invoice: Invoice) -> invoicing_pb2.InvoiceSummary:
     return message
 
 
-def status_response(invoice: Invoice) -> billing_pb2.GetInvoiceStatusResponse:
+def status_response(view: InvoiceView) -> billing_pb2.GetInvoiceStatusResponse:
+    """The same answer whichever ERP holds the invoice."""
+    invoice, holding = view.invoice, view.holding
     response = billing_pb2.GetInvoiceStatusResponse(
         status=INVOICE_STATUSES[invoice.status],
         total=money_message(invoice.total),
@@ -167,6 +179,9 @@ def status_response(invoice: Invoice) -> billing_pb2.GetInvoiceStatusResponse:
         credited=money_message(invoice.credited),
         balance=money_message(invoice.balance),
         unapplied=money_message(invoice.unapplied),
+        posting_status=posting_status_number(view.posting_status),
+        erp=erp_number(holding.erp) if holding else 0,
+        erp_document_id=holding.erp_document_id if holding else "",
     )
     if invoice.due_on is not None:
         response.due_on.CopyFrom(date_message(invoice.due_on))

@@ -12,7 +12,6 @@ import json
 from typing import Protocol
 
 from application.call_records import CallRecordFilter, Cursor
-from application.ports import InvoiceFilter
 from domain.errors import InvalidField
 
 RECORD_ID_LENGTH = 64
@@ -52,30 +51,9 @@ def cursor_of(token: str, matching: CallRecordFilter) -> Cursor | None:
         raise not_a_page_token() from None
 
 
-def invoice_page_token(last_invoice_id: str | None, matching: InvoiceFilter) -> str:
-    """After the invoice with this id; "" when that was the last page."""
-    if last_invoice_id is None:
-        return ""
-    fields = {"i": last_invoice_id, "f": fingerprint(matching)}
-    return base64.urlsafe_b64encode(json.dumps(fields).encode()).decode()
-
-
-def after_invoice(token: str, matching: InvoiceFilter) -> str:
-    """The id of the invoice the last page ended with; "" for the first page."""
-    if not token:
-        return ""
-    try:
-        fields = json.loads(base64.urlsafe_b64decode(token.encode()))
-        if fields["f"] != fingerprint(matching):
-            raise ValueError("other filters")
-        return record_id(fields["i"])
-    except (ValueError, KeyError, TypeError, binascii.Error):
-        raise not_a_page_token() from None
-
-
 def keyed_page_token(last_key: str | None, matching: object) -> str:
-    """After the item with this key (an ERP route's legal entity, an audit's place); "" when
-    that was the last page."""
+    """After the item with this key (an invoice's id, an ERP route's legal entity, an audit's
+    place); "" when that was the last page."""
     if last_key is None:
         return ""
     fields = {"i": last_key, "f": fingerprint(matching)}

@@ -37,6 +37,7 @@ def a_runtime(tmp_path: Path, stream: StreamUnderTest, **values: str) -> Runtime
                 "O2C_SUBJECT_PREFIX": stream.prefix,
                 "O2C_GRPC_ADDRESS": "127.0.0.1:0",
                 "O2C_SHUTDOWN_GRACE_SECONDS": "2",
+                "O2C_ERP_SIMULATORS": "false",
                 **values,
             }
         )

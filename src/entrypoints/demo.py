@@ -1,5 +1,6 @@
 """`make demo`: two closed-won opportunities and three approved time entries, end to end; then
-one engagement per billing method through to its finalised invoice (`demo_billing`)."""
+one engagement per billing method through to its finalised invoice (`demo_billing`); then a
+mid-month ERP cutover against the ERPs the server simulates (`demo_erp`)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from adapters.messaging.subscriber import read_events
 from entrypoints import settings
 from entrypoints.client_channel import open_channel
 from entrypoints.demo_billing import bill_each_method
+from entrypoints.demo_erp import show_erp_cutover
 from entrypoints.demo_requests import CallerMetadata, Metadata
 from entrypoints.grpc.dev_tokens import bearer_metadata, development_principal, development_token
 from o2c.v1 import (
@@ -49,6 +51,7 @@ def run_demo() -> int:
         print_events(values, keys)
         with open_channel(values) as channel:
             bill_each_method(channel, run, calling_as)
+            show_erp_cutover(channel, run, calling_as)
     finally:
         if runtime is not None:
             runtime.stop()

@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
+import pytest
 from support.auth import call_metadata
+from support.simulated_erps import service_with_erp_simulators
 
 from entrypoints.demo import print_events, scenario
 from entrypoints.demo_billing import bill_each_method
+from entrypoints.demo_erp import show_erp_cutover
+from entrypoints.runtime import Runtime
 
 INVOICE = re.compile(
     r"^  (?P<number>[A-Z]{2}01-2026-\d{6})  (?P<method>[^(]+) \(engagement .+\n"
     r"(?:    .*\n)*?    total (?P<total>\S+ [A-Z]{3})",
     re.MULTILINE,
 )
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory, nats_url: str) -> Iterator[Runtime]:
+    """As `make run` starts: NetSuite, Dynamics 365 and the legacy ERP simulated."""
+    yield from service_with_erp_simulators("sqlite", tmp_path_factory.mktemp("o2c"), nats_url)
 
 
 def test_the_demo_tells_the_whole_story_with_the_events_it_read_back(service, channel, capsys):
@@ -74,3 +85,39 @@ def test_the_demo_runs_again_on_the_same_server_and_its_invoices_number_on(chann
 
 def numbers_of(story: str, legal_entity: str) -> list[str]:
     return [m["number"] for m in INVOICE.finditer(story) if m["number"].startswith(legal_entity)]
+
+
+POSTED = re.compile(r"^  (?P<number>[A-Z]{2}01-2026-\d{6}): posted to (?P<erp>\w+) as \S+$", re.M)
+
+
+def test_the_demo_cuts_gb01_over_mid_month_and_reconciles_the_de01_pilot(channel, capsys):
+    bill_each_method(channel, "T6", call_metadata)  # US01's invoices first, as `make demo`
+    capsys.readouterr()
+    show_erp_cutover(channel, "T6", call_metadata)
+    story = capsys.readouterr().out
+    assert "US01: from 2026-" in story and "-> netsuite US-SUB-1 (set by admin)" in story
+    assert "-> legacy GB-OU-1 (set by admin)" in story
+    assert "-> dynamics365 DEMF, shadow legacy DE-OU-1 (dual-write) (set by admin)" in story
+    posted = {match["number"][:4]: match["erp"] for match in POSTED.finditer(story)}
+    assert posted == {"US01": "netsuite", "GB01": "legacy", "DE01": "dynamics365"}
+    assert "shadow copy in legacy DE-OU-1" in story
+    cutover, pilot = story.split("== GB01 cuts over")[1].split("== the DE01 pilot")
+    assert "1 open invoice(s) carried over to NetSuite as opening receivables" in cutover
+    assert "matched 1, variances 0" in cutover and "balanced: yes" in cutover
+    assert "GB01 from 2026-12-15 -> netsuite GB-SUB-2" in cutover
+    assert re.search(r"credit note GB01-CN-2026-\d{6}: .* posted to legacy GB-OU-1 as ", cutover)
+    assert "matched 1, variances 0" in pilot and "balanced: yes" in pilot
+
+
+def test_the_demo_runs_the_cutover_again_keeping_the_routes_and_the_cutover_it_set(channel, capsys):
+    """A second run may not set overlapping routes nor cut over again: it says it kept them."""
+    show_erp_cutover(channel, "T7", call_metadata)
+    capsys.readouterr()
+    show_erp_cutover(channel, "T8", call_metadata)
+    story = capsys.readouterr().out
+    assert story.count("(already routed, kept)") == 3 and "set by admin" not in story
+    assert "skipped: GB01 is already routed to NetSuite by an earlier run" in story
+    posted = {match["number"][:4]: match["erp"] for match in POSTED.finditer(story)}
+    assert posted == {"US01": "netsuite", "GB01": "legacy", "DE01": "dynamics365"}
+    assert re.search(r"credit note GB01-CN-2026-\d{6}: .* posted to legacy GB-OU-1 as ", story)
+    assert "balanced: yes" in story.split("== the DE01 pilot")[1]

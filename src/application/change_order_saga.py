@@ -13,7 +13,8 @@ from attrs import frozen
 
 from application.billing_ports import ChangeOrder, PsaChangeOrders
 from application.errors import VendorError
-from application.ports import ProjectRequest, Psa, UnitOfWork
+from application.ports import Psa, UnitOfWork
+from application.provisioning import project_request
 from application.saga_definition import Setback, Step
 from domain.billing.agreement import Amendment
 from domain.engagement import Engagement, WorkPackage
@@ -61,16 +62,7 @@ class ChangeOrderToPsa:
 
     def project(self, engagement: Engagement, package: WorkPackage) -> Step[str]:
         code = package.code
-        request = ProjectRequest(
-            external_id=f"{engagement.id}:{code}",
-            engagement_id=engagement.id,
-            opportunity_id=engagement.opportunity_id,
-            account_id=engagement.account_id,
-            name=f"{engagement.account_name} - {package.name}",
-            region=package.region,
-            start_date=engagement.start_date,
-            end_date=engagement.end_date,
-        )
+        request = project_request(engagement, package)
         return Step[str](
             name=f"psa.create_project[{code}]",
             external_id=request.external_id,

@@ -162,16 +162,7 @@ class EngagementProvisioning:
 
     def project(self, engagement: Engagement, package: WorkPackage) -> Step[str]:
         code = package.code
-        request = ProjectRequest(
-            external_id=f"{engagement.id}:{code}",
-            engagement_id=engagement.id,
-            opportunity_id=engagement.opportunity_id,
-            account_id=engagement.account_id,
-            name=f"{engagement.account_name} - {package.name}",
-            region=package.region,
-            start_date=engagement.start_date,
-            end_date=engagement.end_date,
-        )
+        request = project_request(engagement, package)
         return Step[str](
             name=f"psa.create_project[{code}]",
             external_id=request.external_id,
@@ -185,6 +176,20 @@ class EngagementProvisioning:
                 work_package_code=code
             ),
         )
+
+
+def project_request(engagement: Engagement, package: WorkPackage) -> ProjectRequest:
+    """A work package's PSA project shell, keyed by engagement and package: made once."""
+    return ProjectRequest(
+        external_id=f"{engagement.id}:{package.code}",
+        engagement_id=engagement.id,
+        opportunity_id=engagement.opportunity_id,
+        account_id=engagement.account_id,
+        name=f"{engagement.account_name} - {package.name}",
+        region=package.region,
+        start_date=engagement.start_date,
+        end_date=engagement.end_date,
+    )
 
 
 def engagement_of(uow: UnitOfWork, saga: Saga) -> Engagement:

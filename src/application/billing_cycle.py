@@ -8,7 +8,7 @@ invoices gaplessly per legal entity and records each charge as invoiced, once, e
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from attrs import evolve, frozen
 
@@ -71,11 +71,10 @@ def bill(
     reference = required_reference(ports)
     check_known(cmd.legal_entity_codes, reference)
     engagements = in_scope(uow, cmd)
-    setup = billing_setup(uow, engagements, reference)
+    agreements = {e.id: agreement_for(uow, e) for e in engagements}  # each held once
+    setup = billing_setup(engagements, agreements, reference)
     for engagement in engagements:
-        schedule_fees(
-            uow, engagement, agreement_for(uow, engagement), as_of, ports.ids, ports.clock
-        )
+        schedule_fees(uow, engagement, agreements[engagement.id], as_of, ports.ids, ports.clock)
     events = uow.billable_events.staged([e.id for e in engagements], as_of)
     staged = staged_charges(events, {e.id: e for e in engagements})
     billed = uow.billed_work.get_many([key_of(item.charge) for item in staged])
@@ -158,7 +157,9 @@ def check_sees(caller: Principal, code: str, field_name: str) -> None:
 
 
 def billing_setup(
-    uow: UnitOfWork, engagements: Sequence[Engagement], reference: BillingReferenceData
+    engagements: Sequence[Engagement],
+    agreements: Mapping[str, BillingAgreement],
+    reference: BillingReferenceData,
 ) -> BillingSetup:
     entities = {}
     for engagement in engagements:
@@ -173,7 +174,7 @@ def billing_setup(
             )
         entities[code] = entity
     accounts = {
-        e.id: account_of(e, entities[e.legal_entity_code].country, agreement_for(uow, e))
+        e.id: account_of(e, entities[e.legal_entity_code].country, agreements[e.id])
         for e in engagements
     }
     return BillingSetup(entities, accounts, reference.tax_table())

@@ -22,7 +22,6 @@ from application.commands import CutOverLegalEntity, SetErpRoute
 from application.erp_ports import (
     DocumentKind,
     ErpLedger,
-    LedgerCustomer,
     LedgerDocument,
     LedgerLine,
 )
@@ -31,6 +30,7 @@ from application.errors import VendorError, VendorUnavailable
 from application.ledger_controls import ledger_of, park_variances
 from application.parsing import parse_date, required
 from application.ports import InvoiceFilter
+from application.posting_saga import ledger_customer
 from domain.erp_posting import ErpPosting, PostingRole
 from domain.erp_routing import ErpTarget
 from domain.errors import DomainError, ErpRefused, ErpUnavailable
@@ -110,15 +110,7 @@ def carry_over(invoice: Invoice, target: ErpTarget, ledger: ErpLedger, ports: Bi
     with ports.uow_factory() as uow:
         engagement = uow.engagements.get(invoice.engagement_id)
     assert engagement is not None
-    ledger.upsert_customer(
-        LedgerCustomer(
-            external_id=engagement.account_id,
-            name=engagement.account_name,
-            erp_legal_entity=target.erp_legal_entity,
-            currency=invoice.currency,
-            tax_registration=engagement.customer_vat_number,
-        )
-    )
+    ledger.upsert_customer(ledger_customer(engagement, target, invoice.currency))
     posted = ledger.post(opening_receivable(invoice, target, engagement.account_id))
     with ports.uow_factory() as uow:
         if any(p.erp == target.erp.value for p in uow.erp_postings.of_document(number)):

@@ -25,6 +25,7 @@ from application.erp_ports import (
 from application.errors import VendorError
 from application.ports import UnitOfWork
 from application.saga_definition import Halt, Setback, Step
+from application.saga_runner import SagaRunner
 from domain.engagement import Engagement
 from domain.erp_posting import ErpPosting, PostingRole
 from domain.erp_routing import Erp, ErpRoute, ErpTarget, route_in_effect
@@ -85,13 +86,7 @@ class InvoiceToErp:
     def customer(
         self, ledger: ErpLedger, engagement: Engagement, invoice: Invoice, target: ErpTarget
     ) -> Step[str]:
-        customer = LedgerCustomer(
-            external_id=engagement.account_id,
-            name=engagement.account_name,
-            erp_legal_entity=target.erp_legal_entity,
-            currency=invoice.currency,
-            tax_registration=engagement.customer_vat_number,
-        )
+        customer = ledger_customer(engagement, target, invoice.currency)
         return Step[str](
             name=f"{target.erp.value}.customer[{engagement.account_id}]",
             external_id=f"{target.erp_legal_entity}/{engagement.account_id}",
@@ -137,6 +132,17 @@ class InvoiceToErp:
             note = next(n for n in invoice.credit_notes if n.credit_note_id == credit_note_id)
             return lambda target: credit_document(invoice, note, target, account)
         return lambda target: invoice_document(invoice, target, account)
+
+
+def ledger_customer(engagement: Engagement, target: ErpTarget, currency: str) -> LedgerCustomer:
+    """The engagement's customer as one ERP keeps it, found again by the CRM account id."""
+    return LedgerCustomer(
+        external_id=engagement.account_id,
+        name=engagement.account_name,
+        erp_legal_entity=target.erp_legal_entity,
+        currency=currency,
+        tax_registration=engagement.customer_vat_number,
+    )
 
 
 def invoice_document(invoice: Invoice, target: ErpTarget, account: str) -> LedgerDocument:
@@ -216,7 +222,7 @@ class Postings:
     """Starts the posting of each document in the transaction that finalises or issues it,
     handed at once to the saga worker: the caller is not kept waiting on an ERP."""
 
-    sagas: Any  # application.saga_runner.SagaRunner, which knows InvoiceToErp
+    sagas: SagaRunner  # one that knows InvoiceToErp
     default_erp: str = Erp.SANDBOX.value
 
     def invoices(self, uow: UnitOfWork, invoices: Sequence[Invoice], now: dt.datetime) -> None:

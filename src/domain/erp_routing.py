@@ -133,14 +133,14 @@ class RouteBook:
         )
 
     def route_on(self, day: dt.date) -> ErpRoute:
-        in_effect = [route for route in self.routes if route.effective_from <= day]
-        if not in_effect:
+        in_effect = route_in_effect(self.routes, day)
+        if in_effect is None:
             raise NotFound(
                 f"{self.legal_entity_code} has no ERP route on {day}",
                 field="legal_entity_code",
                 keys={"legal_entity_code": self.legal_entity_code, "on": day.isoformat()},
             )
-        return in_effect[-1]
+        return in_effect
 
 
 def route_in_effect(routes: Sequence[ErpRoute], day: dt.date) -> ErpRoute | None:

@@ -40,6 +40,7 @@ from application.invoices import (
     record_payment,
 )
 from application.ports import InvoiceFilter, LegalEntity
+from application.queries import get_billable_event
 from domain.billable_event import BillableEventStatus
 from domain.errors import (
     AmendmentRewritesInvoiced,
@@ -242,6 +243,8 @@ def test_a_raised_cap_releases_held_work_and_reaches_the_psa(engage, ports, chan
         change_order(engagement_id, 1, TermsChangeLine("NA", cap="1500.00")), ports
     )
     assert amended.agreement.version == 1
+    released = get_billable_event(held.id, ports.uow_factory)
+    assert (held.amount, released.amount) == (usd("1000.00"), usd("1200.00"))
     [order] = change_orders.orders.values()
     assert order.version == 1 and "cap 1500.00 USD" in order.summary
     assert finalised_invoice(ports, engagement_id).net == usd("1200.00")

@@ -68,8 +68,9 @@ def amend(uow: UnitOfWork, cmd: AmendServiceEngagement, ports: BillingPorts) -> 
     check_each_change(agreement, amendment, done)
     agreement.amend(amendment, invoiced=done, occurred_at=ports.clock.now())
     for index, package in enumerate(cmd.new_work_packages):
-        with fields_under(f"new_work_packages[{index}]."):
-            add_package(engagement, work_package(package.work_package, index))
+        where = f"new_work_packages[{index}]"
+        with fields_under(where + "."):
+            add_package(engagement, work_package(package.work_package, where + ".work_package"))
     release_under_raised_caps(uow, agreement, amendment, ports)
     answer = {"engagement_id": engagement.id, "version": amendment.version}
     if ports.sagas is None:

@@ -21,6 +21,7 @@ from application.billing_access import (
 from application.billing_ports import BillingPorts, BillingReferenceData
 from application.commands import RunBillingCycle
 from application.fees import schedule_fees
+from application.intercompany import delivered_by
 from application.invoice_lines import line_text
 from application.parsing import parse_date, required
 from application.pipeline import Pipeline
@@ -102,6 +103,10 @@ def bill(
             event.mark_invoiced()
         if ports.postings is not None:
             ports.postings.invoices(uow, result.invoices, ports.clock.now())
+        if ports.intercompany is not None:
+            delivered = delivered_by(events, {e.id: e for e in engagements})
+            pricing = reference.transfer_pricing()
+            ports.intercompany.charge(uow, result.invoices, delivered, pricing, ports.clock.now())
     return {"invoice_ids": [i.id for i in result.invoices], "finalised": cmd.finalise}
 
 

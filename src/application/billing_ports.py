@@ -9,18 +9,22 @@ from typing import Protocol
 from attrs import frozen
 
 from application.erp_ports import ErpLedger
+from application.intercompany import Intercompany
 from application.ports import Clock, IdGenerator, Psa, UnitOfWorkFactory
 from application.posting_saga import Postings
 from application.saga_runner import SagaRunner
+from domain.intercompany import TransferPricing
 from domain.invoicing.tax import LegalEntity, TaxTable
 from domain.ownership import OwnershipMatrix
 
 
 class BillingReferenceData(Protocol):
-    """The firm's configuration for invoicing: where each legal entity is, and the tax rules."""
+    """The firm's configuration for invoicing: where each legal entity is, the tax rules, and
+    the intercompany transfer pricing."""
 
     def legal_entity(self, code: str) -> LegalEntity | None: ...
     def tax_table(self) -> TaxTable: ...
+    def transfer_pricing(self) -> TransferPricing: ...
 
 
 @frozen
@@ -53,3 +57,4 @@ class BillingPorts:
     sagas: SagaRunner | None = None  # drives a change order to the PSA
     postings: Postings | None = None  # posts finalised invoices and credit notes to their ERP
     ledgers: Mapping[str, ErpLedger] | None = None  # ERP name → its ledger, for controls
+    intercompany: Intercompany | None = None  # charges for work another legal entity delivered

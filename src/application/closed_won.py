@@ -39,7 +39,8 @@ def engagement_from(cmd: CreateServiceEngagement, engagement_id: str) -> Engagem
             end_date=end,
             contract_value=value,
             work_packages=[
-                work_package(line, index) for index, line in enumerate(cmd.work_packages)
+                work_package(line, f"{PREFIX}work_packages[{index}]")
+                for index, line in enumerate(cmd.work_packages)
             ],
             customer_country=cmd.customer_country.strip(),
             customer_vat_number=cmd.customer_vat_number.strip(),
@@ -131,10 +132,11 @@ def role_rate(line: RateLine, index: int) -> RoleRate:
     )
 
 
-def work_package(line: WorkPackageLine, index: int) -> WorkPackage:
-    field = f"{PREFIX}work_packages[{index}]"
+def work_package(line: WorkPackageLine, field: str) -> WorkPackage:
+    """`field`: where the caller sent it, e.g. `opportunity.work_packages[1]`."""
     return WorkPackage(
         code=required(line.code, field + ".code"),
         name=required(line.name, field + ".name"),
         region=required(line.region, field + ".region"),
+        delivering_legal_entity_code=line.delivering_legal_entity_code.strip(),
     )

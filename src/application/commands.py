@@ -19,6 +19,7 @@ class WorkPackageLine:
     code: str
     name: str
     region: str
+    delivering_legal_entity_code: str = ""  # "" when the contracting legal entity delivers it
 
 
 @frozen

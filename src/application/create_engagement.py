@@ -17,6 +17,7 @@ from application.change_order_saga import ChangeOrderToPsa
 from application.closed_won import agreement_from, engagement_from
 from application.commands import CreateServiceEngagement
 from application.erp_ports import ErpLedger
+from application.intercompany import IntercompanyToErp
 from application.pipeline import Pipeline
 from application.ports import (
     Clock,
@@ -135,4 +136,5 @@ def saga_runner(ports: ProvisioningPorts) -> SagaRunner:
         definitions.append(ChangeOrderToPsa(psa=ports.psa, change_orders=ports.change_orders))
     if ports.ledgers is not None:
         definitions.append(InvoiceToErp(ledgers=ports.ledgers))
+        definitions.append(IntercompanyToErp(ledgers=ports.ledgers))
     return SagaRunner(machinery, definitions)

@@ -151,7 +151,11 @@ def opening_receivable(invoice: Invoice, target: ErpTarget, account: str) -> Led
 
 def reconciled(balances: list[Invoice], target: ErpTarget, ledger: ErpLedger) -> Reconciliation:
     ours = [(str(invoice.number), invoice.balance) for invoice in balances]
-    theirs = [(item.number, item.amount) for item in ledger.open_items(target.erp_legal_entity)]
+    theirs = [
+        (item.number, item.amount)
+        for item in ledger.open_items(target.erp_legal_entity)
+        if not item.is_intercompany  # the firm's own charges between its entities stay apart
+    ]
     return reconcile(ours, theirs, ("o2c open balances", f"{target.erp.value} opening receivables"))
 
 

@@ -18,6 +18,16 @@ class DocumentKind(enum.Enum):
     INVOICE = "invoice"
     CREDIT_NOTE = "credit_note"
     OPENING_RECEIVABLE = "opening_receivable"  # an open invoice carried over at a cutover
+    # Work one legal entity delivered on another's engagement: the delivering entity invoices
+    # the contracting one (a receivable in its ERP, the contracting entity its customer) and the
+    # contracting entity books the same document as a bill (a payable, the delivering entity its
+    # supplier). Both sides carry the one intercompany number, so they reconcile by it.
+    INTERCOMPANY_RECEIVABLE = "intercompany_receivable"
+    INTERCOMPANY_PAYABLE = "intercompany_payable"
+
+    @property
+    def is_intercompany(self) -> bool:
+        return self in (DocumentKind.INTERCOMPANY_RECEIVABLE, DocumentKind.INTERCOMPANY_PAYABLE)
 
 
 @frozen
@@ -29,6 +39,17 @@ class LedgerCustomer:
     erp_legal_entity: str  # a NetSuite subsidiary id, a Dynamics dataAreaId, a legacy org id
     currency: str
     tax_registration: str = ""
+
+
+@frozen
+class LedgerVendor:
+    """A supplier as one ERP keeps it, found again by o2c's external id. o2c makes suppliers only
+    for intercompany: the delivering legal entity, as the contracting entity's supplier."""
+
+    external_id: str
+    name: str
+    erp_legal_entity: str
+    currency: str
 
 
 @frozen
@@ -50,7 +71,7 @@ class LedgerDocument:
     kind: DocumentKind
     number: str  # o2c's document number, e.g. US01-2026-000001
     erp_legal_entity: str
-    customer_external_id: str
+    customer_external_id: str  # for an intercompany payable, the supplier's external id
     issued_on: dt.date
     due_on: dt.date | None
     currency: str
@@ -69,32 +90,15 @@ class Posted:
 
 @frozen
 class OpenItem:
-    """A receivable as the ERP reports it, for reconciliation by number and amount."""
+    """A document as the ERP reports it, for reconciliation by number and amount."""
 
     number: str
     amount: Money
+    kind: DocumentKind = DocumentKind.INVOICE
 
-
-class ErpLedger(Protocol):
     @property
-    def erp(self) -> str:
-        """Which ERP this is: "legacy", "netsuite", "dynamics365" or "sandbox"."""
-        ...
-
-    def upsert_customer(self, customer: LedgerCustomer) -> str:
-        """Create or update by external id; return the ERP's id for the customer."""
-        ...
-
-    def post(self, document: LedgerDocument) -> Posted:
-        """Post once: the same posting key again returns the first posting, never a second."""
-        ...
-
-    def find(self, posting_key: str) -> Posted | None: ...
-
-    def open_items(self, erp_legal_entity: str) -> list[OpenItem]:
-        """Every document posted for the legal entity, with its amount (credit notes
-        negative), in number order."""
-        ...
+    def is_intercompany(self) -> bool:
+        return self.kind.is_intercompany
 
 
 @frozen
@@ -110,4 +114,36 @@ class LedgerPayment:
 class ErpPayments(Protocol):
     def payments(self, erp_legal_entity: str, since: dt.date) -> list[LedgerPayment]:
         """Payments received on or after `since`, oldest first."""
+        ...
+
+
+class ErpLedger(ErpPayments, Protocol):
+    @property
+    def erp(self) -> str:
+        """Which ERP this is: "legacy", "netsuite", "dynamics365" or "sandbox"."""
+        ...
+
+    def upsert_customer(self, customer: LedgerCustomer) -> str:
+        """Create or update by external id; return the ERP's id for the customer."""
+        ...
+
+    def post(self, document: LedgerDocument) -> Posted:
+        """Post once: the same posting key again returns the first posting, never a second."""
+        ...
+
+    def upsert_vendor(self, vendor: LedgerVendor) -> str:
+        """Create or update a supplier by external id; return the ERP's id for it."""
+        ...
+
+    def find(self, posting_key: str) -> Posted | None: ...
+
+    def open_items(self, erp_legal_entity: str) -> list[OpenItem]:
+        """Every receivable posted for the legal entity (invoices, credit notes, opening
+        receivables, intercompany receivables), each with its kind and amount (credit notes
+        negative), in number order."""
+        ...
+
+    def payables(self, erp_legal_entity: str) -> list[OpenItem]:
+        """Every intercompany payable posted for the legal entity, by the supplier's document
+        number, in number order."""
         ...

@@ -43,8 +43,13 @@ def dual_write_route(legal_entity_code: str, on: dt.date, ports: BillingPorts) -
 
 
 def items(target: ErpTarget, ports: BillingPorts) -> list[tuple[str, Money]]:
+    """Receivables by number; an intercompany payable by its number, marked as the payable."""
     ledger = ledger_of(target, ports)
-    return [(item.number, item.amount) for item in ledger.open_items(target.erp_legal_entity)]
+    receivables = ledger.open_items(target.erp_legal_entity)
+    payables = ledger.payables(target.erp_legal_entity)
+    return [(item.number, item.amount) for item in receivables] + [
+        (f"{item.number} (payable)", item.amount) for item in payables
+    ]
 
 
 def ledger_of(target: ErpTarget, ports: BillingPorts) -> ErpLedger:

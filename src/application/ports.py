@@ -16,6 +16,7 @@ from domain.engagement import Engagement
 from domain.erp_posting import ErpPosting
 from domain.erp_routing import ErpRoute, RouteBook
 from domain.exception_case import ExceptionCase
+from domain.intercompany import IntercompanyCharge
 from domain.invoicing.billed_work import BilledWork
 from domain.invoicing.invoice import Invoice, InvoiceStatus
 from domain.invoicing.lines import ChargeKey
@@ -99,6 +100,18 @@ class ErpPostings(Protocol):
     def add(self, posting: ErpPosting) -> None: ...
     def of_document(self, document_number: str) -> list[ErpPosting]: ...
     def of_invoice(self, invoice_id: str) -> list[ErpPosting]: ...
+
+
+class IntercompanyCharges(Protocol):
+    """Each charge once, by its number: a second charge for one invoice and delivering entity
+    is refused by the store."""
+
+    def add(self, charge: IntercompanyCharge) -> None: ...
+    def get(self, number: str) -> IntercompanyCharge | None: ...
+    def of_invoice(self, invoice_id: str) -> list[IntercompanyCharge]: ...
+    def involving(self, legal_entity_code: str | None) -> list[IntercompanyCharge]:
+        """Every charge, or those the entity delivers or contracts, in number order."""
+        ...
 
 
 class DocumentSequences(Protocol):
@@ -223,6 +236,7 @@ class UnitOfWork(Transaction, Protocol):
     erp_routes: ErpRouteBooks
     route_changes: RouteChanges
     erp_postings: ErpPostings
+    intercompany_charges: IntercompanyCharges
 
     def rollback(self) -> None: ...
 

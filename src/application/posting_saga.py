@@ -26,7 +26,7 @@ from application.errors import VendorError
 from application.ports import UnitOfWork
 from application.saga_definition import Halt, Setback, Step
 from application.saga_runner import SagaRunner
-from domain.engagement import Engagement
+from domain.engagement import Engagement, ErpCustomerAccount
 from domain.erp_posting import ErpPosting, PostingRole
 from domain.erp_routing import Erp, ErpRoute, ErpTarget, route_in_effect
 from domain.errors import NotFound
@@ -86,12 +86,21 @@ class InvoiceToErp:
     def customer(
         self, ledger: ErpLedger, engagement: Engagement, invoice: Invoice, target: ErpTarget
     ) -> Step[str]:
+        """Upserted before each posting, and recorded on the engagement as that ERP's account:
+        a write of its own, which a change order committed meanwhile does not conflict with."""
         customer = ledger_customer(engagement, target, invoice.currency)
+        engagement_id = engagement.id
+
+        def record(uow: UnitOfWork, number: str) -> None:
+            account = ErpCustomerAccount(target.erp.value, target.erp_legal_entity, number)
+            engagement_in(uow, engagement_id).record_erp_customer(account)
+
         return Step[str](
             name=f"{target.erp.value}.customer[{engagement.account_id}]",
             external_id=f"{target.erp_legal_entity}/{engagement.account_id}",
             action=lambda: ledger.upsert_customer(customer),
             failure=failed,
+            record=record,
         )
 
     def posting(
@@ -211,9 +220,13 @@ def invoice_in(uow: UnitOfWork, invoice_id: str) -> Invoice:
 
 
 def engagement_of(uow: UnitOfWork, invoice: Invoice) -> Engagement:
-    engagement = uow.engagements.get(invoice.engagement_id)
+    return engagement_in(uow, invoice.engagement_id)
+
+
+def engagement_in(uow: UnitOfWork, engagement_id: str) -> Engagement:
+    engagement = uow.engagements.get(engagement_id)
     if engagement is None:
-        raise NotFound(f"engagement {invoice.engagement_id} not found", field="engagement_id")
+        raise NotFound(f"engagement {engagement_id} not found", field="engagement_id")
     return engagement
 
 

@@ -22,7 +22,7 @@ from application.ports import (
     UnitOfWork,
 )
 from application.saga_definition import Halt, Setback, Step
-from domain.engagement import Engagement, EngagementStatus, WorkPackage
+from domain.engagement import MASTER_DATA_ERP, Engagement, EngagementStatus, WorkPackage
 from domain.errors import NotFound
 from domain.exception_case import ExceptionCase, OwnerRole, ReasonCode, Workflow
 from domain.saga import Saga, Verdict
@@ -57,6 +57,7 @@ class EngagementProvisioning:
     crm: Crm
     kind: str = KIND
     workflow: Workflow = Workflow.CLOSED_WON_TO_ENGAGEMENT
+    master_data_erp: str = MASTER_DATA_ERP  # the ERP whose customer provisioning records
 
     def plan(self, uow: UnitOfWork, saga: Saga, done: Mapping[str, str]) -> Sequence[Step[Any]]:
         engagement = engagement_of(uow, saga)
@@ -127,10 +128,11 @@ class EngagementProvisioning:
 
     def found_customer(self, engagement: Engagement) -> Step[str]:
         account, legal_entity = engagement.account_id, engagement.erp_legal_entity or ""
+        erp = self.master_data_erp
 
         def assign(uow: UnitOfWork, number: str) -> None:
             if number != NO_CUSTOMER:
-                engagement_in(uow, engagement.id).assign_erp_customer(customer_number=number)
+                engagement_in(uow, engagement.id).assign_erp_customer(number, erp=erp)
 
         return Step[str](
             name=FIND_CUSTOMER,
@@ -148,16 +150,17 @@ class EngagementProvisioning:
             tax_registration=engagement.tax_registration or "",
             currency=engagement.currency,
         )
+        erp = self.master_data_erp
         return Step[str](
             name=CREATE_CUSTOMER,
             external_id=f"{request.erp_legal_entity}/{request.external_id}",
             action=lambda: self.customers.upsert_customer(request),
             failure=failed(ReasonCode.ERP_PROVISIONING_FAILED),
             record=lambda uow, number: engagement_in(uow, engagement.id).assign_erp_customer(
-                customer_number=number
+                number, erp=erp
             ),
             undo=self.customers.remove_customer,
-            record_undo=lambda uow: engagement_in(uow, engagement.id).release_erp_customer(),
+            record_undo=lambda uow: engagement_in(uow, engagement.id).release_erp_customer(erp),
         )
 
     def project(self, engagement: Engagement, package: WorkPackage) -> Step[str]:

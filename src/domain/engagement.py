@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from collections.abc import Sequence
 
-from attrs import define, field
+from attrs import define, evolve, field
 
 from domain.engagement_rules import (
     check_contract_value,
@@ -14,6 +14,7 @@ from domain.engagement_rules import (
     check_rate_card,
     check_work_packages,
 )
+from domain.erp_routing import Erp
 from domain.errors import (
     EngagementNotActive,
     InvalidField,
@@ -34,6 +35,9 @@ class EngagementStatus(enum.Enum):
     PROVISIONING_FAILED = "provisioning_failed"
 
 
+PROVISIONED = frozenset({EngagementStatus.ACTIVE, EngagementStatus.CLOSED})
+
+
 class BillingMethod(enum.Enum):
     TIME_AND_MATERIALS = "time_and_materials"
     FIXED_FEE = "fixed_fee"
@@ -42,12 +46,36 @@ class BillingMethod(enum.Enum):
     USAGE = "usage"
 
 
+MASTER_DATA_ERP = Erp.SANDBOX.value  # where provisioning finds or creates the customer
+
+
 @define(slots=False, eq=False)
 class WorkPackage:
     code: str
     name: str
     region: str
     psa_project_id: str | None = None
+    delivering_legal_entity_code: str = ""  # "" when the contracting legal entity delivers it
+
+    def delivered_within(self, contracting_legal_entity_code: str) -> WorkPackage:
+        """The package with the contracting entity, named as its deliverer, left blank."""
+        if self.delivering_legal_entity_code != contracting_legal_entity_code:
+            return self
+        return evolve(self, delivering_legal_entity_code="")
+
+
+@define(slots=False, eq=False)
+class ErpCustomerAccount:
+    """The customer as one ERP knows it, under that ERP's code for the legal entity: one per
+    (erp, erp_legal_entity), several while a legal entity posts to more than one ERP."""
+
+    erp: str
+    erp_legal_entity: str
+    customer_number: str
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.erp, self.erp_legal_entity)
 
 
 @define(slots=False, eq=False)
@@ -74,6 +102,8 @@ class Engagement:
     customer_country: str = ""  # "" when the customer is in the legal entity's own country
     customer_vat_number: str = ""
     payment_terms_days: int = 30
+    # The ERP's records, not the contract's: recorded apart, they never move `version`.
+    erp_customer_accounts: list[ErpCustomerAccount] = field(factory=list)
 
     @classmethod
     def open(
@@ -112,7 +142,7 @@ class Engagement:
             start_date=start_date,
             end_date=end_date,
             contract_value=contract_value,
-            work_packages=list(work_packages),
+            work_packages=[wp.delivered_within(legal_entity_code) for wp in work_packages],
             customer_country=customer_country,
             customer_vat_number=customer_vat_number,
             payment_terms_days=payment_terms_days,
@@ -128,13 +158,37 @@ class Engagement:
         self.check_status(EngagementStatus.PENDING_DATA, "hold for data")
         self.exception_id = exception_id
 
-    def assign_erp_customer(self, customer_number: str) -> None:
+    def assign_erp_customer(self, customer_number: str, erp: str = MASTER_DATA_ERP) -> None:
+        """The customer provisioning found or created in the master data ERP."""
         self.check_status(EngagementStatus.PROVISIONING, "assign an ERP customer to")
         self.erp_customer_number = customer_number
+        self.keep_account(ErpCustomerAccount(erp, self.erp_legal_entity or "", customer_number))
 
-    def release_erp_customer(self) -> None:
+    def release_erp_customer(self, erp: str = MASTER_DATA_ERP) -> None:
         self.check_status(EngagementStatus.PROVISIONING, "release the ERP customer of")
         self.erp_customer_number = None
+        released = self.erp_customer_account(erp, self.erp_legal_entity or "")
+        if released is not None:
+            self.erp_customer_accounts.remove(released)
+
+    def record_erp_customer(self, account: ErpCustomerAccount) -> None:
+        """The customer as an ERP that an invoice of the engagement was posted to keeps it:
+        the same again changes nothing, a new number replaces the one that ERP had."""
+        self.check_provisioned("record an ERP customer of")
+        self.keep_account(account)
+
+    def erp_customer_account(self, erp: str, erp_legal_entity: str) -> ErpCustomerAccount | None:
+        key = (erp, erp_legal_entity)
+        return next((a for a in self.erp_customer_accounts if a.key == key), None)
+
+    def keep_account(self, account: ErpCustomerAccount) -> None:
+        kept = self.erp_customer_account(account.erp, account.erp_legal_entity)
+        if kept is not None:
+            kept.customer_number = account.customer_number
+            return
+        accounts = self.erp_customer_accounts
+        after = next((i for i, a in enumerate(accounts) if a.key > account.key), len(accounts))
+        accounts.insert(after, account)
 
     def attach_project(self, work_package_code: str, psa_project_id: str) -> None:
         self.check_status(EngagementStatus.PROVISIONING, "attach a project to")
@@ -181,7 +235,7 @@ class Engagement:
                 keys={"engagement_id": self.id, "work_package": package.code},
             )
         check_work_packages([*self.work_packages, package])
-        self.work_packages.append(package)
+        self.work_packages.append(package.delivered_within(self.legal_entity_code))
 
     def attach_added_project(self, work_package_code: str, psa_project_id: str) -> None:
         """The PSA project of a work package a change order added."""
@@ -203,6 +257,13 @@ class Engagement:
 
     def check_status(self, expected: EngagementStatus, action: str) -> None:
         if self.status is not expected:
+            raise InvalidTransition(
+                f"cannot {action} an engagement that is {self.status.value}",
+                keys={"engagement_id": self.id, "status": self.status.value},
+            )
+
+    def check_provisioned(self, action: str) -> None:
+        if self.status not in PROVISIONED:
             raise InvalidTransition(
                 f"cannot {action} an engagement that is {self.status.value}",
                 keys={"engagement_id": self.id, "status": self.status.value},

@@ -20,6 +20,7 @@ from adapters.vendors.sandbox.psa import SandboxPsa
 from adapters.vendors.sandbox.records import SandboxRecords
 from application.billing_ports import BillingPorts
 from application.create_engagement import ProvisioningPorts, saga_runner
+from application.intercompany import Intercompany
 from application.posting_saga import Postings
 from application.retry import RetryPolicy
 from domain.ownership import OwnershipMatrix, System
@@ -29,7 +30,7 @@ from entrypoints.grpc.call_audit import CallAuditor
 from entrypoints.grpc.peer_identity import certificate_authenticators
 from entrypoints.grpc.rate_limit import token_buckets
 from entrypoints.grpc.trust import token_verifier
-from entrypoints.saga_worker import SagaWorker
+from entrypoints.saga_worker import SagaWorker, payment_reader
 from entrypoints.settings import SettingError
 from entrypoints.system import SystemClock, UuidIds, node_name
 
@@ -152,5 +153,7 @@ class Container(containers.DeclarativeContainer):
         change_orders=psa,
         sagas=sagas,
         postings=providers.Singleton(Postings, sagas),
+        intercompany=providers.Singleton(Intercompany, sagas),
         ledgers=ledgers,
     )
+    payment_reader = providers.Singleton(payment_reader, billing, config.sagas.payments_seconds)

@@ -34,6 +34,7 @@ class Runtime:
         self.server: O2cServer | None = None
         self.readiness: ReadinessWatcher | None = None
         self.saga_worker: SagaWorker | None = None
+        self.payment_reader: SagaWorker | None = None
         self.port = 0
         self.container = Container()
 
@@ -54,6 +55,7 @@ class Runtime:
         self.relay = self.container.relay_thread()
         self.relay.start()
         self.saga_worker = self.container.saga_worker().start()
+        self.payment_reader = self.container.payment_reader().start()
         config = self.container.config
         self.server, self.port = create_server(
             config.grpc.address(),
@@ -104,6 +106,8 @@ class Runtime:
             self.server.stop(grace)
         if self.saga_worker is not None:
             self.saga_worker.stop(grace)
+        if self.payment_reader is not None:
+            self.payment_reader.stop(grace)
         if self.relay is not None:
             self.relay.stop(grace)
         with contextlib.suppress(Exception):

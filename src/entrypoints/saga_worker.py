@@ -1,5 +1,6 @@
 """The saga worker: a thread in the server that resumes sagas whose owner's lease ran out, so
-a workflow left by a dead process finishes without waiting for a client to retry."""
+a workflow left by a dead process finishes without waiting for a client to retry. The same
+kind of thread reads the payments the ERPs received (`payment_reader`)."""
 
 from __future__ import annotations
 
@@ -8,17 +9,32 @@ from collections.abc import Callable
 
 import structlog
 
+from application.billing_ports import BillingPorts
+from application.erp_payments import read_erp_payments
+
 
 class SagaWorker:
-    def __init__(self, resume: Callable[[], int], every_seconds: float) -> None:
+    """Runs `resume` every `every_seconds` (never when that is 0), and logs what it did."""
+
+    def __init__(
+        self,
+        resume: Callable[[], int],
+        every_seconds: float,
+        name: str = "saga-worker",
+        doing: str = "resuming abandoned sagas",
+        done: str = "resumed abandoned sagas",
+    ) -> None:
         self.resume = resume
         self.every_seconds = every_seconds
+        self.name, self.doing, self.done = name, doing, done
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._log = structlog.get_logger("o2c.sagas")
+        self._log = structlog.get_logger(f"o2c.{name}")
 
     def start(self) -> SagaWorker:
-        self._thread = threading.Thread(target=self._main, name="o2c-saga-worker", daemon=True)
+        if self.every_seconds <= 0:
+            return self
+        self._thread = threading.Thread(target=self._main, name=f"o2c-{self.name}", daemon=True)
         self._thread.start()
         return self
 
@@ -33,12 +49,23 @@ class SagaWorker:
     def sweep(self) -> None:
         try:
             resumed = self.resume()
-        except Exception:  # one bad saga must not stop the worker; its lease will run out again
-            self._log.exception("resuming abandoned sagas failed")
+        except Exception:  # one bad round must not stop the worker; the next one tries again
+            self._log.exception(f"{self.doing} failed")
             return
         if resumed:
-            self._log.info("resumed abandoned sagas", count=resumed)
+            self._log.info(self.done, count=resumed)
 
     def _main(self) -> None:
         while not self._stop.wait(self.every_seconds):
             self.sweep()
+
+
+def payment_reader(billing: BillingPorts, every_seconds: float) -> SagaWorker:
+    """Reads the cash each ERP applied and applies it to the invoices that ERP holds."""
+    return SagaWorker(
+        lambda: read_erp_payments(billing).applied,
+        every_seconds,
+        name="payment-reader",
+        doing="reading ERP payments",
+        done="applied ERP payments",
+    )

@@ -33,6 +33,7 @@ DEFAULTS: dict[str, str] = {
     "O2C_VENDOR_MAX_RETRY_AFTER": "30",
     "O2C_SAGA_LEASE_SECONDS": "60",
     "O2C_SAGA_SWEEP_SECONDS": "5",
+    "O2C_ERP_PAYMENTS_SECONDS": "60",
     "O2C_OWNERSHIP_OVERRIDES": "",
     "O2C_LOG_LEVEL": "INFO",
     "O2C_TLS_CERT_FILE": "",
@@ -120,6 +121,7 @@ def as_config(values: Mapping[str, str]) -> dict[str, Any]:
         "sagas": {
             "lease_seconds": number(values, "O2C_SAGA_LEASE_SECONDS"),
             "sweep_seconds": number(values, "O2C_SAGA_SWEEP_SECONDS"),
+            "payments_seconds": number(values, "O2C_ERP_PAYMENTS_SECONDS"),
         },
         "ownership": {"changes": values["O2C_OWNERSHIP_OVERRIDES"]},
         "rate_limit": rate_limit(values),

@@ -1,8 +1,13 @@
 """Microsoft Dynamics 365 Finance & Operations as o2c meets it on the wire: Entra ID client
 credentials, the OData service root `/data/` with `CustomersV3`, `FreeTextInvoiceHeaders`,
-`FreeTextInvoiceLines` and a customer payment journal, `$batch` with atomic changesets, company
-visibility by `dataAreaId` and `cross-company=true`, server paging, 429 with Retry-After over
-the concurrency limit, and D365's error body.
+`FreeTextInvoiceLines` and a customer payment journal on the receivable side, `VendorsV2`,
+`VendorInvoiceHeaders` and `VendorInvoiceLines` on the payable side, `$batch` with atomic
+changesets, company visibility by `dataAreaId` and `cross-company=true`, server paging, 429 with
+Retry-After over the concurrency limit, and D365's error body.
+
+Invoice headers of both sides carry a posting profile, defaulted as the module parameters do
+and refused when it is not set up; a vendor invoice needs a known vendor and an invoice number
+not yet used for that vendor (accounts payable's duplicate check).
 
 Field names beyond the five header fields vendors.md lists are this simulator's own (the
 document number, the credited invoice, line amounts, the payment journal): gaps in vendors.md,
@@ -26,6 +31,7 @@ from urllib.parse import parse_qs, urlencode
 from simulators.dynamics365_batch import Operation, http_part, parse_batch
 from simulators.dynamics365_entra import ENTRA_FAULTS, entra_error
 from simulators.dynamics365_odata import (
+    INVOICE_HEADER_SETS,
     KEYS,
     PAYMENT_SET,
     REFERENCES,
@@ -36,6 +42,8 @@ from simulators.dynamics365_odata import (
     Row,
     add_to_total,
     check_fields,
+    check_invoice_number_unused,
+    check_posting_profile,
     context,
     decoded,
     duplicate,
@@ -61,6 +69,7 @@ class Dynamics365Simulator:
         concurrency_limit: int = 52,
         page_size: int = 10_000,
         token_lifetime: int = 3599,
+        posting_profiles: tuple[str, ...] = ("GEN", "IC", "OPEN"),
     ) -> None:
         self.tenant = tenant
         self.client_id = client_id
@@ -70,6 +79,7 @@ class Dynamics365Simulator:
         self.concurrency_limit = concurrency_limit
         self.page_size = page_size
         self.token_lifetime = token_lifetime
+        self.posting_profiles = posting_profiles  # the first is the parameters' default
         self.tables: dict[str, dict[Key, Row]] = {name: {} for name in KEYS}
         self.lock = threading.RLock()
         self.tokens: dict[str, float] = {}
@@ -115,7 +125,7 @@ class Dynamics365Simulator:
             self.answers_to_lose += 1
 
     def miss_next_lookups(self, count: int) -> None:
-        """Answer the next invoice header queries as if nothing were there yet (a lagging read)."""
+        """Answer the next invoice header queries (either side) as if nothing were there yet."""
         with self.lock:
             self.lookups_to_miss = count
 
@@ -230,7 +240,7 @@ class Dynamics365Simulator:
                 for row in self.tables[entity_set].values()
                 if cross_company or row["dataAreaId"] == self.default_company
             ]
-            if entity_set == "FreeTextInvoiceHeaders" and self.lookups_to_miss > 0:
+            if entity_set in INVOICE_HEADER_SETS and self.lookups_to_miss > 0:
                 self.lookups_to_miss -= 1
                 rows = []
         if key is not None:
@@ -282,6 +292,11 @@ class Dynamics365Simulator:
         key = key_of(entity_set, row)
         if key in tables[entity_set]:
             raise duplicate(entity_set, key)
+        if entity_set in INVOICE_HEADER_SETS:
+            row.setdefault("PostingProfile", self.posting_profiles[0])
+            check_posting_profile(row, self.posting_profiles)
+        if entity_set == "VendorInvoiceHeaders":
+            check_invoice_number_unused(tables, row)
         tables[entity_set][key] = row
         if entity_set == "FreeTextInvoiceLines":
             add_to_total(tables, row)

@@ -1,6 +1,7 @@
 """Dynamics 365's OData side as the simulator keeps it: the entities it knows with their keys
 and fields, addresses and queries as D365 reads them, and its error body. Field names beyond
-those vendors.md lists are the simulator's own (see vendors.md's gaps)."""
+those vendors.md lists are the simulator's own (see vendors.md's gaps), except the supplier side
+(`VendorsV2`, `VendorInvoiceHeaders`, `VendorInvoiceLines`), named as Microsoft documents them."""
 
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ KEYS: dict[str, tuple[str, ...]] = {
     "FreeTextInvoiceHeaders": ("dataAreaId", "InvoiceIdentifier"),
     "FreeTextInvoiceLines": ("dataAreaId", "InvoiceIdentifier", "LineNumber"),
     PAYMENT_SET: ("dataAreaId", "JournalBatchNumber", "LineNumber"),
+    "VendorsV2": ("dataAreaId", "VendorAccountNumber"),
+    "VendorInvoiceHeaders": ("dataAreaId", "HeaderReference"),
+    "VendorInvoiceLines": ("dataAreaId", "HeaderReference", "InvoiceLineNumber"),
 }
 FIELDS: dict[str, dict[str, str]] = {
     "CustomersV3": {
@@ -39,6 +43,7 @@ FIELDS: dict[str, dict[str, str]] = {
         "CurrencyCode": "text",
         "DocumentNumber": "text",
         "OriginalInvoiceNumber": "text",
+        "PostingProfile": "text",
         "TotalAmount": "number",
     },
     "FreeTextInvoiceLines": {
@@ -60,12 +65,43 @@ FIELDS: dict[str, dict[str, str]] = {
         "CreditAmount": "number",
         "CurrencyCode": "text",
     },
+    "VendorsV2": {
+        "dataAreaId": "text",
+        "VendorAccountNumber": "text",
+        "VendorOrganizationName": "text",
+        "VendorGroupId": "text",
+        "CurrencyCode": "text",
+    },
+    "VendorInvoiceHeaders": {
+        "dataAreaId": "text",
+        "HeaderReference": "text",
+        "VendorAccount": "text",
+        "InvoiceNumber": "text",
+        "InvoiceDate": "datetime",
+        "DueDate": "datetime",
+        "Currency": "text",
+        "DocumentNumber": "text",
+        "PostingProfile": "text",
+        "ImportedAmount": "number",
+        "ImportedSalesTax": "number",
+    },
+    "VendorInvoiceLines": {
+        "dataAreaId": "text",
+        "HeaderReference": "text",
+        "InvoiceLineNumber": "number",
+        "LineDescription": "text",
+        "Currency": "text",
+        "LineAmount": "number",
+    },
 }
 REQUIRED: dict[str, tuple[str, ...]] = {
     "CustomersV3": ("OrganizationName", "CustomerGroupId", "SalesCurrencyCode"),
     "FreeTextInvoiceHeaders": ("CustomerAccount", "InvoiceDate", "CurrencyCode"),
     "FreeTextInvoiceLines": ("Description", "LineAmount"),
     PAYMENT_SET: (),
+    "VendorsV2": ("VendorOrganizationName", "VendorGroupId", "CurrencyCode"),
+    "VendorInvoiceHeaders": ("VendorAccount", "InvoiceNumber", "InvoiceDate", "Currency"),
+    "VendorInvoiceLines": ("Currency", "LineAmount"),
 }
 REFERENCES = {
     "FreeTextInvoiceHeaders": (
@@ -78,9 +114,27 @@ REFERENCES = {
         ("dataAreaId", "InvoiceIdentifier"),
         "Free text invoice {} does not exist in company {}.",
     ),
+    "VendorInvoiceHeaders": (
+        "VendorsV2",
+        ("dataAreaId", "VendorAccount"),
+        "Vendor account {} does not exist in company {}.",
+    ),
+    "VendorInvoiceLines": (
+        "VendorInvoiceHeaders",
+        ("dataAreaId", "HeaderReference"),
+        "Vendor invoice {} does not exist in company {}.",
+    ),
 }
 READ_ONLY = {"FreeTextInvoiceHeaders": {"TotalAmount"}}
-WRITABLE_SETS = ("CustomersV3", "FreeTextInvoiceHeaders", "FreeTextInvoiceLines")
+WRITABLE_SETS = (
+    "CustomersV3",
+    "FreeTextInvoiceHeaders",
+    "FreeTextInvoiceLines",
+    "VendorsV2",
+    "VendorInvoiceHeaders",
+    "VendorInvoiceLines",
+)
+INVOICE_HEADER_SETS = ("FreeTextInvoiceHeaders", "VendorInvoiceHeaders")
 DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z")
 ENTITY_PATH = re.compile(r"^/data/(\w+)(?:\((.*)\))?$")
 KEY_PART = re.compile(r"\s*(\w+)\s*=\s*(?:'((?:[^']|'')*)'|(-?\d+))\s*(?:,|$)")
@@ -227,8 +281,40 @@ def add_to_total(tables: dict[str, dict[Key, Row]], line: Row) -> None:
     header["TotalAmount"] = Decimal(header.get("TotalAmount") or 0) + amount
 
 
+def check_posting_profile(row: Row, profiles: tuple[str, ...]) -> None:
+    """A header's posting profile (the summary accounts it posts to) must be set up."""
+    profile = row["PostingProfile"]
+    if profile not in profiles:
+        raise ODataError(
+            400,
+            "An error has occurred.",
+            f"Posting profile {profile} does not exist in company {row['dataAreaId']}.",
+        )
+
+
+def check_invoice_number_unused(tables: dict[str, dict[Key, Row]], row: Row) -> None:
+    """Accounts payable's duplicate check: one invoice number per vendor, never two bills."""
+    vendor, number = row["VendorAccount"], row["InvoiceNumber"]
+    if any(
+        (other["dataAreaId"], other["VendorAccount"], other["InvoiceNumber"])
+        == (row["dataAreaId"], vendor, number)
+        for other in tables["VendorInvoiceHeaders"].values()
+    ):
+        raise ODataError(
+            400,
+            "An error has occurred.",
+            f"Invoice number {number} is already used for vendor {vendor}. "
+            "Duplicate invoice numbers are not allowed.",
+        )
+
+
 def duplicate(entity_set: str, key: Key) -> ODataError:
-    table = {"CustomersV3": "CustTable", "FreeTextInvoiceHeaders": "CustInvoiceTable"}
+    table = {
+        "CustomersV3": "CustTable",
+        "FreeTextInvoiceHeaders": "CustInvoiceTable",
+        "VendorsV2": "VendTable",
+        "VendorInvoiceHeaders": "VendInvoiceInfoTable",
+    }
     return ODataError(
         400,
         "An error has occurred.",

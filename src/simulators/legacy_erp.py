@@ -1,23 +1,36 @@
 """The legacy on-premise ERP: an Oracle E-Business Suite style open interface in a SQL database
-of its own (a SQLite file or a PostgreSQL database), and the import job (AutoInvoice) that turns
-interface rows into transactions or errors.
+of its own (a SQLite file or a PostgreSQL database), and the import job (AutoInvoice, then
+Payables Open Interface Import) that turns interface rows into transactions or errors.
 
 The schema keeps Oracle's table and column names (lower case, so that they need no quoting) but
 only the columns o2c uses:
 - ra_interface_lines_all: what a feeder system writes. interface_line_context and
   interface_line_attribute1..15 are unique together: the feeder's idempotency key.
-  interface_status is NEW until an import run sets P (imported) or E (refused).
+  interface_status is NEW until an import run sets P (imported) or E (refused). trx_number is
+  left empty for a batch source with Automatic Transaction Numbering (the firm's intercompany
+  source, O2C INTERCOMPANY): the import numbers those transactions itself.
 - ra_interface_errors: one row per refusal of an interface line, with its message.
-- ra_customer_trx_all: imported transactions (INV, CM), linked back to the feeder through
-  interface_header_context and interface_header_attribute1..2.
+- ra_customer_trx_all: imported transactions, linked back to the feeder through
+  interface_header_context and interface_header_attribute1..2. Their types: INV, CM, and
+  INTERCOMPANY (class INV: the firm's type for invoices to its own legal entities, so that they
+  post to the intercompany receivable account).
 - hz_cust_accounts: customer accounts by orig_system_reference, one per org_id here (EBS keeps
   the org on the account site; one table is enough for o2c).
 - ar_cash_receipts_all: receipts, each applied to one transaction (EBS keeps the application
   in ar_receivable_applications_all).
+- ap_suppliers (by supplier number, segment1, entered by hand: o2c's external id) and
+  ap_supplier_sites_all (one per supplier, site code and org_id).
+- ap_invoices_interface and ap_invoice_lines_interface: the Payables open interface. The feeder
+  assigns invoice_id (unique in the table); status is empty until an import run sets PROCESSED
+  or REJECTED. ap_interface_rejections: one row per rejection, a REJECT CODE lookup code, of a
+  header (parent_table AP_INVOICES_INTERFACE) or of a line.
+- ap_invoices_all and ap_invoice_lines_all: imported invoices, one per supplier, invoice number
+  and org_id, carrying the interface's attribute_category and attribute1..2.
 
-Beside this module: legacy_erp_schema (the tables), legacy_erp_validation (AutoInvoice's
-checks), legacy_erp_import (`run_import` and the `ImportJob` thread) and legacy_erp_sessions
-(the database's limit on sessions, and its faults on cue).
+Beside this module: legacy_erp_schema and legacy_erp_payables_schema (the tables),
+legacy_erp_validation (AutoInvoice's checks), legacy_erp_import (`run_import` and the
+`ImportJob` thread), legacy_erp_payables (`run_payables_import`) and legacy_erp_sessions (the
+database's limit on sessions, and its faults on cue).
 """
 
 from __future__ import annotations
@@ -29,6 +42,16 @@ from typing import Any
 from sqlalchemy import Engine, Table, select
 
 from simulators.legacy_erp_import import ImportJob, ImportRun, run_import
+from simulators.legacy_erp_payables import PayablesRun, run_payables_import
+from simulators.legacy_erp_payables_schema import (
+    interface_rejections,
+    invoice_lines,
+    invoice_lines_interface,
+    invoices,
+    invoices_interface,
+    supplier_sites,
+    suppliers,
+)
 from simulators.legacy_erp_schema import (
     cash_receipts,
     customer_accounts,
@@ -46,13 +69,22 @@ __all__ = [
     "ImportRules",
     "ImportRun",
     "LegacyErp",
+    "PayablesRun",
     "SessionWatch",
     "cash_receipts",
     "customer_accounts",
     "customer_trx",
     "interface_errors",
     "interface_lines",
+    "interface_rejections",
+    "invoice_lines",
+    "invoice_lines_interface",
+    "invoices",
+    "invoices_interface",
     "run_import",
+    "run_payables_import",
+    "supplier_sites",
+    "suppliers",
 ]
 
 
@@ -85,6 +117,9 @@ class LegacyErp:
 
     def run_import(self) -> ImportRun:
         return run_import(self.engine, self.job.rules)
+
+    def run_payables_import(self) -> PayablesRun:
+        return run_payables_import(self.engine, self.job.rules)
 
     def receive_payment(
         self,

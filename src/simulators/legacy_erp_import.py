@@ -1,5 +1,5 @@
-"""The import job (AutoInvoice): a run takes in every NEW interface row, and a thread runs it
-on a schedule."""
+"""The import job: AutoInvoice, a run of which takes in every NEW interface row, and Payables
+Open Interface Import after it, both run on a schedule by a thread."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from attrs import define, field, frozen
 from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from simulators.legacy_erp_payables import run_payables_import
 from simulators.legacy_erp_schema import (
     STATUS_ERROR,
     STATUS_IMPORTED,
@@ -24,7 +25,9 @@ from simulators.legacy_erp_validation import (
     ImportRules,
     InterfaceError,
     Row,
+    class_of,
     customer_id,
+    numbered,
     original_trx_id,
     validation_errors,
 )
@@ -48,10 +51,9 @@ def run_import(engine: Engine, rules: ImportRules = ALL_PERIODS_OPEN) -> ImportR
             errors = validation_errors(connection, group, rules)
             if errors:
                 refuse(connection, group, errors, request_id)
-                refused.append(group[0]["trx_number"])
+                refused.append(group[0]["trx_number"] or group[0]["interface_line_attribute1"])
             else:
-                import_group(connection, group, request_id)
-                imported.append(group[0]["trx_number"])
+                imported.append(import_group(connection, group, request_id, rules))
     return ImportRun(request_id, tuple(imported), tuple(refused))
 
 
@@ -67,10 +69,23 @@ def new_groups(connection: Connection) -> list[list[Row]]:
         .where(interface_lines.c.interface_status == STATUS_NEW)
         .order_by(interface_lines.c.interface_line_id)
     ).mappings()
-    groups: dict[tuple[str, str], list[Row]] = {}
-    for row in rows:
-        groups.setdefault((row["org_id"], row["trx_number"]), []).append(dict(row))
-    return sorted(groups.values(), key=lambda g: g[0]["cust_trx_type_name"] == "CM")
+    groups: dict[tuple[str, ...], list[Row]] = {}
+    for row in map(dict, rows):
+        groups.setdefault(grouped_by(row), []).append(row)
+    return sorted(groups.values(), key=lambda g: class_of(g[0]) == "CM")
+
+
+def grouped_by(row: Row) -> tuple[str, ...]:
+    """By transaction number; a transaction the import numbers itself, by its feeder's key."""
+    if row["trx_number"]:
+        return (row["org_id"], row["trx_number"])
+    return (
+        row["org_id"],
+        row["batch_source_name"],
+        row["interface_line_context"],
+        row["interface_line_attribute1"],
+        row["interface_line_attribute2"],
+    )
 
 
 def refuse(
@@ -90,10 +105,15 @@ def refuse(
     mark(connection, group, STATUS_ERROR, request_id, None)
 
 
-def import_group(connection: Connection, group: Sequence[Row], request_id: int) -> None:
+def import_group(
+    connection: Connection, group: Sequence[Row], request_id: int, rules: ImportRules
+) -> str:
+    """The transaction made of the group's lines; its number."""
     head = group[0]
+    automatic = numbered(head, rules)
     values = {
-        "trx_number": head["trx_number"],
+        # numbered after the insert, from the transaction's id (a sequence, in Oracle)
+        "trx_number": f"#{head['interface_line_id']}" if automatic else head["trx_number"],
         "org_id": head["org_id"],
         "cust_trx_type": head["cust_trx_type_name"],
         "trx_date": head["trx_date"] or head["gl_date"],
@@ -111,6 +131,17 @@ def import_group(connection: Connection, group: Sequence[Row], request_id: int) 
     created = connection.execute(customer_trx.insert().values(values)).inserted_primary_key
     assert created is not None
     mark(connection, group, STATUS_IMPORTED, request_id, created[0])
+    return number_given(connection, created[0]) if automatic else str(head["trx_number"])
+
+
+def number_given(connection: Connection, customer_trx_id: int) -> str:
+    number = str(customer_trx_id)
+    connection.execute(
+        customer_trx.update()
+        .where(customer_trx.c.customer_trx_id == customer_trx_id)
+        .values(trx_number=number)
+    )
+    return number
 
 
 def mark(
@@ -130,8 +161,9 @@ def mark(
 
 @define
 class ImportJob:
-    """AutoInvoice scheduled every `every` seconds in a thread; `stall(n)` makes the next n
-    runs do nothing, as a concurrent manager stuck behind other requests would."""
+    """AutoInvoice and Payables Open Interface Import scheduled every `every` seconds in a
+    thread; `stall(n)` makes the next n runs do nothing, as a concurrent manager stuck behind
+    other requests would."""
 
     engine: Engine
     rules: ImportRules = ALL_PERIODS_OPEN
@@ -163,6 +195,7 @@ class ImportJob:
                 continue
             try:
                 run_import(self.engine, self.rules)
+                run_payables_import(self.engine, self.rules)
                 self.runs += 1
             except SQLAlchemyError:
                 self.failed_runs += 1

@@ -63,7 +63,7 @@ interface_lines = Table(
     Column("unit_selling_price", DecimalText()),
     Column("tax_rate", DecimalText()),
     Column("cust_trx_type_name", String(20), nullable=False),
-    Column("trx_number", String(20), nullable=False),
+    Column("trx_number", String(20)),  # empty when the batch source numbers transactions
     Column("trx_date", Date),
     Column("gl_date", Date),
     Column("orig_system_bill_customer_ref", String(240), nullable=False),

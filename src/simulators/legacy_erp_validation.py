@@ -14,7 +14,9 @@ from sqlalchemy import Connection, select
 from simulators.legacy_erp_schema import customer_accounts, customer_trx
 
 ENABLED_CURRENCIES = frozenset({"USD", "GBP", "EUR", "CAD", "AUD", "CHF", "JPY", "SEK", "DKK"})
-TRANSACTION_TYPES = frozenset({"INV", "CM"})
+# The ERP's transaction types and their classes. A firm's intercompany invoices have a type of
+# their own, so that they post to the intercompany receivable account.
+TRANSACTION_TYPES = {"INV": "INV", "CM": "CM", "INTERCOMPANY": "INV"}
 LINE_TYPES = frozenset({"LINE", "TAX"})
 
 
@@ -22,6 +24,8 @@ LINE_TYPES = frozenset({"LINE", "TAX"})
 class ImportRules:
     currencies: frozenset[str] = ENABLED_CURRENCIES
     first_open_gl_date: dt.date | None = None  # GL dates before it fall in a closed period
+    # Batch sources with Automatic Transaction Numbering: the import numbers their transactions.
+    numbered_sources: frozenset[str] = frozenset({"O2C INTERCOMPANY"})
 
 
 ALL_PERIODS_OPEN = ImportRules()
@@ -53,7 +57,7 @@ def header_errors(
         (
             len({source_of(row) for row in group}) > 1,
             "Lines of one transaction number come from different sources",
-            head["trx_number"],
+            head["trx_number"] or "",
         ),
         (
             customer_id(connection, head) is None,
@@ -61,17 +65,31 @@ def header_errors(
             head["orig_system_bill_customer_ref"],
         ),
         (
-            trx_id(connection, head["org_id"], head["trx_number"]) is not None,
-            "Transaction number already exists for this batch source (TRX_NUMBER)",
-            head["trx_number"],
+            not numbered(head, rules) and not head["trx_number"],
+            "You must supply a transaction number for this batch source (TRX_NUMBER)",
+            head["batch_source_name"],
         ),
         (
-            head["cust_trx_type_name"] == "CM" and original_trx_id(connection, head) is None,
+            not numbered(head, rules)
+            and trx_id(connection, head["org_id"], head["trx_number"]) is not None,
+            "Transaction number already exists for this batch source (TRX_NUMBER)",
+            head["trx_number"] or "",
+        ),
+        (
+            class_of(head) == "CM" and original_trx_id(connection, head) is None,
             "Invalid credit memo reference: the credited transaction does not exist",
             head["reference_line_attribute1"] or "",
         ),
     ]
     return [InterfaceError(head["interface_line_id"], m, v) for broken, m, v in checks if broken]
+
+
+def numbered(head: Row, rules: ImportRules) -> bool:
+    return head["batch_source_name"] in rules.numbered_sources
+
+
+def class_of(row: Row) -> str | None:
+    return TRANSACTION_TYPES.get(row["cust_trx_type_name"])
 
 
 def line_errors(row: Row, head: Row, rules: ImportRules) -> list[InterfaceError]:
@@ -90,7 +108,7 @@ def line_errors(row: Row, head: Row, rules: ImportRules) -> list[InterfaceError]
         (
             any(row[name] != head[name] for name in HEADER_FIELDS),
             "Lines of one transaction must agree on its header fields",
-            row["trx_number"],
+            row["trx_number"] or row["interface_line_attribute1"],
         ),
         (row["gl_date"] is None, "GL_DATE is required", ""),
         (
@@ -135,7 +153,7 @@ def wrong_sign(row: Row) -> bool:
     amount: Decimal | None = row["amount"]
     if amount is None:
         return True
-    kind = row["cust_trx_type_name"]
+    kind = class_of(row)
     return (kind == "INV" and amount < 0) or (kind == "CM" and amount > 0)
 
 

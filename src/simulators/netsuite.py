@@ -1,8 +1,9 @@
 """A NetSuite account on loopback, speaking SuiteTalk REST as vendors.md describes it: the
-record API under /services/rest/record/v1/ (customer upsert by `eid:`, invoice and credit memo
-create answering 204 with the new record's Location, read by `eid:`), SuiteQL with
-`Prefer: transient`, the idempotency header, bearer tokens from a signed JWT, its error body
-and its concurrency limit.
+record API under /services/rest/record/v1/ (customer and vendor upsert by `eid:`; invoice,
+credit memo and vendor bill create answering 204 with the new record's Location, read by
+`eid:`), SuiteQL with `Prefer: transient`, the idempotency header, bearer tokens from a signed
+JWT, its error body and its concurrency limit. The account defines one custom body field, the
+checkbox its admin made to mark intercompany transactions.
 
 Test hooks: `refuse_next` (a 429 storm), `lose_next_answers` (commit, then drop the
 connection unanswered), `expire_tokens`, `receive_payment`, and `most_concurrent`."""
@@ -30,7 +31,10 @@ from simulators.netsuite_suiteql import run_query
 
 RECORDS = "/services/rest/record/v1/"
 SUITEQL = "/services/rest/query/v1/suiteql"
-EID_RECORD = re.compile(r"(customer|invoice|creditMemo)/eid:(.+)")
+EID_RECORD = re.compile(r"(customer|vendor|invoice|creditMemo|vendorBill)/eid:(.+)")
+ENTITIES = ("customer", "vendor")
+TRANSACTIONS = ("invoice", "creditMemo", "vendorBill")
+INTERCOMPANY_FIELD = "custbody_o2c_intercompany"
 # USD, GBP, CAD, EUR are 1-4 in a new account [3p]; an account maps its own.
 DEFAULT_CURRENCIES = frozenset({"1", "2", "3", "4"})
 ERROR_CONTENT = "application/vnd.oracle.resource+json; type=error"
@@ -84,10 +88,11 @@ class NetSuiteSimulator:
         *,
         subsidiaries: frozenset[str] = frozenset({"1"}),
         currencies: frozenset[str] = DEFAULT_CURRENCIES,
+        custom_fields: frozenset[str] = frozenset({INTERCOMPANY_FIELD}),
         concurrency_limit: int = 15,
         latency: float = 0.0,
     ) -> None:
-        self.books = NetSuiteBooks(subsidiaries, currencies)
+        self.books = NetSuiteBooks(subsidiaries, currencies, custom_fields)
         self.auth = TokenDesk(integration)
         self.concurrency = Concurrency(concurrency_limit)
         self.faults = Faults()
@@ -166,12 +171,12 @@ class NetSuiteSimulator:
 
     def record(self, method: str, rest: str, headers: Any, body: bytes) -> Answer:
         eid = EID_RECORD.fullmatch(rest)
-        if method == "PUT" and eid and eid[1] == "customer":
-            record_id = self.books.upsert_customer(unquote(eid[2]), json_body(body))
-            return self.created(f"customer/{record_id}")
-        if method == "GET" and eid and eid[1] != "customer":
+        if method == "PUT" and eid and eid[1] in ENTITIES:
+            record_id = self.books.upsert_entity(eid[1], unquote(eid[2]), json_body(body))
+            return self.created(f"{eid[1]}/{record_id}")
+        if method == "GET" and eid and eid[1] in TRANSACTIONS:
             return 200, {}, self.books.read(eid[1], unquote(eid[2]))
-        if method == "POST" and rest in ("invoice", "creditMemo"):
+        if method == "POST" and rest in TRANSACTIONS:
             key = headers.get("X-NetSuite-Idempotency-Key")
             record_id = self.books.create(rest, json_body(body), key and check_uuid(key))
             return self.created(f"{rest}/{record_id}")

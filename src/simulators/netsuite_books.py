@@ -1,5 +1,7 @@
-"""What a simulated NetSuite account holds: customers, invoices, credit memos and customer
-payments, validated as the record API validates them, and read back by SuiteQL.
+"""What a simulated NetSuite account holds: customers and vendors, invoices, credit memos, vendor
+bills and customer payments, validated as the record API validates them, and read back by
+SuiteQL. The account's custom body fields are checkboxes on every transaction, false unless set;
+a body field the account does not define is refused.
 
 Error codes beyond IDEMPOTENCY_ERROR are not confirmed in vendors.md: USER_ERROR for a field
 NetSuite refuses and NONEXISTENT_ID for a record not found are what NetSuite is seen to answer,
@@ -19,7 +21,15 @@ from typing import Any
 FIELD_REFUSED = "USER_ERROR"
 NOT_FOUND = "NONEXISTENT_ID"
 DUPLICATE_KEY = "IDEMPOTENCY_ERROR"
-TRANSACTION_TYPES = {"invoice": "CustInvc", "creditMemo": "CustCred", "customerPayment": "CustPymt"}
+TRANSACTION_TYPES = {
+    "invoice": "CustInvc",
+    "creditMemo": "CustCred",
+    "vendorBill": "VendBill",
+    "customerPayment": "CustPymt",
+}
+# A bill is made out to a vendor, every other transaction to a customer.
+PARTIES = {"invoice": "customer", "creditMemo": "customer", "vendorBill": "vendor"}
+CUSTOM_BODY_FIELD = "custbody"
 
 
 @dataclass
@@ -39,21 +49,27 @@ def refused_field(path: str, detail: str) -> Refusal:
 class NetSuiteBooks:
     subsidiaries: frozenset[str]
     currencies: frozenset[str]  # currency record internal ids
+    custom_fields: frozenset[str] = frozenset()  # checkbox body fields, by script id
     customers: dict[str, dict[str, Any]] = field(default_factory=dict)  # by externalId
+    vendors: dict[str, dict[str, Any]] = field(default_factory=dict)  # by externalId
     transactions: dict[str, dict[str, Any]] = field(default_factory=dict)  # by internal id
     idempotency_keys: set[str] = field(default_factory=set)
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(101))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def upsert_customer(self, external_id: str, body: dict[str, Any]) -> str:
+    def upsert_entity(self, record_type: str, external_id: str, body: dict[str, Any]) -> str:
         text_field(body, "companyName")
         self.check_ref(body, "subsidiary", self.subsidiaries)
         self.check_ref(body, "currency", self.currencies)
+        entities = self.entities(record_type)
         with self.lock:
-            known = self.customers.get(external_id)
+            known = entities.get(external_id)
             record_id = known["id"] if known else str(next(self.ids))
-            self.customers[external_id] = {**body, "id": record_id, "externalId": external_id}
+            entities[external_id] = {**body, "id": record_id, "externalId": external_id}
             return str(record_id)
+
+    def entities(self, record_type: str) -> dict[str, dict[str, Any]]:
+        return self.vendors if record_type == "vendor" else self.customers
 
     def create(self, record_type: str, body: dict[str, Any], key: str | None) -> str:
         with self.lock:
@@ -63,6 +79,8 @@ class NetSuiteBooks:
             self.check_external_id_free(record_type, transaction["externalId"])
             if record_type == "creditMemo":
                 self.check_created_from(body)
+            if record_type == "vendorBill":
+                self.check_bill_number_free(transaction)
             record_id = str(next(self.ids))
             self.transactions[record_id] = {**transaction, "id": record_id}
             return record_id
@@ -76,16 +94,27 @@ class NetSuiteBooks:
         if external_id and self.by_external_id(record_type, external_id) is not None:
             raise refused_field("externalId", f"A record with external ID {external_id} exists.")
 
+    def check_bill_number_free(self, bill: dict[str, Any]) -> None:
+        """A bill's number is the vendor's own, so NetSuite keeps it unique per vendor."""
+        if any(
+            t["recordType"] == "vendorBill"
+            and t["entity"] == bill["entity"]
+            and t["tranId"] == bill["tranId"]
+            for t in self.transactions.values()
+        ):
+            raise refused_field("tranId", f"This vendor already has a bill {bill['tranId']}.")
+
     def check_created_from(self, body: dict[str, Any]) -> None:
         original = self.transactions.get(str(body["createdFrom"].get("id", "")))
         if original is None or original["recordType"] != "invoice":
             raise refused_field("createdFrom", "createdFrom must be an existing invoice.")
 
     def checked_transaction(self, record_type: str, body: dict[str, Any]) -> dict[str, Any]:
-        customer = self.customer_of(body)
+        party = PARTIES[record_type]
+        entity = self.entity_of(body, self.entities(party))
         subsidiary = self.check_ref(body, "subsidiary", self.subsidiaries)
-        if customer.get("subsidiary", {}).get("id") != subsidiary:
-            raise refused_field("subsidiary", "The customer is not in this subsidiary.")
+        if entity.get("subsidiary", {}).get("id") != subsidiary:
+            raise refused_field("subsidiary", f"The {party} is not in this subsidiary.")
         lines = checked_lines(body)
         if record_type == "creditMemo":
             ref_field(body, "createdFrom")
@@ -93,19 +122,31 @@ class NetSuiteBooks:
             "recordType": record_type,
             "externalId": optional_text(body, "externalId"),
             "tranId": optional_text(body, "tranId") or str(next(self.ids)),
-            "entity": {"id": customer["id"]},
+            "entity": {"id": entity["id"]},
             "subsidiary": {"id": subsidiary},
             "currency": {"id": self.check_ref(body, "currency", self.currencies)},
             "tranDate": date_field(body, "tranDate"),
             "total": sum((line["amount"] + line.get("tax1Amt", 0) for line in lines), Decimal(0)),
             "item": {"items": lines},
             "createdFrom": body.get("createdFrom"),
+            **self.custom_values(body),
         }
 
-    def customer_of(self, body: dict[str, Any]) -> dict[str, Any]:
+    def custom_values(self, body: dict[str, Any]) -> dict[str, bool]:
+        for name in body:
+            if name.startswith(CUSTOM_BODY_FIELD) and name not in self.custom_fields:
+                raise refused_field(name, f"The field {name} does not exist on this record.")
+        for name in self.custom_fields & body.keys():
+            if not isinstance(body[name], bool):
+                raise refused_field(name, f"{name} must be true or false.")
+        return {name: body.get(name, False) for name in self.custom_fields}
+
+    def entity_of(
+        self, body: dict[str, Any], entities: dict[str, dict[str, Any]]
+    ) -> dict[str, Any]:
         entity = ref_field(body, "entity")
-        found = self.customers.get(str(entity.get("externalId", ""))) or next(
-            (c for c in self.customers.values() if c["id"] == entity.get("id")), None
+        found = entities.get(str(entity.get("externalId", ""))) or next(
+            (c for c in entities.values() if c["id"] == entity.get("id")), None
         )
         if found is None:
             raise refused_field("entity", "Invalid Field Value for the following field: entity")
@@ -210,11 +251,15 @@ def check_uuid(text: str) -> str:
 
 
 SQL_TEXT = r"'((?:[^']|'')*)'"
+SQL_CUSTOM_FIELD = r"(custbody[a-z0-9_]+)"
 
 
 def sql_pattern(template: str) -> re.Pattern[str]:
-    """A query the simulator answers, with '?' for each string literal it reads."""
-    return re.compile(re.escape(" ".join(template.split())).replace(r"'\?'", SQL_TEXT))
+    """A query the simulator answers, with '?' for each string literal it reads and `custbody_?`
+    for a custom body field it reads the name of."""
+    escaped = re.escape(" ".join(template.split()))
+    with_literals = escaped.replace(r"'\?'", SQL_TEXT)
+    return re.compile(with_literals.replace(r"custbody_\?", SQL_CUSTOM_FIELD))
 
 
 def sql_literals(pattern: re.Pattern[str], query: str) -> list[str] | None:

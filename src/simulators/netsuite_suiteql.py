@@ -1,11 +1,14 @@
 """The SuiteQL queries the simulated account answers: a fixed set, matched as written (spacing
 aside), each string literal read as a parameter. Anything else is refused, so an adapter
 cannot come to rely on a query nobody checked. Rows come back with every value as text, as
-SuiteQL gives them. A credit memo's foreigntotal is reported positive here: its sign in a real
-account is not confirmed, so an adapter should not depend on it."""
+SuiteQL gives them, a checkbox as 'T' or 'F'. A credit memo's or a bill's foreigntotal is
+reported positive here: its sign in a real account is not confirmed, so an adapter should not
+depend on it. A custom field the account does not define is refused, as SuiteQL refuses an
+unknown column."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -19,9 +22,14 @@ from simulators.netsuite_books import (
 
 Rows = list[dict[str, str]]
 
+CUSTOM_FIELD = re.compile(r"\bcustbody\w+", re.IGNORECASE)
 OPEN_ITEMS = sql_pattern(
-    "SELECT id, tranid, type, foreigntotal, currency FROM transaction"
+    "SELECT id, tranid, type, foreigntotal, currency, custbody_? FROM transaction"
     " WHERE type IN ('CustInvc', 'CustCred') AND subsidiary = '?' ORDER BY tranid"
+)
+PAYABLES = sql_pattern(
+    "SELECT id, tranid, foreigntotal, currency FROM transaction"
+    " WHERE type = 'VendBill' AND custbody_? = 'T' AND subsidiary = '?' ORDER BY tranid"
 )
 INVOICE_BY_NUMBER = sql_pattern(
     "SELECT id FROM transaction WHERE type = 'CustInvc' AND tranid = '?' AND subsidiary = '?'"
@@ -42,9 +50,11 @@ PAYMENTS = sql_pattern(
 def run_query(books: NetSuiteBooks, query: str) -> Rows:
     answers: list[tuple[Any, Callable[..., Rows]]] = [
         (OPEN_ITEMS, open_items),
+        (PAYABLES, payables),
         (INVOICE_BY_NUMBER, invoice_by_number),
         (PAYMENTS, payments),
     ]
+    check_custom_fields(books, query)
     for pattern, answer in answers:
         literals = sql_literals(pattern, query)
         if literals is not None:
@@ -52,11 +62,17 @@ def run_query(books: NetSuiteBooks, query: str) -> Rows:
     raise Refusal(400, "INVALID_PARAMETER", f"This simulator does not answer the query: {query}")
 
 
+def check_custom_fields(books: NetSuiteBooks, query: str) -> None:
+    for name in CUSTOM_FIELD.findall(query):
+        if name.lower() not in books.custom_fields:
+            raise Refusal(400, "INVALID_PARAMETER", f"Unknown identifier {name} in the query.")
+
+
 def of_subsidiary(transactions: list[dict[str, Any]], subsidiary: str) -> list[dict[str, Any]]:
     return [t for t in transactions if t["subsidiary"]["id"] == subsidiary]
 
 
-def open_items(transactions: list[dict[str, Any]], subsidiary: str) -> Rows:
+def open_items(transactions: list[dict[str, Any]], custom_field: str, subsidiary: str) -> Rows:
     found = [
         {
             "id": t["id"],
@@ -64,11 +80,30 @@ def open_items(transactions: list[dict[str, Any]], subsidiary: str) -> Rows:
             "type": TRANSACTION_TYPES[t["recordType"]],
             "foreigntotal": f"{t['total']:f}",
             "currency": t["currency"]["id"],
+            custom_field: checkbox(t[custom_field]),
         }
         for t in of_subsidiary(transactions, subsidiary)
         if t["recordType"] in ("invoice", "creditMemo")
     ]
     return sorted(found, key=lambda row: row["tranid"])
+
+
+def payables(transactions: list[dict[str, Any]], custom_field: str, subsidiary: str) -> Rows:
+    found = [
+        {
+            "id": t["id"],
+            "tranid": t["tranId"],
+            "foreigntotal": f"{t['total']:f}",
+            "currency": t["currency"]["id"],
+        }
+        for t in of_subsidiary(transactions, subsidiary)
+        if t["recordType"] == "vendorBill" and t[custom_field]
+    ]
+    return sorted(found, key=lambda row: row["tranid"])
+
+
+def checkbox(value: bool) -> str:
+    return "T" if value else "F"
 
 
 def invoice_by_number(transactions: list[dict[str, Any]], number: str, subsidiary: str) -> Rows:

@@ -16,6 +16,7 @@ from application.erp_ports import (
     LedgerDocument,
     LedgerLine,
     LedgerPayment,
+    LedgerVendor,
 )
 from domain.money import Money
 
@@ -41,6 +42,7 @@ def a_document(
     tax: str = "0.00",
     entity: str = ENTITY,
     original: str = "",
+    customer: str = "001-ACME",
 ) -> LedgerDocument:
     line = LedgerLine(
         1, "Time: 8 h consultant, TE-1", Money.of(net, "USD"), Money.of(tax, "USD"), Decimal(0)
@@ -50,11 +52,43 @@ def a_document(
         kind=kind,
         number=number,
         erp_legal_entity=entity,
-        customer_external_id="001-ACME",
+        customer_external_id=customer,
         issued_on=dt.date(2026, 12, 31),
         due_on=dt.date(2027, 1, 30) if kind is not DocumentKind.CREDIT_NOTE else None,
         currency="USD",
         lines=(line,),
         total=line.net + line.tax,
         original_number=original,
+    )
+
+
+OTHER_ENTITY = "GB-SUB-2"  # a second legal entity of the firm, in the same ERP
+
+
+def a_ledger_vendor(external_id: str = "IC-GB01", entity: str = ENTITY) -> LedgerVendor:
+    """The delivering legal entity as the contracting entity's supplier."""
+    return LedgerVendor(external_id, "Example Consulting Ltd (GB01)", entity, "USD")
+
+
+def an_intercompany_receivable(number: str = "US01-2026-000001/IC-GB01") -> LedgerDocument:
+    """GB01 delivered work on a US01 engagement: it invoices US01, its customer IC-US01."""
+    return a_document(
+        number,
+        key=number,
+        kind=DocumentKind.INTERCOMPANY_RECEIVABLE,
+        net="850.00",
+        entity=OTHER_ENTITY,
+        customer="IC-US01",
+    )
+
+
+def an_intercompany_payable(number: str = "US01-2026-000001/IC-GB01") -> LedgerDocument:
+    """The same charge as US01 books it: a bill from its supplier IC-GB01."""
+    return a_document(
+        number,
+        key=f"{number}/AP",
+        kind=DocumentKind.INTERCOMPANY_PAYABLE,
+        net="850.00",
+        entity=ENTITY,
+        customer="IC-GB01",
     )

@@ -9,7 +9,15 @@ from concurrent.futures import ThreadPoolExecutor
 import attrs
 
 from application.erp_ports import DocumentKind, LedgerPayment
-from contracts.ledgers import ENTITY, a_document, a_ledger_customer
+from contracts.ledgers import (
+    ENTITY,
+    OTHER_ENTITY,
+    a_document,
+    a_ledger_customer,
+    a_ledger_vendor,
+    an_intercompany_payable,
+    an_intercompany_receivable,
+)
 from domain.money import Money
 
 
@@ -94,3 +102,63 @@ def test_payments_the_erp_received_are_read_back_from_a_day_on(ledger_world):
     assert [(p.payment_id, p.document_number, p.amount) for p in read] == [
         ("PAY-2", "US01-2026-000001", usd("400.00"))
     ]
+
+
+def test_a_supplier_upserted_twice_is_one_supplier_and_takes_the_new_details(ledger_world):
+    ledger = ledger_world.ledger
+    first = ledger.upsert_vendor(a_ledger_vendor())
+    renamed = attrs.evolve(a_ledger_vendor(), name="Example Consulting UK Ltd")
+    assert first and ledger.upsert_vendor(renamed) == first
+    assert ledger.upsert_vendor(a_ledger_vendor("IC-DE01")) != first
+
+
+def post_both_sides(ledger):
+    """GB01 invoices US01 for work it delivered; US01 books the bill; both in this ERP."""
+    ledger.upsert_customer(a_ledger_customer("IC-US01", entity=OTHER_ENTITY))
+    ledger.upsert_vendor(a_ledger_vendor())
+    receivable = ledger.post(an_intercompany_receivable())
+    payable = ledger.post(an_intercompany_payable())
+    return receivable, payable
+
+
+def test_an_intercompany_receivable_and_its_payable_are_two_documents_under_one_number(
+    ledger_world,
+):
+    ledger = ledger_world.ledger
+    receivable, payable = post_both_sides(ledger)
+
+    assert receivable.document_id and payable.document_id
+    assert receivable.document_id != payable.document_id
+    assert post_both_sides(ledger) == (receivable, payable)
+    assert ledger.find(an_intercompany_payable().posting_key) == payable
+
+
+def test_the_receivable_is_reported_with_the_receivables_and_the_payable_with_the_payables(
+    ledger_world,
+):
+    ledger = ledger_world.ledger
+    ledger.upsert_customer(a_ledger_customer())
+    ledger.post(a_document("US01-2026-000002", net="50.00"))
+    post_both_sides(ledger)
+
+    number = "US01-2026-000001/IC-GB01"
+    assert [(i.number, i.amount, i.kind) for i in ledger.open_items(OTHER_ENTITY)] == [
+        (number, usd("850.00"), DocumentKind.INTERCOMPANY_RECEIVABLE)
+    ]
+    assert [(i.number, i.kind) for i in ledger.open_items(ENTITY)] == [
+        ("US01-2026-000002", DocumentKind.INVOICE)
+    ]
+    assert [(i.number, i.amount, i.kind) for i in ledger.payables(ENTITY)] == [
+        (number, usd("850.00"), DocumentKind.INTERCOMPANY_PAYABLE)
+    ]
+    assert ledger.payables(OTHER_ENTITY) == []
+
+
+def test_concurrent_postings_of_one_payable_make_one(ledger_world):
+    ledger = ledger_world.ledger
+    ledger.upsert_vendor(a_ledger_vendor())
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        posted = set(pool.map(lambda _: ledger.post(an_intercompany_payable()), range(4)))
+
+    assert len(posted) == 1
+    assert len(ledger.payables(ENTITY)) == 1

@@ -50,9 +50,7 @@ def starting_requests(engagement_id: str, opportunity_id: str) -> Mapping[str, S
         engagement_pb2.GetServiceEngagementRequest(opportunity_id=opportunity_id),
     )
     return {
-        "o2c.v1.CreateServiceEngagementRequest": lambda key, rng: closed_won(
-            key, rng.choice(LEGAL_ENTITIES)
-        ),
+        "o2c.v1.CreateServiceEngagementRequest": opportunity,
         "o2c.v1.ApproveBillableEventRequest": lambda key, _: time_entry(key, engagement_id),
         "o2c.v1.GetServiceEngagementRequest": lambda _, rng: rng.choice(lookups),
         "o2c.v1.ApproveBillableEventsRequest": lambda key, _: batch_of(
@@ -73,7 +71,20 @@ def starting_requests(engagement_id: str, opportunity_id: str) -> Mapping[str, S
                 legal_entity_code=rng.choice(LEGAL_ENTITIES), page_size=rng.randrange(0, 4)
             )
         ),
+        "o2c.v1.ListIntercompanyChargesRequest": lambda _, rng: (
+            erp_routing_pb2.ListIntercompanyChargesRequest(
+                legal_entity_code=rng.choice(("", *LEGAL_ENTITIES)), page_size=rng.randrange(0, 4)
+            )
+        ),
     }
+
+
+def opportunity(key: str, rng: random.Random) -> Message:
+    """A closed-won opportunity whose second work package another legal entity may deliver."""
+    request = closed_won(key, rng.choice(LEGAL_ENTITIES))
+    delivering = rng.choice(("", *LEGAL_ENTITIES))
+    request.opportunity.work_packages[1].delivering_legal_entity_code = delivering
+    return request
 
 
 def erp_route(key: str, rng: random.Random) -> Message:

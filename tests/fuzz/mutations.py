@@ -189,7 +189,10 @@ def mutated_message(start: Message, rng: random.Random) -> Message:
     if rng.random() < 0.1:
         fill(message, rng)
     for _ in range(rng.choice((0, 1, 1, 1, 2, 3))):  # none: the wire mutations alone
-        holder, field = rng.choice(list(fields(message)))
+        candidates = list(fields(message))
+        if not candidates:  # a request without fields: its bytes are mangled on the wire alone
+            break
+        holder, field = rng.choice(candidates)
         mutate_field(holder, field, rng)
     return message
 

@@ -23,6 +23,7 @@ from application.commands import (
     TierLine,
     WorkPackageLine,
 )
+from domain.intercompany import TransferPricing
 from domain.invoicing.tax import LegalEntity, TaxRule, TaxTable, TaxTreatment
 from support.builders import closed_won, integration
 
@@ -55,6 +56,10 @@ class ReferenceData:
             for service in SERVICE_TYPES
         ]
         return TaxTable.of(rules)
+
+    def transfer_pricing(self) -> TransferPricing:
+        """85% of the revenue by default; GB01 charges US01 80%."""
+        return TransferPricing(Decimal("0.85"), {("GB01", "US01"): Decimal("0.80")})
 
 
 def opportunity(*terms: TermsLine, **overrides: Any) -> CreateServiceEngagement:

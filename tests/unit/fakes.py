@@ -34,6 +34,7 @@ from domain.erp_routing import RouteBook
 from domain.errors import ConcurrentUpdate
 from domain.events import Event
 from domain.exception_case import ExceptionCase, ExceptionStatus
+from domain.intercompany import IntercompanyCharge
 from domain.invoicing.billed_work import BilledWork
 from domain.invoicing.invoice import Invoice, InvoiceStatus
 from domain.invoicing.lines import ChargeKey
@@ -62,6 +63,7 @@ class Store:
     erp_routes: dict[str, RouteBook] = attrs.field(factory=dict)
     route_changes: list[RouteChange] = attrs.field(factory=list)
     erp_postings: dict[tuple[str, str], ErpPosting] = attrs.field(factory=dict)
+    intercompany_charges: dict[str, IntercompanyCharge] = attrs.field(factory=dict)
 
 
 def clone(item: Any) -> Any:
@@ -69,6 +71,7 @@ def clone(item: Any) -> Any:
     changes: dict[str, Any] = {"events": []}
     if isinstance(item, Engagement):
         changes["work_packages"] = [attrs.evolve(wp) for wp in item.work_packages]
+        changes["erp_customer_accounts"] = [attrs.evolve(a) for a in item.erp_customer_accounts]
     if isinstance(item, ExceptionCase):
         changes["payload"] = copy.deepcopy(item.payload)
     if isinstance(item, Saga):
@@ -136,10 +139,14 @@ class _Repo:
         staged = self.pending.items()
         return {i: item for i, item in staged if self.as_loaded.get(i) != state(item)}
 
+    def moves_version(self, item_id: str, item: Any) -> bool:
+        return True
+
     def check(self) -> None:
         for item_id, item in self.changed().items():
             stored = self.table.get(item_id)
-            if stored is not None and stored.version != item.version:
+            moved = stored is not None and stored.version != item.version
+            if moved and self.moves_version(item_id, item):
                 raise ConcurrentUpdate(f"{item_id} changed meanwhile")
         owners = {self.natural_key(item): item.id for item in self.table.values()}
         for item in self.changed().values():
@@ -149,19 +156,43 @@ class _Repo:
 
     def write(self) -> None:
         for item_id, item in self.changed().items():
-            if item_id in self.table:
+            if item_id in self.table and self.moves_version(item_id, item):
                 item.version += 1
-            self.table[item_id] = clone(item)
+            self.table[item_id] = self.stored_as(item_id, item)
             self.as_loaded[item_id] = state(item)
+
+    def stored_as(self, item_id: str, item: Any) -> Any:
+        return clone(item)
 
 
 class FakeEngagements(_Repo):
+    """As in the database, an engagement's ERP customer accounts are written on their own: they
+    move no version, and another change of the engagement leaves them as they are."""
+
     def natural_key(self, item: Any) -> object:
         return item.opportunity_id
+
+    def moves_version(self, item_id: str, item: Any) -> bool:
+        return without_accounts(self.as_loaded.get(item_id)) != without_accounts(state(item))
+
+    def stored_as(self, item_id: str, item: Any) -> Any:
+        stored, loaded = self.table.get(item_id), self.as_loaded.get(item_id)
+        if stored is None or loaded is None:
+            return clone(item)
+        accounts_changed = loaded["erp_customer_accounts"] != state(item)["erp_customer_accounts"]
+        base = clone(item if self.moves_version(item_id, item) else stored)
+        accounts = clone(item if accounts_changed else stored).erp_customer_accounts
+        return attrs.evolve(base, erp_customer_accounts=accounts)
 
     def get_by_opportunity(self, opportunity_id: str) -> Engagement | None:
         found: Engagement | None = self.find(lambda e: e.opportunity_id == opportunity_id)
         return found
+
+
+def without_accounts(loaded: dict[str, Any] | None) -> dict[str, Any] | None:
+    if loaded is None:
+        return None
+    return {name: value for name, value in loaded.items() if name != "erp_customer_accounts"}
 
 
 class FakeBillableEvents(_Repo):
@@ -482,6 +513,41 @@ class FakeErpPostings:
         self.staged.clear()
 
 
+class FakeIntercompanyCharges:
+    """One charge per number, as the table's key is."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.staged: dict[str, IntercompanyCharge] = {}
+
+    def add(self, charge: IntercompanyCharge) -> None:
+        if charge.number in self.store.intercompany_charges or charge.number in self.staged:
+            raise ConcurrentUpdate(f"intercompany charge {charge.number} exists")
+        self.staged[charge.number] = charge
+
+    def get(self, number: str) -> IntercompanyCharge | None:
+        return self.staged.get(number) or self.store.intercompany_charges.get(number)
+
+    def of_invoice(self, invoice_id: str) -> list[IntercompanyCharge]:
+        return [c for c in self.all() if c.invoice_id == invoice_id]
+
+    def involving(self, legal_entity_code: str | None) -> list[IntercompanyCharge]:
+        return [
+            c
+            for c in self.all()
+            if legal_entity_code is None
+            or legal_entity_code in (c.delivering_legal_entity, c.contracting_legal_entity)
+        ]
+
+    def all(self) -> list[IntercompanyCharge]:
+        merged = {**self.store.intercompany_charges, **self.staged}
+        return [merged[number] for number in sorted(merged)]
+
+    def commit(self) -> None:
+        self.store.intercompany_charges.update(self.staged)
+        self.staged.clear()
+
+
 class FakeDocumentSequences(_KeyedRepo):
     def key_of(self, item: Any) -> Any:
         return (item.legal_entity_code, item.series)
@@ -562,6 +628,7 @@ class FakeUnitOfWork:
         self.erp_routes = FakeErpRouteBooks(store.erp_routes)
         self.route_changes = FakeRouteChanges(store)
         self.erp_postings = FakeErpPostings(store)
+        self.intercompany_charges = FakeIntercompanyCharges(store)
         self.committed = False
 
     def __enter__(self) -> Self:
@@ -596,6 +663,7 @@ class FakeUnitOfWork:
         self.store.call_records.extend(self.call_records.staged)
         self.route_changes.commit()
         self.erp_postings.commit()
+        self.intercompany_charges.commit()
         self.requests.commit()
         self.store.published.extend(events)
         for repo in aggregates:

@@ -3,6 +3,7 @@ with any row o2c cannot use refused by its place in the file and the field at fa
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -184,3 +185,53 @@ def test_the_packaged_file_reverse_charges_a_uk_firms_eu_business_customer():
     rate = load_billing_reference().tax_table().rate("GB", customer, "professional_services")
 
     assert rate.treatment is TaxTreatment.REVERSE_CHARGE
+
+
+TWO_ENTITIES = LONDON + '\n[legal_entities.US01]\ncountry = "US"\n'
+
+
+def test_the_intercompany_share_is_read_exactly_with_an_agreement_per_pair():
+    reference = parse_billing_reference(
+        TWO_ENTITIES
+        + '\n[intercompany]\nrevenue_share_percent = "85.5"\n'
+        + '\n[[intercompany.agreements]]\ndelivering = "GB01"\ncontracting = "US01"\n'
+        + 'revenue_share_percent = "80"\n'
+    )
+
+    pricing = reference.transfer_pricing()
+    assert pricing.share("GB01", "US01") == Decimal("0.80")
+    assert pricing.share("US01", "GB01") == Decimal("0.855")
+
+
+def test_without_an_intercompany_table_the_delivering_entity_charges_all_of_it():
+    assert parse_billing_reference(LONDON).transfer_pricing().share("GB01", "US01") == 1
+
+
+def test_the_packaged_file_agrees_a_share_between_the_firms_entities():
+    pricing = load_billing_reference().transfer_pricing()
+    assert pricing.share("DE01", "US01") == Decimal("0.85")
+    assert pricing.share("GB01", "US01") == Decimal("0.80")
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ('revenue_share_percent = "0"', "intercompany.revenue_share_percent: is above 0"),
+        ('revenue_share_percent = "101"', "intercompany.revenue_share_percent: is above 0"),
+        ("revenue_share_percent = 85", "write the rate as a string"),
+        ('share = "85"', "intercompany: unknown field 'share'"),
+        (
+            '[[intercompany.agreements]]\ndelivering = "FR01"\ncontracting = "US01"\n'
+            'revenue_share_percent = "80"',
+            "intercompany.agreements[0].delivering: 'FR01' is not in legal_entities",
+        ),
+        (
+            '[[intercompany.agreements]]\ndelivering = "US01"\ncontracting = "US01"\n'
+            'revenue_share_percent = "80"',
+            "intercompany.agreements[0]: US01 to US01",
+        ),
+    ],
+)
+def test_an_intercompany_setting_o2c_cannot_use_is_refused_by_its_place(table, message):
+    with pytest.raises(BillingReferenceError, match=re.escape(message)):
+        parse_billing_reference(TWO_ENTITIES + "\n[intercompany]\n" + table + "\n")

@@ -28,7 +28,13 @@ from support.requests import closed_won, time_entry, usd
 
 from adapters.declared_lengths import reachable_fields
 from buf.validate import validate_pb2
-from domain.errors import FieldTooLong, InvalidField, TooManyItems, UnknownValue
+from domain.errors import (
+    FieldTooLong,
+    InvalidField,
+    LookAlikeIdentifier,
+    TooManyItems,
+    UnknownValue,
+)
 from entrypoints.grpc.declared_rules import rule_violations
 from entrypoints.grpc.limits import check_request
 from o2c.v1 import (
@@ -96,6 +102,15 @@ VALID_REQUESTS: dict[str, Callable[[], Message]] = {
     ),
     "o2c.v1.ReconcileDualWriteRequest": lambda: erp_routing_pb2.ReconcileDualWriteRequest(
         legal_entity_code="DE01"
+    ),
+    "o2c.v1.ReadErpPaymentsRequest": lambda: erp_routing_pb2.ReadErpPaymentsRequest(
+        legal_entity_code="US01"
+    ),
+    "o2c.v1.ListIntercompanyChargesRequest": lambda: erp_routing_pb2.ListIntercompanyChargesRequest(
+        legal_entity_code="GB01", page_size=10
+    ),
+    "o2c.v1.ReconcileIntercompanyRequest": lambda: erp_routing_pb2.ReconcileIntercompanyRequest(
+        legal_entity_code="GB01"
     ),
 }
 VALID_REQUESTS["o2c.v1.CreateServiceEngagementRequest"] = lambda: closed_won_with_terms(
@@ -319,3 +334,27 @@ def message_with_rule(declare: Callable[[validate_pb2.FieldRules], None]) -> typ
 def with_imports(file: FileDescriptor) -> list[FileDescriptor]:
     imported = [each for dependency in file.dependencies for each in with_imports(dependency)]
     return [*dict.fromkeys([*imported, file])]
+
+
+def test_a_delivering_legal_entity_is_declared_as_the_contracting_legal_entity_is():
+    delivering = engagement_pb2.WorkPackage.DESCRIPTOR.fields_by_name[
+        "delivering_legal_entity_code"
+    ]
+    contracting = engagement_pb2.ClosedWonOpportunity.DESCRIPTOR.fields_by_name["legal_entity_code"]
+    assert delivering.GetOptions() == contracting.GetOptions()
+
+
+@pytest.mark.parametrize(
+    ("code", "refused_as"),
+    [("G" * 33, FieldTooLong), ("\uff27\uff22\uff10\uff11", LookAlikeIdentifier)],
+    ids=["too long", "full-width"],
+)
+def test_a_delivering_legal_entity_unlike_a_legal_entity_code_is_refused_naming_it(
+    code, refused_as
+):
+    request = closed_won("K1")
+    request.opportunity.work_packages[1].delivering_legal_entity_code = code
+
+    with pytest.raises(refused_as) as refused:
+        check_request(request)
+    assert refused.value.field == "opportunity.work_packages[1].delivering_legal_entity_code"

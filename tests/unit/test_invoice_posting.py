@@ -22,6 +22,7 @@ from application.errors import VendorRejected
 from application.invoices import issue_credit_note, record_payment
 from application.ledger_controls import reconcile_dual_write
 from application.posting_saga import Postings
+from domain.engagement import ErpCustomerAccount, WorkPackage
 from domain.exception_case import OwnerRole, ReasonCode
 from domain.money import Money
 from domain.ownership import OwnershipMatrix
@@ -61,6 +62,9 @@ class Ledger:
             for d in self.documents.values()
             if d.erp_legal_entity == erp_legal_entity
         ]
+
+    def payables(self, erp_legal_entity):
+        return []
 
     def payments(self, erp_legal_entity: str, since: dt.date) -> list[LedgerPayment]:
         return []
@@ -216,3 +220,59 @@ def test_a_cutover_the_new_erp_does_not_reconcile_leaves_the_route_as_it_was(
         c for c in store.exceptions.values() if c.reason_code is ReasonCode.LEDGER_VARIANCE
     ]
     assert len(variances) == 1
+
+
+def customer_accounts(store, engagement_id: str) -> set[tuple[str, str, str]]:
+    engagement = store.engagements[engagement_id]
+    return {
+        (a.erp, a.erp_legal_entity, a.customer_number) for a in engagement.erp_customer_accounts
+    }
+
+
+def test_the_customer_upserted_in_each_erp_posted_to_becomes_the_engagements_account_there(
+    provisioning, ports, store
+):
+    pilot = route("US01", "2026-01-01", ("netsuite", "US-SUB-1"), ("legacy", "US-OU-1"))
+    set_erp_route(pilot, ports)
+    invoice = invoiced(provisioning, ports)
+
+    engagement = store.engagements[invoice.engagement_id]
+    account, master_data = engagement.account_id, engagement.erp_legal_entity
+    assert customer_accounts(store, engagement.id) == {
+        ("sandbox", master_data, engagement.erp_customer_number),
+        ("netsuite", "US-SUB-1", f"netsuite-C-{account}"),
+        ("legacy", "US-OU-1", f"legacy-C-{account}"),
+    }
+
+
+def test_a_later_posting_to_an_erp_that_renumbered_the_customer_records_the_new_number(
+    provisioning, ports, store, ledgers
+):
+    set_erp_route(route("US01", "2026-01-01", ("netsuite", "US-SUB-1")), ports)
+    invoice = invoiced(provisioning, ports)
+    ledgers["netsuite"].upsert_customer = lambda customer: "NS-RENUMBERED"
+
+    issue_credit_note(credit(invoice.id, issued_on="2027-01-05"), ports)
+    ports.sagas.resume_abandoned()
+
+    netsuite = {a for a in customer_accounts(store, invoice.engagement_id) if a[0] == "netsuite"}
+    assert netsuite == {("netsuite", "US-SUB-1", "NS-RENUMBERED")}
+
+
+def test_recording_an_account_does_not_conflict_with_a_change_order_under_way(
+    provisioning, ports, store
+):
+    set_erp_route(route("US01", "2026-01-01", ("netsuite", "US-SUB-1")), ports)
+    invoice = invoiced(provisioning, ports)
+    with FakeUnitOfWork(store) as amending:
+        engagement = amending.engagements.get(invoice.engagement_id)
+        engagement.add_work_package(WorkPackage("APAC", "Asia rollout", "APAC"))
+        with FakeUnitOfWork(store) as posting:
+            recording = posting.engagements.get(invoice.engagement_id)
+            recording.record_erp_customer(ErpCustomerAccount("legacy", "US-OU-1", "L-1"))
+            posting.commit()
+        amending.commit()
+
+    stored = store.engagements[invoice.engagement_id]
+    assert [wp.code for wp in stored.work_packages] == ["NA", "APAC"]
+    assert ("legacy", "US-OU-1", "L-1") in customer_accounts(store, stored.id)

@@ -22,6 +22,7 @@ from adapters.persistence.tables import (
     billed_work,
     billing_agreements,
     document_sequences,
+    engagement_erp_accounts,
     engagements,
     erp_route_books,
     exceptions,
@@ -37,7 +38,7 @@ from adapters.persistence.tables import (
 from domain.audit import Refusal
 from domain.billable_event import BillableEvent
 from domain.billing.agreement import BillingAgreement
-from domain.engagement import Engagement, WorkPackage
+from domain.engagement import Engagement, ErpCustomerAccount, WorkPackage
 from domain.erp_routing import RouteBook
 from domain.exception_case import ExceptionCase
 from domain.invoicing.invoice import Invoice
@@ -49,6 +50,7 @@ __all__ = [
     "billed_work",
     "billing_agreements",
     "document_sequences",
+    "engagement_erp_accounts",
     "engagements",
     "exceptions",
     "invoices",
@@ -86,6 +88,7 @@ def start_mappers() -> None:
 
 def map_engagements(mappers: registry) -> None:
     mappers.map_imperatively(WorkPackage, work_packages)
+    mappers.map_imperatively(ErpCustomerAccount, engagement_erp_accounts)
     mappers.map_imperatively(
         Engagement,
         engagements,
@@ -102,6 +105,17 @@ def map_engagements(mappers: registry) -> None:
                 # Positions are always written 0..n-1, so renumbering on append changes nothing
                 # on load, and renumbers a list the domain assigns as a whole.
                 collection_class=ordering_list("position", reorder_on_append=True),
+            ),
+            # Rows of their own that no version check covers (see versioning.py): a posting
+            # records one while a change order to the same engagement is under way.
+            "erp_customer_accounts": relationship(
+                ErpCustomerAccount,
+                lazy="selectin",
+                cascade="all, delete-orphan",
+                order_by=[
+                    engagement_erp_accounts.c.erp,
+                    engagement_erp_accounts.c.erp_legal_entity,
+                ],
             ),
             "stored_billing_agreements": inserted_after_engagements(BillingAgreement),
         },

@@ -66,6 +66,7 @@ from o2c.v1 import audit_pb2, billing_pb2, engagement_pb2, erp_routing_pb2, exce
 OPPORTUNITY = engagement_pb2.ClosedWonOpportunity
 ENGAGEMENT = engagement_pb2.ServiceEngagement
 WORK_PACKAGE = engagement_pb2.WorkPackage
+ERP_ACCOUNT = engagement_pb2.ErpCustomerAccount
 TIME_ENTRY = billing_pb2.TimeEntry
 BUSINESS_KEY = (exceptions_pb2.ParkedException, "business_key")
 ROUTED_ENTITY = (erp_routing_pb2.ErpRoute, "legal_entity_code")
@@ -132,6 +133,21 @@ work_packages = Table(
     declared_column("name", (WORK_PACKAGE, "name"), nullable=False),
     declared_column("region", (WORK_PACKAGE, "region"), nullable=False),
     declared_column("psa_project_id", (WORK_PACKAGE, "psa_project_id")),
+    declared_column(
+        "delivering_legal_entity_code",
+        (WORK_PACKAGE, "delivering_legal_entity_code"),
+        nullable=False,
+        server_default="",
+    ),
+)
+
+engagement_erp_accounts = Table(
+    "engagement_erp_accounts",
+    metadata,
+    id_column("engagement_id", ForeignKey("engagements.id", ondelete="CASCADE"), primary_key=True),
+    Column("erp", String(32), primary_key=True),
+    declared_column("erp_legal_entity", (ERP_ACCOUNT, "erp_legal_entity"), primary_key=True),
+    declared_column("customer_number", (ERP_ACCOUNT, "customer_number"), nullable=False),
 )
 
 billable_events = Table(
@@ -355,6 +371,21 @@ erp_postings = Table(
     Column("erp_legal_entity", String(64), nullable=False),
     Column("erp_document_id", String(255), nullable=False),
     Column("posted_at", UtcDateTime, nullable=False),
+)
+
+intercompany_charges = Table(
+    "intercompany_charges",
+    metadata,
+    Column("number", String(64), primary_key=True),
+    Column("invoice_id", String(64), nullable=False, index=True),
+    Column("invoice_number", String(64), nullable=False),
+    Column("engagement_id", String(64), nullable=False),
+    Column("delivering_legal_entity", String(32), nullable=False, index=True),
+    Column("contracting_legal_entity", String(32), nullable=False, index=True),
+    Column("issued_on", Date, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("share", String(40), nullable=False),
+    Column("lines", JSON, nullable=False),
 )
 
 sandbox_records = Table(

@@ -19,6 +19,7 @@ from adapters.persistence.call_records import SqlCallRecords
 from adapters.persistence.erp_posting_repository import SqlErpPostings
 from adapters.persistence.erp_route_repositories import SqlErpRouteBooks, SqlRouteChanges
 from adapters.persistence.errors import as_domain_error, database_failures_as_domain_errors
+from adapters.persistence.intercompany_repository import SqlIntercompanyCharges
 from adapters.persistence.outbox_writer import write_outbox
 from adapters.persistence.repositories import (
     AggregateRepository,
@@ -54,6 +55,7 @@ class SqlAlchemyUnitOfWork:
     erp_routes = repository(SqlErpRouteBooks)
     route_changes = repository(SqlRouteChanges)
     erp_postings = repository(SqlErpPostings)
+    intercompany_charges = repository(SqlIntercompanyCharges)
 
     def __init__(
         self,

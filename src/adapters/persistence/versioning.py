@@ -1,5 +1,9 @@
 """The engagement's version is the whole aggregate's: changing one of its work packages (a row
-of their own) bumps it too, so two requests editing the same package cannot both win."""
+of their own) bumps it too, so two requests editing the same package cannot both win.
+
+Its ERP customer accounts are the exception: they are the ERPs' records, each kept by key
+(erp, erp_legal_entity), last number wins; a posting records one without moving the version,
+so that it never conflicts with a change order committed meanwhile."""
 
 from __future__ import annotations
 

@@ -14,6 +14,7 @@ from typing import Any
 from attrs import frozen
 
 from domain.errors import InvalidField
+from domain.intercompany import TransferPricing
 from domain.invoicing.tax import LegalEntity, TaxRule, TaxTable, TaxTreatment
 from domain.money import parse_decimal
 
@@ -22,6 +23,8 @@ COUNTRY = re.compile(r"[A-Z]{2}", re.ASCII)
 TREATMENTS = {treatment.value: treatment for treatment in TaxTreatment}
 RULE_TEXT = ("legal_entity_country", "customer_country", "service_type")
 RULE_FIELDS = frozenset({*RULE_TEXT, "treatment", "percent", "reverse_charge", "note"})
+HUNDRED = Decimal(100)
+ALL_OF_IT = TransferPricing(Decimal(1))  # no [intercompany] table: the whole revenue
 
 
 class BillingReferenceError(ValueError):
@@ -32,12 +35,16 @@ class BillingReferenceError(ValueError):
 class TomlBillingReference:
     legal_entities: Mapping[str, LegalEntity]
     taxes: TaxTable
+    pricing: TransferPricing = ALL_OF_IT
 
     def legal_entity(self, code: str) -> LegalEntity | None:
         return self.legal_entities.get(code)
 
     def tax_table(self) -> TaxTable:
         return self.taxes
+
+    def transfer_pricing(self) -> TransferPricing:
+        return self.pricing
 
 
 def load_billing_reference(path: str = "") -> TomlBillingReference:
@@ -51,11 +58,12 @@ def load_billing_reference(path: str = "") -> TomlBillingReference:
 
 def parse_billing_reference(text: str) -> TomlBillingReference:
     document = tomllib.loads(text)
-    check_known_keys(document, {"legal_entities", "tax_rules"}, "the file")
+    check_known_keys(document, {"legal_entities", "tax_rules", "intercompany"}, "the file")
     entities = legal_entities(table_at(document, "legal_entities"))
     rules = [tax_rule(index, row) for index, row in enumerate(rows_at(document, "tax_rules"))]
+    pricing = transfer_pricing(table_at(document, "intercompany"), entities)
     try:
-        return TomlBillingReference(entities, TaxTable.of(rules))
+        return TomlBillingReference(entities, TaxTable.of(rules), pricing)
     except InvalidField as error:
         raise BillingReferenceError(f"{error.field}: {error.message}") from None
 
@@ -70,6 +78,48 @@ def legal_entity(code: str, entry: Any) -> LegalEntity:
         raise BillingReferenceError(f'{where}: is a table such as {{ country = "GB" }}')
     check_known_keys(entry, {"country"}, where)
     return LegalEntity(code, country(entry, "country", where))
+
+
+def transfer_pricing(
+    table: Mapping[str, Any], entities: Mapping[str, LegalEntity]
+) -> TransferPricing:
+    """The share of billed revenue a delivering entity charges; all of it when unconfigured."""
+    check_known_keys(table, {"revenue_share_percent", "agreements"}, "intercompany")
+    default = ALL_OF_IT.default_share
+    if "revenue_share_percent" in table:
+        default = share(table, "intercompany")
+    shares: dict[tuple[str, str], Decimal] = {}
+    for index, row in enumerate(rows_at(table, "agreements")):
+        where = f"intercompany.agreements[{index}]"
+        if not isinstance(row, dict):
+            raise BillingReferenceError(f"{where}: is a table of an agreement's fields")
+        check_known_keys(row, {"delivering", "contracting", "revenue_share_percent"}, where)
+        pair = (
+            known(row, "delivering", where, entities),
+            known(row, "contracting", where, entities),
+        )
+        if pair in shares or pair[0] == pair[1]:
+            raise BillingReferenceError(
+                f"{where}: {pair[0]} to {pair[1]} is given twice or is one entity"
+            )
+        shares[pair] = share(row, where)
+    return TransferPricing(default, shares)
+
+
+def share(row: Mapping[str, Any], where: str) -> Decimal:
+    value = percent(row, where, "revenue_share_percent")
+    if not Decimal(0) < value <= HUNDRED:
+        raise BillingReferenceError(f"{where}.revenue_share_percent: is above 0 and at most 100")
+    return value / HUNDRED
+
+
+def known(
+    row: Mapping[str, Any], name: str, where: str, entities: Mapping[str, LegalEntity]
+) -> str:
+    code = text(row, name, where)
+    if code not in entities:
+        raise BillingReferenceError(f"{where}.{name}: {code!r} is not in legal_entities")
+    return code
 
 
 def tax_rule(index: int, row: Any) -> TaxRule:
@@ -104,15 +154,15 @@ def treatment(row: Mapping[str, Any], where: str) -> TaxTreatment:
     return TREATMENTS[value]
 
 
-def percent(row: Mapping[str, Any], where: str) -> Decimal:
+def percent(row: Mapping[str, Any], where: str, name: str = "percent") -> Decimal:
     """A string, so the rate is exactly what was written: TOML reads 20.0 as a binary float."""
-    value = row.get("percent")
+    value = row.get(name)
     if not isinstance(value, str):
         raise BillingReferenceError(
-            f'{where}.percent: write the rate as a string, e.g. percent = "20", not {value!r}'
+            f'{where}.{name}: write the rate as a string, e.g. {name} = "20", not {value!r}'
         )
     try:
-        return parse_decimal(value, f"{where}.percent")
+        return parse_decimal(value, f"{where}.{name}")
     except InvalidField as error:
         raise BillingReferenceError(f"{error.field}: {error.message}") from None
 

@@ -9,6 +9,7 @@ from google.protobuf import timestamp_pb2
 from adapters.erp_route_values import erp_route_message
 from adapters.proto_values import money_message
 from application.commands import CutOverLegalEntity, ErpTargetLine, SetErpRoute
+from application.intercompany_controls import ChargeView
 from application.ports import RouteChange
 from domain.erp_routing import Erp, RouteBook
 from domain.principal import Principal
@@ -101,4 +102,45 @@ def variance_message(variance: Variance) -> erp_routing_pb2.LedgerVariance:
         message.left.CopyFrom(money_message(variance.left))
     if variance.right is not None:
         message.right.CopyFrom(money_message(variance.right))
+    return message
+
+
+def charge_message(view: ChargeView) -> erp_routing_pb2.IntercompanyCharge:
+    charge = view.charge
+    message = erp_routing_pb2.IntercompanyCharge(
+        number=charge.number,
+        invoice_id=charge.invoice_id,
+        invoice_number=charge.invoice_number,
+        engagement_id=charge.engagement_id,
+        delivering_legal_entity_code=charge.delivering_legal_entity,
+        contracting_legal_entity_code=charge.contracting_legal_entity,
+        share=str(charge.share),
+        lines=[
+            erp_routing_pb2.IntercompanyChargeLine(
+                invoice_line=line.invoice_line,
+                description=line.description,
+                revenue=money_message(line.revenue),
+                amount=money_message(line.amount),
+            )
+            for line in charge.lines
+        ],
+        total=money_message(charge.total),
+        postings=[
+            erp_routing_pb2.IntercompanyPosting(
+                posting_key=p.document_number,
+                erp=erp_routing_pb2.Erp.Value(f"ERP_{p.erp.upper()}"),
+                erp_legal_entity=p.erp_legal_entity,
+                erp_document_id=p.erp_document_id,
+                kind=p.kind,
+                role=p.role.value,
+            )
+            for p in view.postings
+        ],
+    )
+    day = charge.issued_on
+    message.issued_on.year, message.issued_on.month, message.issued_on.day = (
+        day.year,
+        day.month,
+        day.day,
+    )
     return message

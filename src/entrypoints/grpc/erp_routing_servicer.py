@@ -9,17 +9,20 @@ import grpc
 
 from application.billing_ports import BillingPorts
 from application.cutover import cut_over
+from application.erp_payments import read_erp_payments
 from application.erp_routes import (
     check_may_route,
     list_erp_routes,
     list_route_changes,
     set_erp_route,
 )
+from application.intercompany_controls import list_intercompany_charges, reconcile_intercompany
 from application.ledger_controls import reconcile_dual_write
 from domain.errors import DomainError
 from entrypoints.grpc.erp_routing_messages import (
     book_message,
     change_message,
+    charge_message,
     cutover_command,
     reconciliation_message,
     set_route_command,
@@ -106,4 +109,58 @@ class ErpRoutingServicer(erp_routing_pb2_grpc.ErpRoutingServiceServicer):
         return erp_routing_pb2.ListErpRouteChangesResponse(
             changes=[change_message(change) for change in page],
             next_page_token=keyed_page_token(last, matching),
+        )
+
+    def ReadErpPayments(
+        self, request: erp_routing_pb2.ReadErpPaymentsRequest, context: grpc.ServicerContext
+    ) -> erp_routing_pb2.ReadErpPaymentsResponse:
+        try:
+            read = read_erp_payments(self.ports, request.legal_entity_code, proven_caller())
+        except DomainError as error:
+            abort_with(context, error)
+        return erp_routing_pb2.ReadErpPaymentsResponse(
+            applied=read.applied,
+            already_applied=read.known,
+            unmatched_payment_ids=read.unmatched,
+            unreachable=read.unreachable,
+        )
+
+    def ListIntercompanyCharges(
+        self,
+        request: erp_routing_pb2.ListIntercompanyChargesRequest,
+        context: grpc.ServicerContext,
+    ) -> erp_routing_pb2.ListIntercompanyChargesResponse:
+        matching = ("intercompany", request.legal_entity_code, request.invoice_id)
+        try:
+            after, limit = after_key(request.page_token, matching), page_size(request)
+            found = list_intercompany_charges(
+                request.legal_entity_code,
+                request.invoice_id,
+                after,
+                limit + 1,
+                self.ports,
+                proven_caller(),
+            )
+        except DomainError as error:
+            abort_with(context, error)
+        page = found[:limit]
+        last = page[-1].charge.number if len(found) > limit else None
+        return erp_routing_pb2.ListIntercompanyChargesResponse(
+            charges=[charge_message(view) for view in page],
+            next_page_token=keyed_page_token(last, matching),
+        )
+
+    def ReconcileIntercompany(
+        self,
+        request: erp_routing_pb2.ReconcileIntercompanyRequest,
+        context: grpc.ServicerContext,
+    ) -> erp_routing_pb2.ReconcileIntercompanyResponse:
+        try:
+            report = reconcile_intercompany(request.legal_entity_code, self.ports, proven_caller())
+        except DomainError as error:
+            abort_with(context, error)
+        return erp_routing_pb2.ReconcileIntercompanyResponse(
+            reconciliation=reconciliation_message(report.reconciliation),
+            charges=report.charges,
+            still_posting=report.posting,
         )

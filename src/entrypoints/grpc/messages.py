@@ -18,9 +18,10 @@ from application.commands import (
 )
 from application.queries import EngagementView
 from domain.billing.agreement import BillingAgreement
-from domain.engagement import Engagement, EngagementStatus
+from domain.engagement import Engagement, EngagementStatus, WorkPackage
 from domain.exception_case import ExceptionCase
 from domain.principal import Principal
+from entrypoints.grpc.erp_routing_messages import ERP_NAMES
 from entrypoints.grpc.presence import iso_date
 from entrypoints.grpc.terms_messages import (
     METHOD_NAMES,
@@ -31,6 +32,7 @@ from entrypoints.grpc.terms_messages import (
 )
 from o2c.v1 import engagement_pb2, exceptions_pb2
 
+ERP_NUMBERS = {name: number for number, name in ERP_NAMES.items()}
 ENGAGEMENT_STATUSES = {
     status: engagement_pb2.EngagementStatus.Value(f"ENGAGEMENT_STATUS_{status.name}")
     for status in EngagementStatus
@@ -55,9 +57,7 @@ def create_command(
         contract_value_amount=opportunity.contract_value.amount,
         contract_value_currency=opportunity.contract_value.currency_code,
         rate_card=tuple(rate_line(line) for line in opportunity.rate_card),
-        work_packages=tuple(
-            WorkPackageLine(wp.code, wp.name, wp.region) for wp in opportunity.work_packages
-        ),
+        work_packages=tuple(work_package_line(wp) for wp in opportunity.work_packages),
         caller=caller,
         billing_terms=tuple(
             terms_line(terms, f"opportunity.billing_terms[{index}].")
@@ -88,14 +88,18 @@ def amend_command(
         ),
         new_work_packages=tuple(
             NewWorkPackage(
-                WorkPackageLine(
-                    new.work_package.code, new.work_package.name, new.work_package.region
-                ),
+                work_package_line(new.work_package),
                 terms_line(new.terms, f"new_work_packages[{index}].terms."),
             )
             for index, new in enumerate(request.new_work_packages)
         ),
         caller=caller,
+    )
+
+
+def work_package_line(package: engagement_pb2.WorkPackage) -> WorkPackageLine:
+    return WorkPackageLine(
+        package.code, package.name, package.region, package.delivering_legal_entity_code
     )
 
 
@@ -125,12 +129,7 @@ def engagement_message(
             engagement_pb2.RateCardLine(role=line.role, hourly_rate=money_message(line.hourly_rate))
             for line in engagement.rate_card.rates
         ],
-        work_packages=[
-            engagement_pb2.WorkPackage(
-                code=wp.code, name=wp.name, region=wp.region, psa_project_id=wp.psa_project_id or ""
-            )
-            for wp in engagement.work_packages
-        ],
+        work_packages=[work_package_message(wp) for wp in engagement.work_packages],
         billing_arrangements=[
             engagement_pb2.BillingArrangement(
                 billing_method=METHOD_NAMES[engagement.billing_method]
@@ -149,14 +148,24 @@ def engagement_message(
     return message
 
 
+def work_package_message(package: WorkPackage) -> engagement_pb2.WorkPackage:
+    return engagement_pb2.WorkPackage(
+        code=package.code,
+        name=package.name,
+        region=package.region,
+        psa_project_id=package.psa_project_id or "",
+        delivering_legal_entity_code=package.delivering_legal_entity_code,
+    )
+
+
 def erp_customer_accounts(engagement: Engagement) -> list[engagement_pb2.ErpCustomerAccount]:
-    if not engagement.erp_customer_number:
-        return []
     return [
         engagement_pb2.ErpCustomerAccount(
-            erp_legal_entity=engagement.erp_legal_entity or "",
-            customer_number=engagement.erp_customer_number,
+            erp=ERP_NUMBERS.get(account.erp, 0),
+            erp_legal_entity=account.erp_legal_entity,
+            customer_number=account.customer_number,
         )
+        for account in engagement.erp_customer_accounts
     ]
 
 

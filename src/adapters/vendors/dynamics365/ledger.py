@@ -1,13 +1,24 @@
-"""Dynamics 365 as o2c's ledger: customers upserted on CustomersV3 by dataAreaId and account,
-each document one free-text invoice posted in one atomic changeset under an InvoiceIdentifier
-derived from the posting key, so that a retry finds the first posting instead of making two."""
+"""Dynamics 365 as o2c's ledger: customers upserted on CustomersV3 and suppliers on VendorsV2 by
+dataAreaId and account; each receivable one free-text invoice and each intercompany payable one
+vendor invoice, posted in one atomic changeset under an identifier derived from the posting key,
+so that a retry finds the first posting instead of making two. Intercompany documents post with
+the intercompany posting profile, which is how a receivable reads back as intercompany."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+from adapters.vendors.dynamics365.batch import Write
 from adapters.vendors.dynamics365.client import ODataClient
+from adapters.vendors.dynamics365.payables import (
+    VENDOR_HEADERS,
+    VENDORS,
+    payable,
+    payable_writes,
+    vendor_account,
+    vendor_row,
+)
 from adapters.vendors.dynamics365.payloads import (
     CUSTOMERS,
     HEADERS,
@@ -21,8 +32,19 @@ from adapters.vendors.dynamics365.payloads import (
     payment,
 )
 from adapters.vendors.dynamics365.settings import Dynamics365Settings
-from application.erp_ports import LedgerCustomer, LedgerDocument, LedgerPayment, OpenItem, Posted
+from application.erp_ports import (
+    DocumentKind,
+    LedgerCustomer,
+    LedgerDocument,
+    LedgerPayment,
+    LedgerVendor,
+    OpenItem,
+    Posted,
+)
 from application.errors import VendorRejected
+
+# Each entity set of invoice headers with the field that holds the identifier o2c derives.
+IDENTIFIERS = {HEADERS: "InvoiceIdentifier", VENDOR_HEADERS: "HeaderReference"}
 
 
 class Dynamics365Ledger:
@@ -38,14 +60,22 @@ class Dynamics365Ledger:
         self.client.close()
 
     def upsert_customer(self, customer: LedgerCustomer) -> str:
-        row = customer_row(customer, self.settings)
         account = customer_account(customer.external_id)
-        address = keyed(CUSTOMERS, dataAreaId=row["dataAreaId"], CustomerAccount=account)
-        if self.client.entity(address) is None and self.created(CUSTOMERS, address, row):
-            return account
-        changes = {k: v for k, v in row.items() if k not in ("dataAreaId", "CustomerAccount")}
-        self.client.send("PATCH", address, changes)
+        self.upsert(CUSTOMERS, "CustomerAccount", customer_row(customer, self.settings))
         return account
+
+    def upsert_vendor(self, vendor: LedgerVendor) -> str:
+        account = vendor_account(vendor.external_id)
+        self.upsert(VENDORS, "VendorAccountNumber", vendor_row(vendor, self.settings))
+        return account
+
+    def upsert(self, entity_set: str, account_field: str, row: dict[str, Any]) -> None:
+        key = {"dataAreaId": row["dataAreaId"], account_field: row[account_field]}
+        address = keyed(entity_set, **key)
+        if self.client.entity(address) is None and self.created(entity_set, address, row):
+            return
+        changes = {k: v for k, v in row.items() if k not in key}
+        self.client.send("PATCH", address, changes)
 
     def created(self, entity_set: str, address: str, row: dict[str, Any]) -> bool:
         """Created now (True), or by someone else in the meantime (False)."""
@@ -59,33 +89,48 @@ class Dynamics365Ledger:
 
     def post(self, document: LedgerDocument) -> Posted:
         company = self.settings.company(document.erp_legal_entity)
-        found = self.lookup(document.posting_key, company)
+        headers, writes = self.writes(document)
+        found = self.lookup(document.posting_key, headers, company)
         if found is not None:
             return found
         try:
-            self.client.changeset(invoice_writes(document, self.settings))
+            self.client.changeset(writes)
         except VendorRejected:
-            found = self.lookup(document.posting_key, company)
+            found = self.lookup(document.posting_key, headers, company)
             if found is None:
                 raise
             return found
         return Posted(document.posting_key, invoice_identifier(document.posting_key))
 
-    def find(self, posting_key: str) -> Posted | None:
-        return self.lookup(posting_key, company=None)
+    def writes(self, document: LedgerDocument) -> tuple[str, list[Write]]:
+        if document.kind is DocumentKind.INTERCOMPANY_PAYABLE:
+            return VENDOR_HEADERS, payable_writes(document, self.settings)
+        return HEADERS, invoice_writes(document, self.settings)
 
-    def lookup(self, posting_key: str, company: str | None) -> Posted | None:
-        identifier = invoice_identifier(posting_key)
-        where = f"InvoiceIdentifier eq {literal(identifier)}"
+    def find(self, posting_key: str) -> Posted | None:
+        for headers in IDENTIFIERS:
+            found = self.lookup(posting_key, headers, company=None)
+            if found is not None:
+                return found
+        return None
+
+    def lookup(self, posting_key: str, headers: str, company: str | None) -> Posted | None:
+        identifier, field = invoice_identifier(posting_key), IDENTIFIERS[headers]
+        where = f"{field} eq {literal(identifier)}"
         if company is not None:
             where += f" and dataAreaId eq {literal(company)}"
-        rows = self.client.rows(HEADERS, {"$filter": where, "$select": "InvoiceIdentifier"})
+        rows = self.client.rows(headers, {"$filter": where, "$select": field})
         return Posted(posting_key, identifier) if rows else None
 
     def open_items(self, erp_legal_entity: str) -> list[OpenItem]:
-        fields = self.settings.fields
-        items = [open_item(row, fields) for row in self.headers(erp_legal_entity)]
+        items = [open_item(row, self.settings) for row in self.headers(erp_legal_entity)]
         return sorted(items, key=lambda item: item.number)
+
+    def payables(self, erp_legal_entity: str) -> list[OpenItem]:
+        number = self.settings.fields.document_number
+        select = f"HeaderReference,Currency,ImportedAmount,{number}"
+        rows = self.in_company(VENDOR_HEADERS, erp_legal_entity, select)
+        return sorted((payable(row, self.settings) for row in rows), key=lambda i: i.number)
 
     def payments(self, erp_legal_entity: str, since: dt.date) -> list[LedgerPayment]:
         company = literal(self.settings.company(erp_legal_entity))
@@ -98,6 +143,20 @@ class Dynamics365Ledger:
 
     def headers(self, erp_legal_entity: str) -> list[dict[str, Any]]:
         fields = self.settings.fields
+        select = ",".join(
+            (
+                "InvoiceIdentifier",
+                "CurrencyCode",
+                fields.document_number,
+                fields.total,
+                fields.credited_invoice,
+                fields.posting_profile,
+            )
+        )
+        return self.in_company(HEADERS, erp_legal_entity, select)
+
+    def in_company(self, entity_set: str, erp_legal_entity: str, select: str) -> list[Any]:
         company = literal(self.settings.company(erp_legal_entity))
-        select = f"InvoiceIdentifier,CurrencyCode,{fields.document_number},{fields.total}"
-        return self.client.rows(HEADERS, {"$filter": f"dataAreaId eq {company}", "$select": select})
+        return self.client.rows(
+            entity_set, {"$filter": f"dataAreaId eq {company}", "$select": select}
+        )

@@ -27,8 +27,9 @@ PLAIN_ACCOUNT = re.compile(r"[A-Z0-9-]{1,20}")
 
 
 def customer_account(external_id: str) -> str:
-    """The CustomerAccount: the external id itself when D365 can hold it as it is (20 capitals,
-    digits or hyphens), else a digest of it, so the same customer always gets the same account."""
+    """The CustomerAccount (or a VendorAccountNumber): the external id itself when D365 can hold
+    it as it is (20 capitals, digits or hyphens), else a digest of it, so the same customer
+    always gets the same account."""
     if PLAIN_ACCOUNT.fullmatch(external_id):
         return external_id
     return f"O2C-{digest(external_id)}"
@@ -88,7 +89,18 @@ def header_row(document: LedgerDocument, settings: Dynamics365Settings) -> dict[
         row["DueDate"] = odata_date(document.due_on)
     if document.kind is DocumentKind.CREDIT_NOTE:
         row[fields.credited_invoice] = document.original_number
+    profile = marking_profile(document.kind, settings)
+    if profile:
+        row[fields.posting_profile] = profile
     return row
+
+
+def marking_profile(kind: DocumentKind, settings: Dynamics365Settings) -> str:
+    """The posting profile a receivable of this kind posts with; blank for the default."""
+    return {
+        DocumentKind.INTERCOMPANY_RECEIVABLE: settings.intercompany_posting_profile,
+        DocumentKind.OPENING_RECEIVABLE: settings.opening_posting_profile,
+    }.get(kind, "")
 
 
 def line_row(
@@ -105,9 +117,27 @@ def line_row(
     }
 
 
-def open_item(row: dict[str, Any], fields: FieldNames) -> OpenItem:
+def open_item(row: dict[str, Any], settings: Dynamics365Settings) -> OpenItem:
+    fields = settings.fields
     total = Decimal(row.get(fields.total) or 0)
-    return OpenItem(row[fields.document_number], Money.of(total, row["CurrencyCode"]))
+    return OpenItem(
+        row[fields.document_number],
+        Money.of(total, row["CurrencyCode"]),
+        receivable_kind(row, settings),
+    )
+
+
+def receivable_kind(row: dict[str, Any], settings: Dynamics365Settings) -> DocumentKind:
+    """Read back from the header: its posting profile, or the invoice a credit note credits."""
+    fields = settings.fields
+    profile = row.get(fields.posting_profile)
+    if profile == settings.intercompany_posting_profile:
+        return DocumentKind.INTERCOMPANY_RECEIVABLE
+    if row.get(fields.credited_invoice):
+        return DocumentKind.CREDIT_NOTE
+    if profile == settings.opening_posting_profile:
+        return DocumentKind.OPENING_RECEIVABLE
+    return DocumentKind.INVOICE
 
 
 def payment(row: dict[str, Any], numbers: dict[str, str]) -> LedgerPayment:

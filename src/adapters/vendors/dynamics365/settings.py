@@ -12,6 +12,7 @@ from attrs import field, frozen
 class FieldNames:
     document_number: str = "DocumentNumber"  # o2c's number on the invoice header
     credited_invoice: str = "OriginalInvoiceNumber"  # a credit note's original invoice
+    posting_profile: str = "PostingProfile"  # on the free-text invoice header
     total: str = "TotalAmount"  # the header's total, computed by the ERP from its lines
     line_amount: str = "LineAmount"
     line_tax: str = "SalesTaxAmount"
@@ -28,6 +29,12 @@ class Dynamics365Settings:
     timeout_seconds: float = 30.0
     companies: Mapping[str, str] = field(factory=dict)  # o2c legal entity -> dataAreaId
     customer_group: str = "10"
+    vendor_group: str = "IC"  # o2c makes suppliers only of the firm's own legal entities
+    # Posting profiles (which summary accounts a document posts to) that also mark its kind:
+    # intercompany documents post to the due-to/due-from accounts, opening receivables of a
+    # cutover to the conversion account. Each must differ from the company's default profile.
+    intercompany_posting_profile: str = "IC"
+    opening_posting_profile: str = "OPEN"
     payment_entity_set: str = "CustomerPaymentJournalLines"
     fields: FieldNames = field(factory=FieldNames)
 

@@ -27,6 +27,11 @@ TRANSACTION_TYPES = {
     DocumentKind.INVOICE: "INV",
     DocumentKind.OPENING_RECEIVABLE: "INV",
     DocumentKind.CREDIT_NOTE: "CM",
+    DocumentKind.INTERCOMPANY_RECEIVABLE: "INTERCOMPANY",
+}
+KINDS_OF_TYPE = {
+    "CM": DocumentKind.CREDIT_NOTE,
+    "INTERCOMPANY": DocumentKind.INTERCOMPANY_RECEIVABLE,
 }
 
 
@@ -47,13 +52,13 @@ def interface_rows(document: LedgerDocument, settings: LegacyErpSettings) -> lis
 
 
 def header_of(document: LedgerDocument, settings: LegacyErpSettings) -> dict[str, Any]:
-    opening = document.kind is DocumentKind.OPENING_RECEIVABLE
     credit = document.kind is DocumentKind.CREDIT_NOTE
+    intercompany = document.kind is DocumentKind.INTERCOMPANY_RECEIVABLE
     return {
         "interface_line_context": settings.context,
-        "batch_source_name": settings.opening_batch_source if opening else settings.batch_source,
+        "batch_source_name": batch_source_of(document, settings),
         "cust_trx_type_name": TRANSACTION_TYPES[document.kind],
-        "trx_number": document.number,
+        "trx_number": None if intercompany else document.number,
         "trx_date": document.issued_on,
         "gl_date": document.issued_on,
         "currency_code": document.currency,
@@ -62,6 +67,16 @@ def header_of(document: LedgerDocument, settings: LegacyErpSettings) -> dict[str
         "reference_line_context": settings.context if credit else None,
         "reference_line_attribute1": document.original_number if credit else None,
     }
+
+
+def batch_source_of(document: LedgerDocument, settings: LegacyErpSettings) -> str:
+    """The intercompany source numbers its transactions itself: o2c's number stays in the
+    transaction flexfield (attribute 1), which is wider than TRX_NUMBER."""
+    if document.kind is DocumentKind.INTERCOMPANY_RECEIVABLE:
+        return settings.intercompany_batch_source
+    if document.kind is DocumentKind.OPENING_RECEIVABLE:
+        return settings.opening_batch_source
+    return settings.batch_source
 
 
 def attributes(document: LedgerDocument, line: LedgerLine, line_type: str) -> dict[str, str]:
@@ -108,14 +123,28 @@ def account_of(customer: LedgerCustomer) -> dict[str, str]:
     }
 
 
-def open_item_of(row: Mapping[str, Any]) -> OpenItem:
-    return OpenItem(row["trx_number"], Money(row["invoice_currency_code"], row["amount"]))
+def open_item_of(row: Mapping[str, Any], settings: LegacyErpSettings) -> OpenItem:
+    amount = Money(row["invoice_currency_code"], row["amount"])
+    return OpenItem(number_of(row, settings), amount, kind_of(row, settings))
 
 
-def payment_of(row: Mapping[str, Any]) -> LedgerPayment:
+def number_of(row: Mapping[str, Any], settings: LegacyErpSettings) -> str:
+    """o2c's number for what o2c interfaced; the ERP's own for the rest."""
+    if row["interface_header_context"] == settings.context:
+        return str(row["interface_header_attribute1"])
+    return str(row["trx_number"])
+
+
+def kind_of(row: Mapping[str, Any], settings: LegacyErpSettings) -> DocumentKind:
+    if row["batch_source_name"] == settings.opening_batch_source:
+        return DocumentKind.OPENING_RECEIVABLE
+    return KINDS_OF_TYPE.get(row["cust_trx_type"], DocumentKind.INVOICE)
+
+
+def payment_of(row: Mapping[str, Any], settings: LegacyErpSettings) -> LedgerPayment:
     return LedgerPayment(
         payment_id=row["receipt_number"],
-        document_number=row["trx_number"],
+        document_number=number_of(row, settings),
         amount=Money(row["currency_code"], row["amount"]),
         received_on=row["receipt_date"],
     )

@@ -1,38 +1,51 @@
-"""The legacy ERP's ledger: documents written to the AutoInvoice interface and awaited until the
-import job has taken them in (or refused them), customers kept in its customer accounts."""
+"""The legacy ERP's ledger: documents written to its open interfaces (AutoInvoice for
+receivables, the Payables open interface for intercompany bills) and awaited until the import
+job has taken them in (or refused them); customers kept in its customer accounts, suppliers in
+its suppliers and their sites."""
 
 from __future__ import annotations
 
 import datetime as dt
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Concatenate, ParamSpec, Protocol
 
 from sqlalchemy import Connection, select
 
 from adapters.vendors.legacy_erp import interface as mapping
+from adapters.vendors.legacy_erp import payables_interface as bills
 from adapters.vendors.legacy_erp.database import ERP, DuplicateRow, LegacyDatabase
+from adapters.vendors.legacy_erp.payables import Payables, upsert_supplier
+from adapters.vendors.legacy_erp.payables_tables import invoices
+from adapters.vendors.legacy_erp.receivables import Receivables, upsert_account
 from adapters.vendors.legacy_erp.settings import LegacyErpSettings
-from adapters.vendors.legacy_erp.tables import (
-    cash_receipts,
-    customer_accounts,
-    customer_trx,
-    interface_errors,
-    interface_lines,
-)
+from adapters.vendors.legacy_erp.tables import cash_receipts, customer_trx
 from application.erp_ports import (
+    DocumentKind,
     LedgerCustomer,
     LedgerDocument,
     LedgerPayment,
+    LedgerVendor,
     OpenItem,
     Posted,
 )
 from application.errors import VendorRejected, VendorUnavailable
+
+P = ParamSpec("P")
+
+
+class OpenInterface(Protocol):
+    def interface(self, connection: Connection, document: LedgerDocument) -> None: ...
+    def imported_id(self, connection: Connection, posting_key: str) -> str | None: ...
+    def errors(self, connection: Connection, posting_key: str) -> list[str]: ...
 
 
 class LegacyErpLedger:
     def __init__(self, settings: LegacyErpSettings) -> None:
         self.settings = settings
         self.database = LegacyDatabase(settings)
+        self.ar = Receivables(settings)
+        self.ap = Payables(settings)
 
     @property
     def erp(self) -> str:
@@ -44,35 +57,60 @@ class LegacyErpLedger:
     def upsert_customer(self, customer: LedgerCustomer) -> str:
         values = mapping.account_of(customer)
         try:
-            return self._upsert_account(values)
+            return self._in_transaction(upsert_account, values)
         except DuplicateRow:  # created meanwhile by another caller: now it is an update
-            return self._upsert_account(values)
+            return self._in_transaction(upsert_account, values)
+
+    def upsert_vendor(self, vendor: LedgerVendor) -> str:
+        check_supplier_number(vendor.external_id)
+        try:
+            return self._in_transaction(upsert_supplier, vendor, self.settings)
+        except DuplicateRow:  # created meanwhile by another caller: now it is an update
+            return self._in_transaction(upsert_supplier, vendor, self.settings)
 
     def post(self, document: LedgerDocument) -> Posted:
         """Interface the document's rows unless they are there already, then wait (at most
         `import_wait`) for the import job's outcome."""
         if not document.lines:
             raise VendorRejected(ERP, f"{document.number} has no lines to interface")
-        self._interface(document)
-        return self._await_import(document)
+        books = self._books_of(document)
+        self._interface(document, books)
+        return self._await_import(document, books)
 
     def find(self, posting_key: str) -> Posted | None:
         with self.database.transaction() as connection:
-            trx_id = imported_trx_id(connection, self.settings.context, posting_key)
-        return None if trx_id is None else Posted(posting_key, str(trx_id))
+            found = self.ar.imported_id(connection, posting_key)
+            if found is None:
+                found = self.ap.imported_id(connection, posting_key)
+        return None if found is None else Posted(posting_key, found)
 
     def open_items(self, erp_legal_entity: str) -> list[OpenItem]:
+        query = select(customer_trx).where(customer_trx.c.org_id == erp_legal_entity)
+        with self.database.transaction() as connection:
+            rows = connection.execute(query).mappings().all()
+        items = [mapping.open_item_of(dict(row), self.settings) for row in rows]
+        return sorted(items, key=lambda item: item.number)
+
+    def payables(self, erp_legal_entity: str) -> list[OpenItem]:
         query = (
-            select(customer_trx)
-            .where(customer_trx.c.org_id == erp_legal_entity)
-            .order_by(customer_trx.c.trx_number)
+            select(invoices)
+            .where(
+                invoices.c.org_id == erp_legal_entity,
+                invoices.c.source == self.settings.payables_source,
+            )
+            .order_by(invoices.c.invoice_num)
         )
         with self.database.transaction() as connection:
-            return [mapping.open_item_of(dict(row)) for row in connection.execute(query).mappings()]
+            return [bills.payable_of(dict(row)) for row in connection.execute(query).mappings()]
 
     def payments(self, erp_legal_entity: str, since: dt.date) -> list[LedgerPayment]:
         query = (
-            select(cash_receipts, customer_trx.c.trx_number)
+            select(
+                cash_receipts,
+                customer_trx.c.trx_number,
+                customer_trx.c.interface_header_context,
+                customer_trx.c.interface_header_attribute1,
+            )
             .join(
                 customer_trx,
                 customer_trx.c.customer_trx_id == cash_receipts.c.applied_customer_trx_id,
@@ -83,41 +121,36 @@ class LegacyErpLedger:
             .order_by(cash_receipts.c.receipt_date, cash_receipts.c.receipt_number)
         )
         with self.database.transaction() as connection:
-            return [mapping.payment_of(dict(row)) for row in connection.execute(query).mappings()]
+            rows = connection.execute(query).mappings().all()
+        return [mapping.payment_of(dict(row), self.settings) for row in rows]
 
-    def _upsert_account(self, values: dict[str, str]) -> str:
+    def _books_of(self, document: LedgerDocument) -> OpenInterface:
+        if document.kind is DocumentKind.INTERCOMPANY_PAYABLE:
+            check_invoice_number(document.number)
+            return self.ap
+        return self.ar
+
+    def _in_transaction(
+        self, work: Callable[Concatenate[Connection, P], str], *args: P.args, **kwargs: P.kwargs
+    ) -> str:
         with self.database.transaction() as connection:
-            account_id = account_id_of(connection, values)
-            if account_id is None:
-                return str(create_account(connection, values))
-            connection.execute(
-                customer_accounts.update()
-                .where(customer_accounts.c.cust_account_id == account_id)
-                .values(values)
-            )
-            return str(account_id)
+            return work(connection, *args, **kwargs)
 
-    def _interface(self, document: LedgerDocument) -> None:
-        rows = mapping.interface_rows(document, self.settings)
+    def _interface(self, document: LedgerDocument, books: OpenInterface) -> None:
         try:
             with self.database.transaction() as connection:
-                if not interfaced(connection, self.settings.context, document.posting_key):
-                    connection.execute(interface_lines.insert(), rows)
+                books.interface(connection, document)
         except DuplicateRow:
             pass  # another attempt of this posting interfaced it first
 
-    def _await_import(self, document: LedgerDocument) -> Posted:
+    def _await_import(self, document: LedgerDocument, books: OpenInterface) -> Posted:
         waited_until = time.monotonic() + self.settings.import_wait
         while True:
             with self.database.transaction() as connection:
-                trx_id = imported_trx_id(connection, self.settings.context, document.posting_key)
-                errors = (
-                    []
-                    if trx_id
-                    else import_errors(connection, self.settings.context, document.posting_key)
-                )
-            if trx_id is not None:
-                return Posted(document.posting_key, str(trx_id))
+                found = books.imported_id(connection, document.posting_key)
+                errors = [] if found else books.errors(connection, document.posting_key)
+            if found is not None:
+                return Posted(document.posting_key, found)
             if errors:
                 raise VendorRejected(
                     ERP, f"the import refused {document.number}: {'; '.join(errors)}"
@@ -127,56 +160,17 @@ class LegacyErpLedger:
             time.sleep(self.settings.poll_every)
 
 
-def account_id_of(connection: Connection, values: dict[str, str]) -> int | None:
-    found: int | None = connection.scalar(
-        select(customer_accounts.c.cust_account_id).where(
-            customer_accounts.c.orig_system_reference == values["orig_system_reference"],
-            customer_accounts.c.org_id == values["org_id"],
+def check_invoice_number(number: str) -> None:
+    if len(number) > bills.INVOICE_NUM_LENGTH:
+        raise VendorRejected(
+            ERP, f"{number} is longer than the {bills.INVOICE_NUM_LENGTH} characters of INVOICE_NUM"
         )
-    )
-    return found
 
 
-def create_account(connection: Connection, values: dict[str, str]) -> int:
-    insert = customer_accounts.insert().values(values)
-    created: int = connection.execute(
-        insert.returning(customer_accounts.c.cust_account_id)
-    ).scalar_one()
-    return created
-
-
-def interfaced(connection: Connection, context: str, posting_key: str) -> bool:
-    query = select(interface_lines.c.interface_line_id).where(*keyed(context, posting_key)).limit(1)
-    return connection.scalar(query) is not None
-
-
-def imported_trx_id(connection: Connection, context: str, posting_key: str) -> Any:
-    return connection.scalar(
-        select(customer_trx.c.customer_trx_id).where(
-            customer_trx.c.interface_header_context == context,
-            customer_trx.c.interface_header_attribute2 == mapping.key_of(posting_key),
+def check_supplier_number(external_id: str) -> None:
+    if len(external_id) > bills.SUPPLIER_NUMBER_LENGTH:
+        raise VendorRejected(
+            ERP,
+            f"{external_id} is longer than the {bills.SUPPLIER_NUMBER_LENGTH} characters"
+            " of a supplier number",
         )
-    )
-
-
-def import_errors(connection: Connection, context: str, posting_key: str) -> list[str]:
-    query = (
-        select(interface_errors.c.message_text, interface_errors.c.invalid_value)
-        .join(
-            interface_lines,
-            interface_lines.c.interface_line_id == interface_errors.c.interface_line_id,
-        )
-        .where(*keyed(context, posting_key))
-        .order_by(interface_lines.c.interface_line_id)
-    )
-    found = [
-        f"{message} ({value})" if value else message for message, value in connection.execute(query)
-    ]
-    return list(dict.fromkeys(found))
-
-
-def keyed(context: str, posting_key: str) -> tuple[Any, ...]:
-    return (
-        interface_lines.c.interface_line_context == context,
-        interface_lines.c.interface_line_attribute2 == mapping.key_of(posting_key),
-    )

@@ -18,6 +18,12 @@ class LegacyErpSettings:
     context: str = "O2C"
     batch_source: str = "O2C"
     opening_batch_source: str = "O2C OPENING BALANCES"
+    # Intercompany: receivables in a batch source the ERP numbers itself (o2c's intercompany
+    # numbers outgrow TRX_NUMBER), payables through the Payables open interface under o2c's
+    # source, to the delivering entity's supplier site.
+    intercompany_batch_source: str = "O2C INTERCOMPANY"
+    payables_source: str = "O2C"
+    supplier_site: str = "INTERCOMPANY"
 
     def __repr__(self) -> str:
         return f"LegacyErpSettings(max_sessions={self.max_sessions})"

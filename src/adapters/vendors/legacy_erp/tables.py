@@ -63,9 +63,12 @@ customer_trx = Table(
     Column("customer_trx_id", Integer, primary_key=True),
     Column("trx_number", String(20)),
     Column("org_id", String(30)),
+    Column("cust_trx_type", String(20)),
+    Column("batch_source_name", String(50)),
     Column("invoice_currency_code", String(15)),
     Column("amount", DecimalText()),
     Column("interface_header_context", String(30)),
+    Column("interface_header_attribute1", String(150)),
     Column("interface_header_attribute2", String(150)),
 )
 

@@ -1,6 +1,8 @@
 """o2c's ledger in NetSuite. A document's posting key is its externalId, and the idempotency
 header is derived from it: a repeat, also after an answer lost on the way back, is refused by
-NetSuite and read back by externalId instead of posted twice."""
+NetSuite and read back by externalId instead of posted twice. An intercompany receivable is an
+invoice to the contracting subsidiary's customer record, its payable a vendor bill from the
+delivering subsidiary's vendor record; both are ticked in the intercompany checkbox."""
 
 from __future__ import annotations
 
@@ -15,7 +17,15 @@ from adapters.vendors.netsuite import payloads
 from adapters.vendors.netsuite.client import NetSuiteClient, Reply
 from adapters.vendors.netsuite.errors import SYSTEM, NetSuiteRejected
 from adapters.vendors.netsuite.settings import NetSuiteSettings
-from application.erp_ports import LedgerCustomer, LedgerDocument, LedgerPayment, OpenItem, Posted
+from application.erp_ports import (
+    DocumentKind,
+    LedgerCustomer,
+    LedgerDocument,
+    LedgerPayment,
+    LedgerVendor,
+    OpenItem,
+    Posted,
+)
 from application.errors import VendorRejected, VendorUnavailable
 from domain.errors import DomainError
 from domain.money import Money
@@ -24,7 +34,6 @@ RECORDS = "/services/rest/record/v1/"
 SUITEQL = "/services/rest/query/v1/suiteql"
 IDEMPOTENCY_HEADER = "X-NetSuite-Idempotency-Key"
 DUPLICATE_KEY = "IDEMPOTENCY_ERROR"
-CREDIT_MEMO = "CustCred"
 
 
 class NetSuiteLedger:
@@ -40,10 +49,16 @@ class NetSuiteLedger:
         self.client.close()
 
     def upsert_customer(self, customer: LedgerCustomer) -> str:
-        external_id = payloads.customer_external_id(customer.erp_legal_entity, customer.external_id)
+        external_id = payloads.entity_external_id(customer.erp_legal_entity, customer.external_id)
         with mapping(f"customer {external_id}"):
             body = payloads.customer_body(customer, self.settings)
         return created_id(self.client.call("PUT", eid_path("customer", external_id), json=body))
+
+    def upsert_vendor(self, vendor: LedgerVendor) -> str:
+        external_id = payloads.entity_external_id(vendor.erp_legal_entity, vendor.external_id)
+        with mapping(f"vendor {external_id}"):
+            body = payloads.vendor_body(vendor, self.settings)
+        return created_id(self.client.call("PUT", eid_path("vendor", external_id), json=body))
 
     def post(self, document: LedgerDocument) -> Posted:
         record_type = payloads.RECORD_TYPES[document.kind]
@@ -80,7 +95,7 @@ class NetSuiteLedger:
         return str(rows[0]["id"])
 
     def find(self, posting_key: str) -> Posted | None:
-        for record_type in ("invoice", "creditMemo"):
+        for record_type in ("invoice", "creditMemo", "vendorBill"):
             found = self.read(record_type, posting_key)
             if found is not None:
                 return found
@@ -97,14 +112,24 @@ class NetSuiteLedger:
             return Posted(posting_key, str(reply.body["id"]))
 
     def open_items(self, erp_legal_entity: str) -> list[OpenItem]:
-        rows = self.rows(payloads.open_items_query(erp_legal_entity))
+        marker = self.settings.intercompany_field
+        rows = self.rows(payloads.open_items_query(erp_legal_entity, marker))
         with mapping(f"open items of {erp_legal_entity}"):
-            items = [OpenItem(str(row["tranid"]), self.signed_total(row)) for row in rows]
+            items = [self.item(row, payloads.receivable_kind(row, marker)) for row in rows]
         return sorted(items, key=lambda item: item.number)
 
-    def signed_total(self, row: dict[str, Any]) -> Money:
+    def payables(self, erp_legal_entity: str) -> list[OpenItem]:
+        query = payloads.payables_query(erp_legal_entity, self.settings.intercompany_field)
+        rows = self.rows(query)
+        with mapping(f"payables of {erp_legal_entity}"):
+            items = [self.item(row, DocumentKind.INTERCOMPANY_PAYABLE) for row in rows]
+        return sorted(items, key=lambda item: item.number)
+
+    def item(self, row: dict[str, Any], kind: DocumentKind) -> OpenItem:
+        """NetSuite's sign of a total is not relied on: a credit note is negative, all else not."""
         total = abs(Decimal(str(row["foreigntotal"])))
-        return self.money(-total if row["type"] == CREDIT_MEMO else total, row["currency"])
+        signed = -total if kind is DocumentKind.CREDIT_NOTE else total
+        return OpenItem(str(row["tranid"]), self.money(signed, row["currency"]), kind)
 
     def payments(self, erp_legal_entity: str, since: dt.date) -> list[LedgerPayment]:
         rows = self.rows(payloads.payments_query(erp_legal_entity, since.isoformat()))

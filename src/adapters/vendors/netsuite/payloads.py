@@ -1,7 +1,8 @@
-"""o2c's ledger records as NetSuite's: a customer's external id (legal entity and o2c's
-customer id, since one o2c customer is a customer of each subsidiary it buys from), invoices
-and credit memos with the posting key as their externalId and o2c's number as their tranId,
-and the SuiteQL o2c reads back with."""
+"""o2c's ledger records as NetSuite's: a customer's or vendor's external id (legal entity and
+o2c's id, since one o2c customer is a customer of each subsidiary it buys from), invoices,
+credit memos and vendor bills with the posting key as their externalId and o2c's number as
+their tranId (on a bill, the supplier's number), intercompany ones ticked in the account's
+intercompany checkbox, and the SuiteQL o2c reads back with."""
 
 from __future__ import annotations
 
@@ -10,7 +11,13 @@ from decimal import Decimal
 from typing import Any
 
 from adapters.vendors.netsuite.settings import NetSuiteSettings
-from application.erp_ports import DocumentKind, LedgerCustomer, LedgerDocument, LedgerLine
+from application.erp_ports import (
+    DocumentKind,
+    LedgerCustomer,
+    LedgerDocument,
+    LedgerLine,
+    LedgerVendor,
+)
 
 # Any fixed namespace will do; changing it would give every posting a new idempotency key.
 POSTING_KEYS = uuid.UUID("6f1f5cb2-6a1e-5c1e-9f0e-0a2c6e6b8f51")
@@ -19,10 +26,14 @@ RECORD_TYPES = {
     DocumentKind.INVOICE: "invoice",
     DocumentKind.OPENING_RECEIVABLE: "invoice",
     DocumentKind.CREDIT_NOTE: "creditMemo",
+    DocumentKind.INTERCOMPANY_RECEIVABLE: "invoice",
+    DocumentKind.INTERCOMPANY_PAYABLE: "vendorBill",
 }
+INVOICE, CREDIT_MEMO = "CustInvc", "CustCred"
+TICKED = "T"
 
 
-def customer_external_id(erp_legal_entity: str, external_id: str) -> str:
+def entity_external_id(erp_legal_entity: str, external_id: str) -> str:
     return f"{erp_legal_entity}.{external_id}"
 
 
@@ -41,6 +52,14 @@ def customer_body(customer: LedgerCustomer, settings: NetSuiteSettings) -> dict[
     return body
 
 
+def vendor_body(vendor: LedgerVendor, settings: NetSuiteSettings) -> dict[str, Any]:
+    return {
+        "companyName": vendor.name,
+        "subsidiary": {"id": vendor.erp_legal_entity},
+        "currency": {"id": settings.currency_id(vendor.currency)},
+    }
+
+
 def document_body(
     document: LedgerDocument, settings: NetSuiteSettings, created_from: str = ""
 ) -> dict[str, Any]:
@@ -48,7 +67,7 @@ def document_body(
         "externalId": document.posting_key,
         "tranId": document.number,
         "entity": {
-            "externalId": customer_external_id(
+            "externalId": entity_external_id(
                 document.erp_legal_entity, document.customer_external_id
             )
         },
@@ -61,6 +80,8 @@ def document_body(
         body["dueDate"] = document.due_on.isoformat()
     if created_from:
         body["createdFrom"] = {"id": created_from}
+    if document.kind.is_intercompany:
+        body[settings.intercompany_field] = True
     return body
 
 
@@ -84,12 +105,28 @@ def sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def open_items_query(erp_legal_entity: str) -> str:
+def open_items_query(erp_legal_entity: str, intercompany_field: str) -> str:
     return (
-        "SELECT id, tranid, type, foreigntotal, currency FROM transaction"
-        " WHERE type IN ('CustInvc', 'CustCred')"
+        f"SELECT id, tranid, type, foreigntotal, currency, {intercompany_field} FROM transaction"
+        f" WHERE type IN ('{INVOICE}', '{CREDIT_MEMO}')"
         f" AND subsidiary = {sql_text(erp_legal_entity)} ORDER BY tranid"
     )
+
+
+def payables_query(erp_legal_entity: str, intercompany_field: str) -> str:
+    return (
+        "SELECT id, tranid, foreigntotal, currency FROM transaction"
+        f" WHERE type = 'VendBill' AND {intercompany_field} = '{TICKED}'"
+        f" AND subsidiary = {sql_text(erp_legal_entity)} ORDER BY tranid"
+    )
+
+
+def receivable_kind(row: dict[str, Any], intercompany_field: str) -> DocumentKind:
+    if row["type"] == CREDIT_MEMO:
+        return DocumentKind.CREDIT_NOTE
+    if row.get(intercompany_field) == TICKED:
+        return DocumentKind.INTERCOMPANY_RECEIVABLE
+    return DocumentKind.INVOICE
 
 
 def invoice_by_number_query(number: str, erp_legal_entity: str) -> str:

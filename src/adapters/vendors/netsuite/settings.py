@@ -1,11 +1,13 @@
 """How o2c reaches one NetSuite account. What vendors.md does not confirm is a setting here
-rather than a fixed value: currency internal ids, the assertion's algorithm and lifetime."""
+rather than a fixed value: currency internal ids, the assertion's algorithm and lifetime. What
+the account's admin chose is one too: the custom body field marking intercompany transactions."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
 from attrs import field, frozen
+from attrs.validators import matches_re
 
 # USD, GBP, CAD, EUR are internal ids 1-4 in a new account [3p]; each account maps its own.
 NEW_ACCOUNT_CURRENCIES = {"USD": "1", "GBP": "2", "CAD": "3", "EUR": "4"}
@@ -25,6 +27,11 @@ class NetSuiteSettings:
     read_timeout: float = 60.0
     currency_ids: Mapping[str, str] = NEW_ACCOUNT_CURRENCIES
     page_size: int = 1000
+    # A checkbox on invoices and bills (Customization > Transaction Body Fields), so SuiteQL
+    # tells an intercompany invoice from a customer's and an intercompany bill from a supplier's.
+    intercompany_field: str = field(
+        default="custbody_o2c_intercompany", validator=matches_re(r"custbody[a-z0-9_]+")
+    )
 
     def currency_id(self, code: str) -> str:
         return self.currency_ids[code]

@@ -13,6 +13,7 @@ from application.erp_ports import (
     LedgerCustomer,
     LedgerDocument,
     LedgerPayment,
+    LedgerVendor,
     OpenItem,
     Posted,
 )
@@ -38,6 +39,15 @@ class SandboxLedger:
         external_id = f"{customer.erp_legal_entity}/{customer.external_id}"
         return self.records.upsert("ledger_customer", external_id, "C", payload)
 
+    def upsert_vendor(self, vendor: LedgerVendor) -> str:
+        payload = {
+            "name": vendor.name,
+            "legal_entity": vendor.erp_legal_entity,
+            "currency": vendor.currency,
+        }
+        external_id = f"{vendor.erp_legal_entity}/{vendor.external_id}"
+        return self.records.upsert("ledger_vendor", external_id, "V", payload)
+
     def post(self, document: LedgerDocument) -> Posted:
         found = self.find(document.posting_key)
         if found is not None:
@@ -50,10 +60,17 @@ class SandboxLedger:
         return None if number is None else Posted(posting_key, number)
 
     def open_items(self, erp_legal_entity: str) -> list[OpenItem]:
+        return self.held(erp_legal_entity, payable=False)
+
+    def payables(self, erp_legal_entity: str) -> list[OpenItem]:
+        return self.held(erp_legal_entity, payable=True)
+
+    def held(self, erp_legal_entity: str, *, payable: bool) -> list[OpenItem]:
         items = [
-            OpenItem(p["number"], signed(p))
+            OpenItem(p["number"], signed(p), DocumentKind(p["kind"]))
             for _, _, p in self.records.live("document")
             if p["legal_entity"] == erp_legal_entity
+            and (p["kind"] == DocumentKind.INTERCOMPANY_PAYABLE.value) == payable
         ]
         return sorted(items, key=lambda item: item.number)
 

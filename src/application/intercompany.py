@@ -1,0 +1,284 @@
+"""Intercompany charges made when an invoice is finalised, and posted by a durable saga.
+
+Each charge is posted twice, each side to its own entity's ERP as its route names it on the
+invoice day: the delivering entity's receivable (the contracting entity as its customer) and the
+contracting entity's payable (the delivering entity as its supplier). A dual-write route gets
+the document in its shadow too. Both sides carry the charge's number, and each its own posting
+key, so a retried step finds its first posting; a lasting failure is parked for finance."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from attrs import frozen
+
+from application.erp_ports import (
+    DocumentKind,
+    ErpLedger,
+    LedgerCustomer,
+    LedgerDocument,
+    LedgerLine,
+    LedgerVendor,
+    Posted,
+)
+from application.errors import VendorError
+from application.ports import UnitOfWork
+from application.saga_definition import Halt, Setback, Step
+from application.saga_runner import SagaRunner
+from domain.billable_event import BillableEvent
+from domain.engagement import Engagement
+from domain.erp_posting import ErpPosting, PostingRole
+from domain.erp_routing import Erp, ErpRoute, ErpTarget, route_in_effect
+from domain.errors import NotFound
+from domain.exception_case import ExceptionCase, OwnerRole, ReasonCode, Workflow
+from domain.intercompany import IntercompanyCharge, TransferPricing, intercompany_charges
+from domain.invoicing.invoice import Invoice
+from domain.saga import Saga, Verdict
+
+KIND = "intercompany_to_erp"
+ROLES = (PostingRole.PRIMARY, PostingRole.SHADOW)
+RECEIVABLE, PAYABLE = "receivable", "payable"
+
+
+def counterparty(legal_entity_code: str) -> str:
+    """How one legal entity of the firm is known in another's books, as customer or supplier."""
+    return f"IC-{legal_entity_code}"
+
+
+def failed(error: VendorError) -> Setback:
+    return Setback(Verdict.FAILED, ReasonCode.ERP_POSTING_FAILED, OwnerRole.FINANCE, str(error))
+
+
+def delivered_by(
+    events: Sequence[BillableEvent], engagements: Mapping[str, Engagement]
+) -> dict[str, str]:
+    """Each billable event's delivering legal entity, where it is not the contracting one."""
+    found: dict[str, str] = {}
+    for event in events:
+        engagement = engagements.get(event.engagement_id)
+        if engagement is None or not event.work_package_code:
+            continue
+        package = next(
+            (p for p in engagement.work_packages if p.code == event.work_package_code), None
+        )
+        delivering = "" if package is None else package.delivering_legal_entity_code
+        if delivering and delivering != engagement.legal_entity_code:
+            found[event.id] = delivering
+    return found
+
+
+@frozen
+class Intercompany:
+    """Makes the charges in the transaction that finalises the invoices, and starts posting
+    each, handed at once to the saga worker."""
+
+    sagas: SagaRunner  # one that knows IntercompanyToErp
+    default_erp: str = Erp.SANDBOX.value
+
+    def charge(
+        self,
+        uow: UnitOfWork,
+        invoices: Sequence[Invoice],
+        delivered: Mapping[str, str],
+        pricing: TransferPricing,
+        now: dt.datetime,
+    ) -> list[IntercompanyCharge]:
+        made: list[IntercompanyCharge] = []
+        for invoice in invoices:
+            for charge in intercompany_charges(invoice, delivered, pricing):
+                uow.intercompany_charges.add(charge)
+                self.start(uow, charge, now)
+                made.append(charge)
+        return made
+
+    def start(self, uow: UnitOfWork, charge: IntercompanyCharge, now: dt.datetime) -> None:
+        day = charge.issued_on
+        context = {
+            "number": charge.number,
+            RECEIVABLE: targets(self.route(uow, charge.delivering_legal_entity, day)),
+            PAYABLE: targets(self.route(uow, charge.contracting_legal_entity, day)),
+        }
+        saga = self.sagas.start(
+            uow, kind=KIND, business_key=charge.number, context=context, request=None
+        )
+        saga.release(saga.owner, now)
+
+    def route(self, uow: UnitOfWork, legal_entity_code: str, day: dt.date) -> ErpRoute:
+        book = uow.erp_routes.get(legal_entity_code)
+        in_effect = None if book is None else route_in_effect(book.routes, day)
+        if in_effect is not None:
+            return in_effect
+        target = ErpTarget(Erp(self.default_erp), legal_entity_code)
+        return ErpRoute(legal_entity_code, day, target)
+
+
+def targets(route: ErpRoute) -> list[dict[str, str]]:
+    return [{"erp": t.erp.value, "erp_legal_entity": t.erp_legal_entity} for t in route.targets]
+
+
+def targets_of(saga: Saga, side: str) -> list[ErpTarget]:
+    raw = saga.context[side]
+    assert isinstance(raw, list)
+    return [ErpTarget(Erp(item["erp"]), item["erp_legal_entity"]) for item in raw]
+
+
+@frozen
+class IntercompanyToErp:
+    ledgers: Mapping[str, ErpLedger]
+    kind: str = KIND
+    workflow: Workflow = Workflow.INVOICE_TO_ERP
+
+    def plan(self, uow: UnitOfWork, saga: Saga, done: Mapping[str, str]) -> Sequence[Step[Any]]:
+        charge = charge_in(uow, str(saga.context["number"]))
+        steps: list[Step[Any]] = []
+        for role, target in zip(ROLES, targets_of(saga, RECEIVABLE), strict=False):
+            ledger = self.ledger(target)
+            steps.append(self.customer(ledger, charge, target))
+            steps.append(self.posting(ledger, role, charge, receivable(charge, target), target))
+        for role, target in zip(ROLES, targets_of(saga, PAYABLE), strict=False):
+            ledger = self.ledger(target)
+            steps.append(self.supplier(ledger, charge, target))
+            steps.append(self.posting(ledger, role, charge, payable(charge, target), target))
+        return steps
+
+    def final_steps(self, uow: UnitOfWork, saga: Saga) -> Sequence[Step[Any]]:
+        return []
+
+    def conclude(
+        self, uow: UnitOfWork, saga: Saga, setback: ExceptionCase | None, now: dt.datetime
+    ) -> Mapping[str, object]:
+        answer = {"number": saga.context["number"]}
+        return answer if setback is None else {**answer, "exception_id": setback.id}
+
+    def ledger(self, target: ErpTarget) -> ErpLedger:
+        ledger = self.ledgers.get(target.erp.value)
+        if ledger is None:
+            raise Halt(
+                Setback(
+                    Verdict.FAILED,
+                    ReasonCode.ERP_POSTING_FAILED,
+                    OwnerRole.INTEGRATION_SUPPORT,
+                    f"no {target.erp.value} adapter is configured",
+                )
+            )
+        return ledger
+
+    def customer(
+        self, ledger: ErpLedger, charge: IntercompanyCharge, target: ErpTarget
+    ) -> Step[str]:
+        customer = LedgerCustomer(
+            external_id=counterparty(charge.contracting_legal_entity),
+            name=f"{charge.contracting_legal_entity} (intercompany)",
+            erp_legal_entity=target.erp_legal_entity,
+            currency=charge.currency,
+        )
+        return Step[str](
+            name=f"{target.erp.value}.customer[{customer.external_id}]",
+            external_id=f"{target.erp_legal_entity}/{customer.external_id}",
+            action=lambda: ledger.upsert_customer(customer),
+            failure=failed,
+        )
+
+    def supplier(
+        self, ledger: ErpLedger, charge: IntercompanyCharge, target: ErpTarget
+    ) -> Step[str]:
+        vendor = LedgerVendor(
+            external_id=counterparty(charge.delivering_legal_entity),
+            name=f"{charge.delivering_legal_entity} (intercompany)",
+            erp_legal_entity=target.erp_legal_entity,
+            currency=charge.currency,
+        )
+        return Step[str](
+            name=f"{target.erp.value}.supplier[{vendor.external_id}]",
+            external_id=f"{target.erp_legal_entity}/{vendor.external_id}",
+            action=lambda: ledger.upsert_vendor(vendor),
+            failure=failed,
+        )
+
+    def posting(
+        self,
+        ledger: ErpLedger,
+        role: PostingRole,
+        charge: IntercompanyCharge,
+        document: LedgerDocument,
+        target: ErpTarget,
+    ) -> Step[Posted]:
+        def record(uow: UnitOfWork, posted: Posted) -> None:
+            uow.erp_postings.add(
+                ErpPosting(
+                    document_number=document.posting_key,
+                    invoice_id=charge.invoice_id,
+                    kind=document.kind.value,
+                    erp=target.erp.value,
+                    role=role,
+                    erp_legal_entity=target.erp_legal_entity,
+                    erp_document_id=posted.document_id,
+                    posted_at=dt.datetime.now(dt.UTC),
+                )
+            )
+
+        side = "receivable" if document.kind is DocumentKind.INTERCOMPANY_RECEIVABLE else "payable"
+        return Step[Posted](
+            name=f"{target.erp.value}.{side}[{document.posting_key}]",
+            external_id=f"{target.erp.value}/{document.posting_key}",
+            action=lambda: ledger.post(document),
+            failure=failed,
+            reference=lambda posted: posted.document_id,
+            record=record,
+        )
+
+
+def receivable(charge: IntercompanyCharge, target: ErpTarget) -> LedgerDocument:
+    return document(
+        charge,
+        target,
+        key=charge.number,
+        kind=DocumentKind.INTERCOMPANY_RECEIVABLE,
+        party=counterparty(charge.contracting_legal_entity),
+    )
+
+
+def payable(charge: IntercompanyCharge, target: ErpTarget) -> LedgerDocument:
+    return document(
+        charge,
+        target,
+        key=charge.payable_key,
+        kind=DocumentKind.INTERCOMPANY_PAYABLE,
+        party=counterparty(charge.delivering_legal_entity),
+    )
+
+
+def document(
+    charge: IntercompanyCharge, target: ErpTarget, *, key: str, kind: DocumentKind, party: str
+) -> LedgerDocument:
+    lines = tuple(
+        LedgerLine(
+            line.invoice_line,
+            f"{charge.delivering_legal_entity} work on {charge.invoice_number}: {line.description}",
+            line.amount,
+            line.amount - line.amount,
+            line.amount.amount - line.amount.amount,
+        )
+        for line in charge.lines
+    )
+    return LedgerDocument(
+        posting_key=key,
+        kind=kind,
+        number=charge.number,
+        erp_legal_entity=target.erp_legal_entity,
+        customer_external_id=party,
+        issued_on=charge.issued_on,
+        due_on=charge.issued_on + dt.timedelta(days=30),
+        currency=charge.currency,
+        lines=lines,
+        total=charge.total,
+    )
+
+
+def charge_in(uow: UnitOfWork, number: str) -> IntercompanyCharge:
+    charge = uow.intercompany_charges.get(number)
+    if charge is None:
+        raise NotFound(f"intercompany charge {number} not found", field="number")
+    return charge

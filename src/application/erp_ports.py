@@ -24,10 +24,39 @@ class DocumentKind(enum.Enum):
     # supplier). Both sides carry the one intercompany number, so they reconcile by it.
     INTERCOMPANY_RECEIVABLE = "intercompany_receivable"
     INTERCOMPANY_PAYABLE = "intercompany_payable"
+    # A credit note to the customer reverses the delivering entity's share of what it credits:
+    # a credit memo against the intercompany receivable, and the matching credit against the
+    # payable, both under the reversal's own number, `original_number` naming the charge.
+    INTERCOMPANY_RECEIVABLE_CREDIT = "intercompany_receivable_credit"
+    INTERCOMPANY_PAYABLE_CREDIT = "intercompany_payable_credit"
 
     @property
     def is_intercompany(self) -> bool:
-        return self in (DocumentKind.INTERCOMPANY_RECEIVABLE, DocumentKind.INTERCOMPANY_PAYABLE)
+        return self in INTERCOMPANY
+
+    @property
+    def is_payable(self) -> bool:
+        """Reported by `payables`, not `open_items`."""
+        return self in (DocumentKind.INTERCOMPANY_PAYABLE, DocumentKind.INTERCOMPANY_PAYABLE_CREDIT)
+
+    @property
+    def is_credit(self) -> bool:
+        """Reported negative."""
+        return self in (
+            DocumentKind.CREDIT_NOTE,
+            DocumentKind.INTERCOMPANY_RECEIVABLE_CREDIT,
+            DocumentKind.INTERCOMPANY_PAYABLE_CREDIT,
+        )
+
+
+INTERCOMPANY = frozenset(
+    {
+        DocumentKind.INTERCOMPANY_RECEIVABLE,
+        DocumentKind.INTERCOMPANY_PAYABLE,
+        DocumentKind.INTERCOMPANY_RECEIVABLE_CREDIT,
+        DocumentKind.INTERCOMPANY_PAYABLE_CREDIT,
+    }
+)
 
 
 @frozen
@@ -77,7 +106,7 @@ class LedgerDocument:
     currency: str
     lines: tuple[LedgerLine, ...]
     total: Money
-    original_number: str = ""  # a credit note: the invoice it credits
+    original_number: str = ""  # a credit: the invoice, or the intercompany charge, it credits
 
 
 @frozen
@@ -139,11 +168,11 @@ class ErpLedger(ErpPayments, Protocol):
 
     def open_items(self, erp_legal_entity: str) -> list[OpenItem]:
         """Every receivable posted for the legal entity (invoices, credit notes, opening
-        receivables, intercompany receivables), each with its kind and amount (credit notes
-        negative), in number order."""
+        receivables, intercompany receivables and their credits), each with its kind and amount
+        (credits negative), in number order."""
         ...
 
     def payables(self, erp_legal_entity: str) -> list[OpenItem]:
-        """Every intercompany payable posted for the legal entity, by the supplier's document
-        number, in number order."""
+        """Every intercompany payable and payable credit posted for the legal entity (credits
+        negative), by the supplier's document number, in number order."""
         ...

@@ -33,7 +33,13 @@ from domain.erp_posting import ErpPosting, PostingRole
 from domain.erp_routing import Erp, ErpRoute, ErpTarget, route_in_effect
 from domain.errors import NotFound
 from domain.exception_case import ExceptionCase, OwnerRole, ReasonCode, Workflow
-from domain.intercompany import IntercompanyCharge, TransferPricing, intercompany_charges
+from domain.intercompany import (
+    IntercompanyCharge,
+    TransferPricing,
+    intercompany_charges,
+    intercompany_reversal,
+)
+from domain.invoicing.credit_notes import CreditNote
 from domain.invoicing.invoice import Invoice
 from domain.saga import Saga, Verdict
 
@@ -93,8 +99,32 @@ class Intercompany:
                 made.append(charge)
         return made
 
-    def start(self, uow: UnitOfWork, charge: IntercompanyCharge, now: dt.datetime) -> None:
-        day = charge.issued_on
+    def credit(
+        self, uow: UnitOfWork, invoice: Invoice, note: CreditNote, now: dt.datetime
+    ) -> list[IntercompanyCharge]:
+        """Reverses each delivering entity's share of what the customer's credit note credits,
+        posted where the charge went."""
+        made: list[IntercompanyCharge] = []
+        charges = uow.intercompany_charges.of_invoice(invoice.id)
+        for charge in (c for c in charges if not c.is_reversal):
+            earlier = [c for c in charges if c.reverses == charge.number]
+            reversal = intercompany_reversal(charge, invoice, note, earlier)
+            if reversal is not None:
+                uow.intercompany_charges.add(reversal)
+                self.start(uow, reversal, now, day=charge.issued_on)
+                made.append(reversal)
+        return made
+
+    def start(
+        self,
+        uow: UnitOfWork,
+        charge: IntercompanyCharge,
+        now: dt.datetime,
+        day: dt.date | None = None,
+    ) -> None:
+        """Each side to the ERP its entity's route names on `day`: the charge's own day, also
+        for its reversal, so that a reversal follows the charge after a cutover."""
+        day = day or charge.issued_on
         context = {
             "number": charge.number,
             RECEIVABLE: targets(self.route(uow, charge.delivering_legal_entity, day)),
@@ -219,7 +249,7 @@ class IntercompanyToErp:
                 )
             )
 
-        side = "receivable" if document.kind is DocumentKind.INTERCOMPANY_RECEIVABLE else "payable"
+        side = "payable" if document.kind.is_payable else "receivable"
         return Step[Posted](
             name=f"{target.erp.value}.{side}[{document.posting_key}]",
             external_id=f"{target.erp.value}/{document.posting_key}",
@@ -231,21 +261,27 @@ class IntercompanyToErp:
 
 
 def receivable(charge: IntercompanyCharge, target: ErpTarget) -> LedgerDocument:
+    kind = DocumentKind.INTERCOMPANY_RECEIVABLE
+    if charge.is_reversal:
+        kind = DocumentKind.INTERCOMPANY_RECEIVABLE_CREDIT
     return document(
         charge,
         target,
         key=charge.number,
-        kind=DocumentKind.INTERCOMPANY_RECEIVABLE,
+        kind=kind,
         party=counterparty(charge.contracting_legal_entity),
     )
 
 
 def payable(charge: IntercompanyCharge, target: ErpTarget) -> LedgerDocument:
+    kind = DocumentKind.INTERCOMPANY_PAYABLE
+    if charge.is_reversal:
+        kind = DocumentKind.INTERCOMPANY_PAYABLE_CREDIT
     return document(
         charge,
         target,
         key=charge.payable_key,
-        kind=DocumentKind.INTERCOMPANY_PAYABLE,
+        kind=kind,
         party=counterparty(charge.delivering_legal_entity),
     )
 
@@ -270,10 +306,11 @@ def document(
         erp_legal_entity=target.erp_legal_entity,
         customer_external_id=party,
         issued_on=charge.issued_on,
-        due_on=charge.issued_on + dt.timedelta(days=30),
+        due_on=None if charge.is_reversal else charge.issued_on + dt.timedelta(days=30),
         currency=charge.currency,
         lines=lines,
         total=charge.total,
+        original_number=charge.reverses,
     )
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from attrs import frozen
 
 from application.billing_ports import BillingPorts
-from application.erp_ports import DocumentKind, ErpLedger, OpenItem
+from application.erp_ports import ErpLedger, OpenItem
 from application.ledger_controls import ledger_of, park_variances
 from domain.erp_posting import ErpPosting, PostingRole
 from domain.erp_routing import Erp, ErpTarget
@@ -90,8 +90,8 @@ def reconcile_intercompany(
         postings = {c.number: primaries(uow.erp_postings.of_invoice(c.invoice_id)) for c in charges}
     posted = [c for c in charges if both_sides(c, postings[c.number])]
     numbers = {c.number for c in posted}
-    receivables = held(posted, postings, DocumentKind.INTERCOMPANY_RECEIVABLE, ports, numbers)
-    payables = held(posted, postings, DocumentKind.INTERCOMPANY_PAYABLE, ports, numbers)
+    receivables = held(posted, postings, ports, numbers, payable=False)
+    payables = held(posted, postings, ports, numbers, payable=True)
     report = reconcile(receivables, payables, NAMES)
     park_variances(code or "all", report, ports)
     pending = tuple(c.number for c in charges if c.number not in numbers)
@@ -116,33 +116,33 @@ def both_sides(charge: IntercompanyCharge, postings: Sequence[ErpPosting]) -> bo
 def held(
     charges: Sequence[IntercompanyCharge],
     postings: dict[str, list[ErpPosting]],
-    kind: DocumentKind,
     ports: BillingPorts,
     numbers: set[str],
+    *,
+    payable: bool,
 ) -> list[tuple[str, Money]]:
-    """What each ERP holding a side of these charges reports for it, read once per ERP entity."""
-    keys = {
-        c.number if kind is DocumentKind.INTERCOMPANY_RECEIVABLE else c.payable_key for c in charges
-    }
+    """What each ERP holding one side of these charges (and their reversals, negative) reports
+    for them, read once per ERP entity."""
+    keys = {c.payable_key if payable else c.number for c in charges}
     targets = sorted(
         {
             (p.erp, p.erp_legal_entity)
             for found in postings.values()
             for p in found
-            if p.kind == kind.value and p.document_number in keys
+            if p.document_number in keys
         }
     )
     items: list[tuple[str, Money]] = []
     for erp, erp_legal_entity in targets:
         ledger = ledger_of(ErpTarget(Erp(erp), erp_legal_entity), ports)
-        read = reader(ledger, kind)
+        read = reader(ledger, payable=payable)
         items += [
             (item.number, item.amount)
             for item in read(erp_legal_entity)
-            if item.kind is kind and item.number in numbers
+            if item.is_intercompany and item.kind.is_payable == payable and item.number in numbers
         ]
     return items
 
 
-def reader(ledger: ErpLedger, kind: DocumentKind) -> Callable[[str], list[OpenItem]]:
-    return ledger.open_items if kind is DocumentKind.INTERCOMPANY_RECEIVABLE else ledger.payables
+def reader(ledger: ErpLedger, *, payable: bool) -> Callable[[str], list[OpenItem]]:
+    return ledger.payables if payable else ledger.open_items

@@ -58,6 +58,8 @@ def credit(uow: UnitOfWork, cmd: IssueCreditNote, ports: BillingPorts) -> dict[s
             record.release(note)
     if ports.postings is not None:
         ports.postings.credit_note(uow, invoice, note, ports.clock.now())
+    if ports.intercompany is not None:
+        ports.intercompany.credit(uow, invoice, note, ports.clock.now())
     return {"invoice_id": invoice.id, "credit_note_id": note.credit_note_id}
 
 

@@ -11,12 +11,13 @@ the one intercompany number, so the two sides reconcile by number and amount."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from attrs import frozen
 
 from domain.errors import InvalidField
+from domain.invoicing.credit_notes import CreditNote, share
 from domain.invoicing.invoice import Invoice
 from domain.invoicing.lines import InvoiceLine, sum_of
 from domain.money import Money, digits_of, exact, rounded
@@ -32,10 +33,10 @@ class TransferPricing:
     shares: Mapping[tuple[str, str], Decimal] = {}
 
     def __attrs_post_init__(self) -> None:
-        for pair, share in {("*", "*"): self.default_share, **self.shares}.items():
-            if not Decimal(0) < share <= Decimal(1):
+        for pair, agreed in {("*", "*"): self.default_share, **self.shares}.items():
+            if not Decimal(0) < agreed <= Decimal(1):
                 raise InvalidField(
-                    f"the intercompany share {share} for {pair[0]} to {pair[1]} is not above 0 "
+                    f"the intercompany share {agreed} for {pair[0]} to {pair[1]} is not above 0 "
                     "and at most 1",
                     field="intercompany.revenue_share_percent",
                 )
@@ -64,6 +65,12 @@ class IntercompanyCharge:
     currency: str
     share: Decimal
     lines: tuple[IntercompanyLine, ...]
+    reverses: str = ""  # a reversal: the number of the charge whose share it credits
+    credit_note_id: str = ""  # a reversal: the customer's credit note that caused it
+
+    @property
+    def is_reversal(self) -> bool:
+        return bool(self.reverses)
 
     @property
     def total(self) -> Money:
@@ -90,8 +97,8 @@ def intercompany_charges(
     by_entity: dict[str, list[IntercompanyLine]] = {}
     for line in invoice.lines:
         for delivering, revenue in delivered_revenue(line, delivered_by, contracting).items():
-            share = pricing.share(delivering, contracting)
-            amount = in_minor_units(exact().multiply(revenue.amount, share), revenue.currency)
+            agreed = pricing.share(delivering, contracting)
+            amount = in_minor_units(exact().multiply(revenue.amount, agreed), revenue.currency)
             by_entity.setdefault(delivering, []).append(
                 IntercompanyLine(line.number, line.description, revenue, amount)
             )
@@ -125,13 +132,7 @@ def delivered_revenue(
         entity = delivered_by.get(charge.source_id, contracting)
         if entity != contracting:
             delivered[entity] = delivered.get(entity, zero(line)) + charge.amount
-    return {
-        entity: in_minor_units(
-            exact().divide(exact().multiply(line.net.amount, amount.amount), line.amount.amount),
-            line.amount.currency,
-        )
-        for entity, amount in delivered.items()
-    }
+    return {entity: share(line.net, amount, line.amount) for entity, amount in delivered.items()}
 
 
 def zero(line: InvoiceLine) -> Money:
@@ -139,5 +140,68 @@ def zero(line: InvoiceLine) -> Money:
 
 
 def in_minor_units(amount: Decimal, currency: str) -> Money:
-    """A share of an amount, which may not end, rounded half up to the currency's minor unit."""
+    """An amount times a share (both decimals: the product ends), rounded half up to the
+    currency's minor unit."""
     return Money.of(rounded(amount, digits_of(currency)), currency)
+
+
+def intercompany_reversal(
+    charge: IntercompanyCharge,
+    invoice: Invoice,
+    note: CreditNote,
+    earlier: Sequence[IntercompanyCharge],
+) -> IntercompanyCharge | None:
+    """The delivering entity's share of what `note` credits on its lines, reversed.
+
+    As with a credit note's tax, the share is reckoned on everything credited on the line so
+    far and rounded once, less what `earlier` reversals of the charge took: crediting the rest of
+    a line reverses the rest of its charge exactly, and reversals never add up to more."""
+    notes = invoice.credit_notes[: invoice.credit_notes.index(note) + 1]
+    lines: list[IntercompanyLine] = []
+    for line in charge.lines:
+        invoiced = next(ln for ln in invoice.lines if ln.number == line.invoice_line).net
+        now = credited(note, line.invoice_line, charge.currency)
+        so_far = sum_of(
+            (credited(n, line.invoice_line, charge.currency) for n in notes), charge.currency
+        )
+        if not now.is_positive() or not invoiced.is_positive():
+            continue
+        target = min(share(line.amount, so_far, invoiced), line.amount, key=amount_of)
+        taken = sum_of(
+            (
+                r_line.amount
+                for r in earlier
+                for r_line in r.lines
+                if r_line.invoice_line == line.invoice_line
+            ),
+            charge.currency,
+        )
+        amount = target - taken
+        if amount.is_positive():
+            lines.append(
+                IntercompanyLine(line.invoice_line, f"Credit of {line.description}", now, amount)
+            )
+    if not lines:
+        return None
+    return IntercompanyCharge(
+        number=intercompany_number(str(note.number), charge.delivering_legal_entity),
+        invoice_id=charge.invoice_id,
+        invoice_number=charge.invoice_number,
+        engagement_id=charge.engagement_id,
+        delivering_legal_entity=charge.delivering_legal_entity,
+        contracting_legal_entity=charge.contracting_legal_entity,
+        issued_on=note.issued_on,
+        currency=charge.currency,
+        share=charge.share,
+        lines=tuple(lines),
+        reverses=charge.number,
+        credit_note_id=note.credit_note_id,
+    )
+
+
+def credited(note: CreditNote, invoice_line: int, currency: str) -> Money:
+    return sum_of((ln.net for ln in note.lines if ln.invoice_line == invoice_line), currency)
+
+
+def amount_of(money: Money) -> Decimal:
+    return money.amount

@@ -22,6 +22,7 @@ from entrypoints import settings
 from entrypoints.client_channel import open_channel
 from entrypoints.demo_billing import bill_each_method
 from entrypoints.demo_erp import show_erp_cutover
+from entrypoints.demo_intercompany import show_intercompany
 from entrypoints.demo_requests import CallerMetadata, Metadata
 from entrypoints.grpc.dev_tokens import bearer_metadata, development_principal, development_token
 from o2c.v1 import (
@@ -52,6 +53,7 @@ def run_demo() -> int:
         with open_channel(values) as channel:
             bill_each_method(channel, run, calling_as)
             show_erp_cutover(channel, run, calling_as)
+            show_intercompany(channel, run, calling_as)
     finally:
         if runtime is not None:
             runtime.stop()

@@ -7,7 +7,9 @@ Retry-After over the concurrency limit, and D365's error body.
 
 Invoice headers of both sides carry a posting profile, defaulted as the module parameters do
 and refused when it is not set up; a vendor invoice needs a known vendor and an invoice number
-not yet used for that vendor (accounts payable's duplicate check).
+not yet used for that vendor (accounts payable's duplicate check). A credit note on either side
+is an invoice with negative amounts whose reference to the original invoice must name one the
+company holds for the same customer or vendor.
 
 Field names beyond the five header fields vendors.md lists are this simulator's own (the
 document number, the credited invoice, line amounts, the payment journal): gaps in vendors.md,
@@ -43,6 +45,7 @@ from simulators.dynamics365_odata import (
     add_to_total,
     check_fields,
     check_invoice_number_unused,
+    check_original_held,
     check_posting_profile,
     context,
     decoded,
@@ -295,6 +298,7 @@ class Dynamics365Simulator:
         if entity_set in INVOICE_HEADER_SETS:
             row.setdefault("PostingProfile", self.posting_profiles[0])
             check_posting_profile(row, self.posting_profiles)
+            check_original_held(tables, entity_set, row)
         if entity_set == "VendorInvoiceHeaders":
             check_invoice_number_unused(tables, row)
         tables[entity_set][key] = row

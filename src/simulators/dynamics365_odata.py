@@ -1,7 +1,8 @@
 """Dynamics 365's OData side as the simulator keeps it: the entities it knows with their keys
 and fields, addresses and queries as D365 reads them, and its error body. Field names beyond
 those vendors.md lists are the simulator's own (see vendors.md's gaps), except the supplier side
-(`VendorsV2`, `VendorInvoiceHeaders`, `VendorInvoiceLines`), named as Microsoft documents them."""
+(`VendorsV2`, `VendorInvoiceHeaders`, `VendorInvoiceLines`), named as Microsoft documents them
+but for the two a firm adds to both invoice headers: o2c's number and the credited invoice."""
 
 from __future__ import annotations
 
@@ -81,6 +82,7 @@ FIELDS: dict[str, dict[str, str]] = {
         "DueDate": "datetime",
         "Currency": "text",
         "DocumentNumber": "text",
+        "OriginalInvoiceNumber": "text",
         "PostingProfile": "text",
         "ImportedAmount": "number",
         "ImportedSalesTax": "number",
@@ -135,6 +137,11 @@ WRITABLE_SETS = (
     "VendorInvoiceLines",
 )
 INVOICE_HEADER_SETS = ("FreeTextInvoiceHeaders", "VendorInvoiceHeaders")
+# Whose invoice a credit note on each side must credit.
+CREDITED_PARTY = {
+    "FreeTextInvoiceHeaders": ("CustomerAccount", "customer"),
+    "VendorInvoiceHeaders": ("VendorAccount", "vendor"),
+}
 DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z")
 ENTITY_PATH = re.compile(r"^/data/(\w+)(?:\((.*)\))?$")
 KEY_PART = re.compile(r"\s*(\w+)\s*=\s*(?:'((?:[^']|'')*)'|(-?\d+))\s*(?:,|$)")
@@ -305,6 +312,26 @@ def check_invoice_number_unused(tables: dict[str, dict[Key, Row]], row: Row) -> 
             "An error has occurred.",
             f"Invoice number {number} is already used for vendor {vendor}. "
             "Duplicate invoice numbers are not allowed.",
+        )
+
+
+def check_original_held(tables: dict[str, dict[Key, Row]], entity_set: str, row: Row) -> None:
+    """A credit note's reference to the invoice it credits: an invoice the company holds for the
+    same customer (or vendor), as the reference's lookup offers them."""
+    original = row.get("OriginalInvoiceNumber")
+    if not original:
+        return
+    account, party = CREDITED_PARTY[entity_set]
+    held = (row["dataAreaId"], row[account], original)
+    if not any(
+        (other["dataAreaId"], other[account], other.get("DocumentNumber")) == held
+        for other in tables[entity_set].values()
+    ):
+        raise ODataError(
+            400,
+            "An error has occurred.",
+            f"Original invoice {original} does not exist for {party} account {row[account]} in "
+            f"company {row['dataAreaId']}.",
         )
 
 

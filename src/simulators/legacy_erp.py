@@ -11,9 +11,12 @@ only the columns o2c uses:
   source, O2C INTERCOMPANY): the import numbers those transactions itself.
 - ra_interface_errors: one row per refusal of an interface line, with its message.
 - ra_customer_trx_all: imported transactions, linked back to the feeder through
-  interface_header_context and interface_header_attribute1..2. Their types: INV, CM, and
+  interface_header_context and interface_header_attribute1..2. Their types: INV, CM,
   INTERCOMPANY (class INV: the firm's type for invoices to its own legal entities, so that they
-  post to the intercompany receivable account).
+  post to the intercompany receivable account) and INTERCOMPANY CM (class CM, its credit memos).
+  A credit memo names the transaction it credits by that transaction's interface context and
+  attribute 1 (reference_line_context, reference_line_attribute1); AutoInvoice refuses one whose
+  transaction the org does not hold.
 - hz_cust_accounts: customer accounts by orig_system_reference, one per org_id here (EBS keeps
   the org on the account site; one table is enough for o2c).
 - ar_cash_receipts_all: receipts, each applied to one transaction (EBS keeps the application
@@ -22,10 +25,13 @@ only the columns o2c uses:
   ap_supplier_sites_all (one per supplier, site code and org_id).
 - ap_invoices_interface and ap_invoice_lines_interface: the Payables open interface. The feeder
   assigns invoice_id (unique in the table); status is empty until an import run sets PROCESSED
-  or REJECTED. ap_interface_rejections: one row per rejection, a REJECT CODE lookup code, of a
-  header (parent_table AP_INVOICES_INTERFACE) or of a line.
+  or REJECTED. invoice_type_lookup_code STANDARD (amount zero or more) or CREDIT (a credit
+  memo, amount below zero; INVALID INVOICE AMOUNT otherwise); the lines must add up to the
+  amount (INVOICE AMOUNT INCORRECT). ap_interface_rejections: one row per rejection, a REJECT
+  CODE lookup code, of a header (parent_table AP_INVOICES_INTERFACE) or of a line.
 - ap_invoices_all and ap_invoice_lines_all: imported invoices, one per supplier, invoice number
-  and org_id, carrying the interface's attribute_category and attribute1..2.
+  and org_id, carrying the interface's attribute_category and attribute1..3. Payables does not
+  check what a credit memo names in its flexfield.
 
 Beside this module: legacy_erp_schema and legacy_erp_payables_schema (the tables),
 legacy_erp_validation (AutoInvoice's checks), legacy_erp_import (`run_import` and the

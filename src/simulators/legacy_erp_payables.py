@@ -28,6 +28,8 @@ from simulators.legacy_erp_payables_schema import (
 from simulators.legacy_erp_validation import ALL_PERIODS_OPEN, ImportRules
 
 LINE_TYPES = frozenset({"ITEM", "TAX", "FREIGHT", "MISCELLANEOUS"})
+# Invoice types and whether their amount is negative: credit memos are, standard invoices not.
+INVOICE_TYPES = {"STANDARD": False, "CREDIT": True}
 Row = Mapping[str, Any]
 
 
@@ -103,12 +105,20 @@ def header_rejections(
             first_open is not None and accounting_date(header) < first_open,
             "ACCT DATE NOT IN OPEN PD",
         ),
+        (wrong_sign(header), "INVALID INVOICE AMOUNT"),
         (
             sum((line["amount"] for line in lines), Decimal(0)) != header["invoice_amount"],
-            "INVALID INVOICE AMOUNT",
+            "INVOICE AMOUNT INCORRECT",
         ),
     ]
     return [Rejection(HEADERS, header["invoice_id"], code) for broken, code in checks if broken]
+
+
+def wrong_sign(header: Row) -> bool:
+    """A standard invoice's amount is zero or more, a credit memo's below zero."""
+    negative = INVOICE_TYPES.get(header["invoice_type_lookup_code"])
+    amount: Decimal = header["invoice_amount"]
+    return negative is not None and (amount < 0) != negative
 
 
 def line_rejections(line: Row) -> list[Rejection]:
@@ -187,6 +197,7 @@ def import_invoice(
             "attribute_category",
             "attribute1",
             "attribute2",
+            "attribute3",
         )
     }
     created = connection.execute(

@@ -73,6 +73,7 @@ invoices_interface = Table(
     Column("attribute_category", String(150)),
     Column("attribute1", String(150)),
     Column("attribute2", String(150)),
+    Column("attribute3", String(150)),
     Column("status", String(25)),  # empty until an import run: PROCESSED or REJECTED
     Column("request_id", Integer),
     at_most("ap_invoices_interface", "invoice_num", 50),
@@ -120,6 +121,7 @@ invoices = Table(
     Column("attribute_category", String(150)),
     Column("attribute1", String(150)),
     Column("attribute2", String(150)),
+    Column("attribute3", String(150)),
     Column("request_id", Integer, nullable=False),
     UniqueConstraint("vendor_id", "invoice_num", "org_id", name="ap_invoices_u2"),
 )

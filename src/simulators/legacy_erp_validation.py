@@ -15,8 +15,10 @@ from simulators.legacy_erp_schema import customer_accounts, customer_trx
 
 ENABLED_CURRENCIES = frozenset({"USD", "GBP", "EUR", "CAD", "AUD", "CHF", "JPY", "SEK", "DKK"})
 # The ERP's transaction types and their classes. A firm's intercompany invoices have a type of
-# their own, so that they post to the intercompany receivable account.
-TRANSACTION_TYPES = {"INV": "INV", "CM": "CM", "INTERCOMPANY": "INV"}
+# their own, so that they post to the intercompany receivable account, and so do the credit
+# memos against them.
+TRANSACTION_TYPES = {"INV": "INV", "CM": "CM", "INTERCOMPANY": "INV", "INTERCOMPANY CM": "CM"}
+INVOICE_TYPES = tuple(name for name, kind in TRANSACTION_TYPES.items() if kind == "INV")
 LINE_TYPES = frozenset({"LINE", "TAX"})
 
 
@@ -185,7 +187,7 @@ def original_trx_id(connection: Connection, head: Row) -> int | None:
     return connection.scalar(
         select(customer_trx.c.customer_trx_id).where(
             customer_trx.c.org_id == head["org_id"],
-            customer_trx.c.cust_trx_type == "INV",
+            customer_trx.c.cust_trx_type.in_(INVOICE_TYPES),
             customer_trx.c.interface_header_context == head["reference_line_context"],
             customer_trx.c.interface_header_attribute1 == head["reference_line_attribute1"],
         )

@@ -1,9 +1,9 @@
 """A NetSuite account on loopback, speaking SuiteTalk REST as vendors.md describes it: the
 record API under /services/rest/record/v1/ (customer and vendor upsert by `eid:`; invoice,
-credit memo and vendor bill create answering 204 with the new record's Location, read by
-`eid:`), SuiteQL with `Prefer: transient`, the idempotency header, bearer tokens from a signed
-JWT, its error body and its concurrency limit. The account defines one custom body field, the
-checkbox its admin made to mark intercompany transactions.
+credit memo, vendor bill and vendor credit create answering 204 with the new record's Location,
+read by `eid:`), SuiteQL with `Prefer: transient`, the idempotency header, bearer tokens from a
+signed JWT, its error body and its concurrency limit. The account defines one custom body field,
+the checkbox its admin made to mark intercompany transactions.
 
 Test hooks: `refuse_next` (a 429 storm), `lose_next_answers` (commit, then drop the
 connection unanswered), `expire_tokens`, `receive_payment`, and `most_concurrent`."""
@@ -31,9 +31,9 @@ from simulators.netsuite_suiteql import run_query
 
 RECORDS = "/services/rest/record/v1/"
 SUITEQL = "/services/rest/query/v1/suiteql"
-EID_RECORD = re.compile(r"(customer|vendor|invoice|creditMemo|vendorBill)/eid:(.+)")
+EID_RECORD = re.compile(r"(customer|vendor|invoice|creditMemo|vendorBill|vendorCredit)/eid:(.+)")
 ENTITIES = ("customer", "vendor")
-TRANSACTIONS = ("invoice", "creditMemo", "vendorBill")
+TRANSACTIONS = ("invoice", "creditMemo", "vendorBill", "vendorCredit")
 INTERCOMPANY_FIELD = "custbody_o2c_intercompany"
 # USD, GBP, CAD, EUR are 1-4 in a new account [3p]; an account maps its own.
 DEFAULT_CURRENCIES = frozenset({"1", "2", "3", "4"})

@@ -1,7 +1,9 @@
 """What a simulated NetSuite account holds: customers and vendors, invoices, credit memos, vendor
-bills and customer payments, validated as the record API validates them, and read back by
-SuiteQL. The account's custom body fields are checkboxes on every transaction, false unless set;
-a body field the account does not define is refused.
+bills, vendor credits and customer payments, validated as the record API validates them, and read
+back by SuiteQL. The account's custom body fields are checkboxes on every transaction, false
+unless set; a body field the account does not define is refused. A credit is created from an
+original of its own party (an invoice of the customer, a bill of the vendor) and applied, if at
+all, to such originals, never for more than is still due on one nor more than the credit.
 
 Error codes beyond IDEMPOTENCY_ERROR are not confirmed in vendors.md: USER_ERROR for a field
 NetSuite refuses and NONEXISTENT_ID for a record not found are what NetSuite is seen to answer,
@@ -25,10 +27,19 @@ TRANSACTION_TYPES = {
     "invoice": "CustInvc",
     "creditMemo": "CustCred",
     "vendorBill": "VendBill",
+    "vendorCredit": "VendCred",
     "customerPayment": "CustPymt",
 }
-# A bill is made out to a vendor, every other transaction to a customer.
-PARTIES = {"invoice": "customer", "creditMemo": "customer", "vendorBill": "vendor"}
+# Bills and vendor credits are made out to a vendor, every other transaction to a customer.
+PARTIES = {
+    "invoice": "customer",
+    "creditMemo": "customer",
+    "vendorBill": "vendor",
+    "vendorCredit": "vendor",
+}
+ORIGINALS = {"creditMemo": "invoice", "vendorCredit": "vendorBill"}
+# A supplier's document number is its own, so NetSuite keeps it unique per vendor.
+SUPPLIER_NUMBERED = ("vendorBill", "vendorCredit")
 CUSTOM_BODY_FIELD = "custbody"
 
 
@@ -77,10 +88,11 @@ class NetSuiteBooks:
             if key is not None:
                 self.claim(key)
             self.check_external_id_free(record_type, transaction["externalId"])
-            if record_type == "creditMemo":
-                self.check_created_from(body)
-            if record_type == "vendorBill":
-                self.check_bill_number_free(transaction)
+            if record_type in ORIGINALS:
+                self.check_created_from(transaction)
+                self.check_applied(transaction)
+            if record_type in SUPPLIER_NUMBERED:
+                self.check_supplier_number_free(transaction)
             record_id = str(next(self.ids))
             self.transactions[record_id] = {**transaction, "id": record_id}
             return record_id
@@ -94,20 +106,48 @@ class NetSuiteBooks:
         if external_id and self.by_external_id(record_type, external_id) is not None:
             raise refused_field("externalId", f"A record with external ID {external_id} exists.")
 
-    def check_bill_number_free(self, bill: dict[str, Any]) -> None:
-        """A bill's number is the vendor's own, so NetSuite keeps it unique per vendor."""
+    def check_supplier_number_free(self, document: dict[str, Any]) -> None:
         if any(
-            t["recordType"] == "vendorBill"
-            and t["entity"] == bill["entity"]
-            and t["tranId"] == bill["tranId"]
+            t["recordType"] == document["recordType"]
+            and t["entity"] == document["entity"]
+            and t["tranId"] == document["tranId"]
             for t in self.transactions.values()
         ):
-            raise refused_field("tranId", f"This vendor already has a bill {bill['tranId']}.")
+            raise refused_field(
+                "tranId",
+                f"This vendor already has a {document['recordType']} {document['tranId']}.",
+            )
 
-    def check_created_from(self, body: dict[str, Any]) -> None:
-        original = self.transactions.get(str(body["createdFrom"].get("id", "")))
-        if original is None or original["recordType"] != "invoice":
-            raise refused_field("createdFrom", "createdFrom must be an existing invoice.")
+    def check_created_from(self, credit: dict[str, Any]) -> None:
+        original_type = ORIGINALS[credit["recordType"]]
+        if self.original(credit, credit["createdFrom"]) is None:
+            raise refused_field(
+                "createdFrom", f"createdFrom must be an existing {original_type} of this entity."
+            )
+
+    def check_applied(self, credit: dict[str, Any]) -> None:
+        unapplied = credit["total"]
+        for index, line in enumerate(credit["apply"]["items"]):
+            original = self.original(credit, line["doc"])
+            if original is None:
+                raise refused_field(
+                    f"apply.items[{index}].doc", "You can only apply to an open document."
+                )
+            due = amount_remaining(list(self.transactions.values()), original)
+            if line["amount"] > min(due, unapplied):
+                raise refused_field(
+                    f"apply.items[{index}].amount",
+                    f"The amount applied exceeds the amount due {due:f} or what is left to apply.",
+                )
+            unapplied -= line["amount"]
+
+    def original(self, credit: dict[str, Any], ref: dict[str, Any]) -> dict[str, Any] | None:
+        """An original the credit may be made from or applied to: its party's, in its books."""
+        found = self.transactions.get(str(ref.get("id", "")))
+        if found is None or found["recordType"] != ORIGINALS[credit["recordType"]]:
+            return None
+        same_books = all(found[name] == credit[name] for name in ("entity", "subsidiary"))
+        return found if same_books else None
 
     def checked_transaction(self, record_type: str, body: dict[str, Any]) -> dict[str, Any]:
         party = PARTIES[record_type]
@@ -116,8 +156,6 @@ class NetSuiteBooks:
         if entity.get("subsidiary", {}).get("id") != subsidiary:
             raise refused_field("subsidiary", f"The {party} is not in this subsidiary.")
         lines = checked_lines(body)
-        if record_type == "creditMemo":
-            ref_field(body, "createdFrom")
         return {
             "recordType": record_type,
             "externalId": optional_text(body, "externalId"),
@@ -128,7 +166,7 @@ class NetSuiteBooks:
             "tranDate": date_field(body, "tranDate"),
             "total": sum((line["amount"] + line.get("tax1Amt", 0) for line in lines), Decimal(0)),
             "item": {"items": lines},
-            "createdFrom": body.get("createdFrom"),
+            **credited(record_type, body),
             **self.custom_values(body),
         }
 
@@ -202,6 +240,50 @@ class NetSuiteBooks:
     def snapshot(self) -> list[dict[str, Any]]:
         with self.lock:
             return [dict(t) for t in self.transactions.values()]
+
+
+def credited(record_type: str, body: dict[str, Any]) -> dict[str, Any]:
+    if record_type not in ORIGINALS:
+        return {"createdFrom": body.get("createdFrom")}
+    return {
+        "createdFrom": ref_field(body, "createdFrom"),
+        "apply": {"items": checked_applications(body)},
+    }
+
+
+def checked_applications(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The apply sublist's ticked lines; an unticked one is only listed, not applied."""
+    if "apply" not in body:
+        return []
+    items = body["apply"].get("items") if isinstance(body["apply"], dict) else None
+    if not isinstance(items, list):
+        raise refused_field("apply", "apply must be an object with its items.")
+    applied = []
+    for index, line in enumerate(items):
+        at = f"apply.items[{index}]"
+        if not isinstance(line, dict) or not isinstance(line.get("doc"), dict):
+            raise refused_field(f"{at}.doc", "Please enter value(s) for: doc")
+        if not isinstance(line.get("apply", False), bool):
+            raise refused_field(f"{at}.apply", "apply must be true or false.")
+        amount = line.get("amount")
+        if not isinstance(amount, Decimal | int) or amount <= 0:
+            raise refused_field(f"{at}.amount", "amount must be a positive number.")
+        if line.get("apply", False):
+            applied.append(
+                {"doc": {"id": str(line["doc"].get("id", ""))}, "amount": Decimal(amount)}
+            )
+    return applied
+
+
+def amount_remaining(transactions: list[dict[str, Any]], document: dict[str, Any]) -> Decimal:
+    """What is still due on an invoice or a bill: its total less what was applied to it."""
+    applied = (
+        line["amount"]
+        for t in transactions
+        for line in t.get("apply", {}).get("items", [])
+        if line["doc"]["id"] == document["id"]
+    )
+    return Decimal(document["total"] - sum(applied, Decimal(0)))
 
 
 def ref_field(body: dict[str, Any], name: str) -> dict[str, Any]:

@@ -1,10 +1,10 @@
 """The SuiteQL queries the simulated account answers: a fixed set, matched as written (spacing
 aside), each string literal read as a parameter. Anything else is refused, so an adapter
 cannot come to rely on a query nobody checked. Rows come back with every value as text, as
-SuiteQL gives them, a checkbox as 'T' or 'F'. A credit memo's or a bill's foreigntotal is
-reported positive here: its sign in a real account is not confirmed, so an adapter should not
-depend on it. A custom field the account does not define is refused, as SuiteQL refuses an
-unknown column."""
+SuiteQL gives them, a checkbox as 'T' or 'F'. A credit memo's, a bill's or a vendor credit's
+foreigntotal, and a document's foreignamountremaining, are reported positive here: their sign in
+a real account is not confirmed, so an adapter should not depend on it. A custom field the
+account does not define is refused, as SuiteQL refuses an unknown column."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from simulators.netsuite_books import (
     TRANSACTION_TYPES,
     NetSuiteBooks,
     Refusal,
+    amount_remaining,
     sql_literals,
     sql_pattern,
 )
@@ -28,11 +29,16 @@ OPEN_ITEMS = sql_pattern(
     " WHERE type IN ('CustInvc', 'CustCred') AND subsidiary = '?' ORDER BY tranid"
 )
 PAYABLES = sql_pattern(
-    "SELECT id, tranid, foreigntotal, currency FROM transaction"
-    " WHERE type = 'VendBill' AND custbody_? = 'T' AND subsidiary = '?' ORDER BY tranid"
+    "SELECT id, tranid, type, foreigntotal, currency FROM transaction"
+    " WHERE type IN ('VendBill', 'VendCred') AND custbody_? = 'T' AND subsidiary = '?'"
+    " ORDER BY tranid"
 )
-INVOICE_BY_NUMBER = sql_pattern(
-    "SELECT id FROM transaction WHERE type = 'CustInvc' AND tranid = '?' AND subsidiary = '?'"
+BY_NUMBER = sql_pattern(
+    "SELECT id FROM transaction WHERE type = '?' AND tranid = '?' AND subsidiary = '?'"
+)
+DUE_BY_NUMBER = sql_pattern(
+    "SELECT id, foreignamountremaining FROM transaction"
+    " WHERE type = '?' AND tranid = '?' AND subsidiary = '?'"
 )
 PAYMENTS = sql_pattern(
     "SELECT payment.id, payment.externalid,"
@@ -51,7 +57,8 @@ def run_query(books: NetSuiteBooks, query: str) -> Rows:
     answers: list[tuple[Any, Callable[..., Rows]]] = [
         (OPEN_ITEMS, open_items),
         (PAYABLES, payables),
-        (INVOICE_BY_NUMBER, invoice_by_number),
+        (BY_NUMBER, by_number),
+        (DUE_BY_NUMBER, due_by_number),
         (PAYMENTS, payments),
     ]
     check_custom_fields(books, query)
@@ -93,11 +100,12 @@ def payables(transactions: list[dict[str, Any]], custom_field: str, subsidiary: 
         {
             "id": t["id"],
             "tranid": t["tranId"],
+            "type": TRANSACTION_TYPES[t["recordType"]],
             "foreigntotal": f"{t['total']:f}",
             "currency": t["currency"]["id"],
         }
         for t in of_subsidiary(transactions, subsidiary)
-        if t["recordType"] == "vendorBill" and t[custom_field]
+        if t["recordType"] in ("vendorBill", "vendorCredit") and t[custom_field]
     ]
     return sorted(found, key=lambda row: row["tranid"])
 
@@ -106,11 +114,24 @@ def checkbox(value: bool) -> str:
     return "T" if value else "F"
 
 
-def invoice_by_number(transactions: list[dict[str, Any]], number: str, subsidiary: str) -> Rows:
+def of_number(
+    transactions: list[dict[str, Any]], type_code: str, number: str, subsidiary: str
+) -> list[dict[str, Any]]:
     return [
-        {"id": t["id"]}
+        t
         for t in of_subsidiary(transactions, subsidiary)
-        if t["recordType"] == "invoice" and t["tranId"] == number
+        if TRANSACTION_TYPES[t["recordType"]] == type_code and t["tranId"] == number
+    ]
+
+
+def by_number(transactions: list[dict[str, Any]], *literals: str) -> Rows:
+    return [{"id": t["id"]} for t in of_number(transactions, *literals)]
+
+
+def due_by_number(transactions: list[dict[str, Any]], *literals: str) -> Rows:
+    return [
+        {"id": t["id"], "foreignamountremaining": f"{amount_remaining(transactions, t):f}"}
+        for t in of_number(transactions, *literals)
     ]
 
 

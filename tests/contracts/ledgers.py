@@ -92,3 +92,30 @@ def an_intercompany_payable(number: str = "US01-2026-000001/IC-GB01") -> LedgerD
         entity=ENTITY,
         customer="IC-GB01",
     )
+
+
+def an_intercompany_credit(
+    payable: bool, number: str = "US01-CN-2027-000001/IC-GB01"
+) -> LedgerDocument:
+    """The customer was credited for part of GB01's work: GB01 credits US01 its share (a credit
+    memo against the receivable), and US01 books the credit against its bill."""
+    charge = "US01-2026-000001/IC-GB01"
+    if payable:
+        return a_document(
+            number,
+            key=f"{number}/AP",
+            kind=DocumentKind.INTERCOMPANY_PAYABLE_CREDIT,
+            net="170.00",
+            entity=ENTITY,
+            customer="IC-GB01",
+            original=charge,
+        )
+    return a_document(
+        number,
+        key=number,
+        kind=DocumentKind.INTERCOMPANY_RECEIVABLE_CREDIT,
+        net="170.00",
+        entity=OTHER_ENTITY,
+        customer="IC-US01",
+        original=charge,
+    )

@@ -15,6 +15,7 @@ from contracts.ledgers import (
     a_document,
     a_ledger_customer,
     a_ledger_vendor,
+    an_intercompany_credit,
     an_intercompany_payable,
     an_intercompany_receivable,
 )
@@ -162,3 +163,24 @@ def test_concurrent_postings_of_one_payable_make_one(ledger_world):
 
     assert len(posted) == 1
     assert len(ledger.payables(ENTITY)) == 1
+
+
+def test_an_intercompany_credit_reduces_each_side_under_its_own_number(ledger_world):
+    ledger = ledger_world.ledger
+    post_both_sides(ledger)
+    receivable_credit = ledger.post(an_intercompany_credit(payable=False))
+    payable_credit = ledger.post(an_intercompany_credit(payable=True))
+
+    assert receivable_credit.document_id and payable_credit.document_id
+    assert receivable_credit.document_id != payable_credit.document_id
+    assert ledger.post(an_intercompany_credit(payable=True)) == payable_credit
+    assert ledger.find(an_intercompany_credit(payable=False).posting_key) == receivable_credit
+    charge, credit = "US01-2026-000001/IC-GB01", "US01-CN-2027-000001/IC-GB01"
+    assert [(i.number, i.amount, i.kind) for i in ledger.open_items(OTHER_ENTITY)] == [
+        (charge, usd("850.00"), DocumentKind.INTERCOMPANY_RECEIVABLE),
+        (credit, usd("-170.00"), DocumentKind.INTERCOMPANY_RECEIVABLE_CREDIT),
+    ]
+    assert [(i.number, i.amount, i.kind) for i in ledger.payables(ENTITY)] == [
+        (charge, usd("850.00"), DocumentKind.INTERCOMPANY_PAYABLE),
+        (credit, usd("-170.00"), DocumentKind.INTERCOMPANY_PAYABLE_CREDIT),
+    ]

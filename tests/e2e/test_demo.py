@@ -12,6 +12,7 @@ from support.simulated_erps import service_with_erp_simulators
 from entrypoints.demo import print_events, scenario
 from entrypoints.demo_billing import bill_each_method
 from entrypoints.demo_erp import show_erp_cutover
+from entrypoints.demo_intercompany import show_intercompany
 from entrypoints.runtime import Runtime
 
 INVOICE = re.compile(
@@ -121,3 +122,14 @@ def test_the_demo_runs_the_cutover_again_keeping_the_routes_and_the_cutover_it_s
     assert posted == {"US01": "netsuite", "GB01": "legacy", "DE01": "dynamics365"}
     assert re.search(r"credit note GB01-CN-2026-\d{6}: .* posted to legacy GB-OU-1 as ", story)
     assert "balanced: yes" in story.split("== the DE01 pilot")[1]
+
+
+def test_the_demo_charges_gb01s_work_to_us01_and_reconciles_both_sides(channel, capsys):
+    show_erp_cutover(channel, "T9", call_metadata)  # the routes: both entities on NetSuite now
+    capsys.readouterr()
+    show_intercompany(channel, "T9", call_metadata)
+    story = capsys.readouterr().out
+    assert re.search(r"charge US01-2026-\d{6}/IC-GB01: GB01 -> US01, 480\.00 USD \(80% of", story)
+    assert re.search(r"intercompany receivable in netsuite \(GB-SUB-2\) as \S+", story)
+    assert re.search(r"intercompany payable in netsuite \(US-SUB-1\) as \S+", story)
+    assert "variances 0, balanced: yes" in story

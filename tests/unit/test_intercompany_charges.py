@@ -102,3 +102,20 @@ def test_expenses_and_usage_delivered_by_another_entity_are_charged_too():
     [ic] = intercompany_charges(invoice, {"E-1": "DE01"}, PRICING)
 
     assert ic.total == money("40.00")
+
+
+def test_a_line_split_in_thirds_rounds_each_entitys_revenue_half_up():
+    draft = a_draft()
+    draft.bill(
+        [charge("100.00", "TE-1"), charge("100.00", "TE-2"), charge("100.00", "TE-3")],
+        description="Time",
+        service_type="consulting",
+        taxes=the_tax_table(),
+    )
+    draft.give_discount(money("100.00"))
+    invoice = finalised(draft)
+
+    [ic] = intercompany_charges(invoice, {"TE-2": "JP01"}, PRICING)
+
+    # the line nets 200.00: JP01's third is 66.666..., 66.67, charged at 85%
+    assert [(line.revenue, line.amount) for line in ic.lines] == [(money("66.67"), money("56.67"))]

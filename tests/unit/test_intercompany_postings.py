@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 from attrs import evolve
-from support.billing_api import ReferenceData, cycle, opportunity, time
+from support.billing_api import ReferenceData, credit, cycle, opportunity, time
 from support.builders import integration
 
 from application.approve_work import approve_work
@@ -25,6 +25,7 @@ from application.intercompany_controls import (
     list_intercompany_charges,
     reconcile_intercompany,
 )
+from application.invoices import issue_credit_note
 from application.posting_saga import Postings
 from domain.errors import LegalEntityNotAllowed
 from domain.exception_case import OwnerRole, ReasonCode
@@ -64,15 +65,15 @@ class Ledger:
         return None
 
     def open_items(self, erp_legal_entity):
-        return self.items(erp_legal_entity, lambda kind: kind is not PAYABLE)
+        return self.items(erp_legal_entity, lambda kind: not kind.is_payable)
 
     def payables(self, erp_legal_entity):
-        return self.items(erp_legal_entity, lambda kind: kind is PAYABLE)
+        return self.items(erp_legal_entity, lambda kind: kind.is_payable)
 
     def items(self, erp_legal_entity, wanted):
         return sorted(
             (
-                OpenItem(d.number, d.total, d.kind)
+                OpenItem(d.number, -d.total if d.kind.is_credit else d.total, d.kind)
                 for d in self.documents.values()
                 if d.erp_legal_entity == erp_legal_entity and wanted(d.kind)
             ),
@@ -266,3 +267,56 @@ def test_charges_page_by_number(provisioning, ports, routed):
 
     assert list_intercompany_charges("", "", first.charge.number, 1, ports, ADMIN) == []
     assert dt.date(2026, 12, 31) == first.charge.issued_on
+
+
+def uk_line(invoice) -> int:
+    return next(ln.number for ln in invoice.lines if "TE-2" in ln.description)
+
+
+def test_crediting_the_customer_for_the_delivered_work_reverses_its_share_on_both_sides(
+    provisioning, ports, routed, ledgers
+):
+    invoice = invoiced(provisioning, ports)
+    half = (uk_work(invoice).amount / 2).quantize(Decimal("0.01"))
+    _, note = issue_credit_note(
+        credit(invoice.id, (uk_line(invoice), str(half)), issued_on="2027-01-05"), ports
+    )
+    ports.sagas.resume_abandoned()
+
+    views = list_intercompany_charges("GB01", "", "", 10, ports, ADMIN)
+    charge, reversal = (v.charge for v in views)
+    assert reversal.number == f"{note.number}/IC-GB01" and reversal.reverses == charge.number
+    assert reversal.total == Money.of(charge.total.amount / 2, "USD")
+    receivable_credit = ledgers["legacy"].documents[reversal.number]
+    payable_credit = ledgers["netsuite"].documents[f"{reversal.number}/AP"]
+    assert receivable_credit.kind is DocumentKind.INTERCOMPANY_RECEIVABLE_CREDIT
+    assert payable_credit.kind is DocumentKind.INTERCOMPANY_PAYABLE_CREDIT
+    assert payable_credit.original_number == charge.number
+    report = reconcile_intercompany("GB01", ports, ADMIN)
+    assert report.reconciliation.balanced and report.reconciliation.matched == 2
+
+
+def test_crediting_the_rest_reverses_exactly_the_rest_of_the_charge(provisioning, ports, routed):
+    invoice = invoiced(provisioning, ports)
+    third = (uk_work(invoice).amount / 3).quantize(Decimal("0.01"))
+    issue_credit_note(
+        credit(invoice.id, (uk_line(invoice), str(third)), request_id="c1", issued_on="2027-01-05"),
+        ports,
+    )
+    issue_credit_note(
+        credit(invoice.id, request_id="c2", issued_on="2027-01-06"), ports
+    )  # all that is left
+
+    charge, *reversals = (v.charge for v in list_intercompany_charges("", "", "", 10, ports, ADMIN))
+    reversed_total = sum((r.total for r in reversals), Money.of(0, "USD"))
+    assert len(reversals) == 2 and reversed_total == charge.total
+
+
+def test_crediting_only_the_contracting_entitys_own_work_reverses_nothing(
+    provisioning, ports, routed
+):
+    invoice = invoiced(provisioning, ports)
+    na_line = next(ln.number for ln in invoice.lines if "TE-1" in ln.description)
+    issue_credit_note(credit(invoice.id, (na_line, "10.00"), issued_on="2027-01-05"), ports)
+
+    assert len(list_intercompany_charges("", "", "", 10, ports, ADMIN)) == 1

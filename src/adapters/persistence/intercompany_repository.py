@@ -33,6 +33,8 @@ class SqlIntercompanyCharges:
                 currency=charge.currency,
                 share=str(charge.share),
                 lines=[line_json(line) for line in charge.lines],
+                reverses=charge.reverses,
+                credit_note_id=charge.credit_note_id,
             )
         )
 
@@ -87,4 +89,6 @@ def charge_of(row: Any) -> IntercompanyCharge:
             )
             for item in row.lines
         ),
+        reverses=row.reverses,
+        credit_note_id=row.credit_note_id,
     )

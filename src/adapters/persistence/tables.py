@@ -386,6 +386,8 @@ intercompany_charges = Table(
     Column("currency", String(3), nullable=False),
     Column("share", String(40), nullable=False),
     Column("lines", JSON, nullable=False),
+    Column("reverses", String(64), nullable=False, server_default=""),
+    Column("credit_note_id", String(64), nullable=False, server_default=""),
 )
 
 sandbox_records = Table(

@@ -125,6 +125,8 @@ def charge_message(view: ChargeView) -> erp_routing_pb2.IntercompanyCharge:
             for line in charge.lines
         ],
         total=money_message(charge.total),
+        reverses=charge.reverses,
+        credit_note_id=charge.credit_note_id,
         postings=[
             erp_routing_pb2.IntercompanyPosting(
                 posting_key=p.document_number,

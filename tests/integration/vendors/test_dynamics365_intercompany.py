@@ -1,11 +1,14 @@
 """Intercompany in Dynamics 365: the delivering entity's receivable is a free-text invoice to the
 contracting entity's customer account with the intercompany posting profile; the contracting
 entity's payable is a pending vendor invoice (`VendorInvoiceHeaders` and `VendorInvoiceLines` in
-one changeset) from a supplier kept on `VendorsV2`. D365 refuses a bill from an unknown supplier
-and a second bill under one invoice number, and a retry finds the first posting."""
+one changeset) from a supplier kept on `VendorsV2`. Their credits are the same records with
+negative amounts, naming the charge they credit. D365 refuses a bill from an unknown supplier, a
+second bill under one invoice number and a credit of a charge the company does not hold, and a
+retry finds the first posting."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import attrs
@@ -17,6 +20,7 @@ from contracts.ledgers import (
     a_document,
     a_ledger_customer,
     a_ledger_vendor,
+    an_intercompany_credit,
     an_intercompany_payable,
     an_intercompany_receivable,
 )
@@ -26,12 +30,14 @@ from unit.fakes import FakeClock
 from adapters.vendors.dynamics365.batch import Write, changeset_request, outcomes
 from adapters.vendors.dynamics365.ledger import Dynamics365Ledger
 from adapters.vendors.dynamics365.payloads import invoice_identifier
-from application.erp_ports import DocumentKind
+from application.erp_ports import DocumentKind, LedgerDocument
 from application.errors import VendorRejected, VendorUnavailable
 from application.retry import RetryPolicy, call_with_retry
 from simulators.dynamics365 import Dynamics365Simulator
 
 NUMBER = "US01-2026-000001/IC-GB01"
+CREDIT = "US01-CN-2027-000001/IC-GB01"
+SIDES = [pytest.param(False, id="receivable-credit"), pytest.param(True, id="payable-credit")]
 
 
 @pytest.fixture
@@ -77,6 +83,19 @@ def a_vendor_invoice_line(reference: str = "O2C-1") -> dict[str, object]:
         "Currency": "USD",
         "LineAmount": 850.0,
     }
+
+
+def the_charge(payable: bool) -> LedgerDocument:
+    return an_intercompany_payable() if payable else an_intercompany_receivable()
+
+
+def headers_and_lines(simulator: Dynamics365Simulator, payable: bool) -> tuple[list, list]:
+    side = "VendorInvoice" if payable else "FreeTextInvoice"
+    return simulator.rows(f"{side}Headers"), simulator.rows(f"{side}Lines")
+
+
+def numbered(rows: list[dict], number: str) -> dict:
+    return next(row for row in rows if row["DocumentNumber"] == number)
 
 
 def error_of(answer: httpx.Response) -> str:
@@ -254,3 +273,99 @@ def test_a_vendor_invoice_changeset_with_a_line_of_another_invoice_applies_nothi
     assert refusal.status == 400
     assert "Vendor invoice O2C-2 does not exist" in refusal.body["error"]["innererror"]["message"]
     assert simulator.rows("VendorInvoiceHeaders") == []
+
+
+def test_a_receivable_credit_is_a_negative_free_text_invoice_with_the_intercompany_profile(
+    simulator, ledger
+):
+    ledger.post(an_intercompany_receivable())
+    posted = ledger.post(an_intercompany_credit(payable=False))
+
+    headers, lines = headers_and_lines(simulator, payable=False)
+    credit = numbered(headers, CREDIT)
+    [line] = [line for line in lines if line["InvoiceIdentifier"] == posted.document_id]
+    assert posted.document_id == credit["InvoiceIdentifier"] == invoice_identifier(CREDIT)
+    assert (credit["dataAreaId"], credit["CustomerAccount"], credit["PostingProfile"]) == (
+        "GBSI",
+        "IC-US01",
+        "IC",
+    )
+    assert (credit["OriginalInvoiceNumber"], credit["TotalAmount"], line["LineAmount"]) == (
+        NUMBER,
+        -170,
+        -170,
+    )
+
+
+def test_a_payable_credit_is_a_vendor_invoice_with_negative_amounts_naming_the_bill(
+    simulator, ledger
+):
+    ledger.post(an_intercompany_payable())
+    posted = ledger.post(an_intercompany_credit(payable=True))
+
+    headers, lines = headers_and_lines(simulator, payable=True)
+    bill, credit = numbered(headers, NUMBER), numbered(headers, CREDIT)
+    [line] = [line for line in lines if line["HeaderReference"] == posted.document_id]
+    assert posted.document_id == credit["HeaderReference"] == invoice_identifier(f"{CREDIT}/AP")
+    assert (credit["VendorAccount"], credit["PostingProfile"], credit["OriginalInvoiceNumber"]) == (
+        "IC-GB01",
+        "IC",
+        NUMBER,
+    )
+    assert (credit["ImportedAmount"], credit["ImportedSalesTax"], line["LineAmount"]) == (
+        -170,
+        0,
+        -170,
+    )
+    assert credit["InvoiceNumber"] != bill["InvoiceNumber"]
+
+
+@pytest.mark.parametrize("payable", SIDES)
+def test_a_credit_retried_after_its_answer_was_lost_is_the_first_posting(
+    simulator, ledger, payable
+):
+    ledger.post(the_charge(payable))
+    credit = an_intercompany_credit(payable)
+    simulator.lose_next_answer()
+    policy = RetryPolicy(attempts=3, first_delay=0.01)
+
+    attempted = call_with_retry(lambda: ledger.post(credit), policy, FakeClock())
+
+    assert attempted.attempts == 2
+    assert attempted.value == ledger.find(credit.posting_key)
+    headers, lines = headers_and_lines(simulator, payable)
+    assert [row["DocumentNumber"] for row in headers].count(CREDIT) == 1
+    assert len(lines) == 2
+
+
+@pytest.mark.parametrize("payable", SIDES)
+def test_a_credit_of_a_charge_its_company_does_not_hold_is_refused_and_nothing_is_kept(
+    simulator, ledger, payable
+):
+    ledger.post(the_charge(not payable))  # the other side's charge, in the other company
+
+    with pytest.raises(
+        VendorRejected, match=re.escape(f"Original invoice {NUMBER} does not exist")
+    ):
+        ledger.post(an_intercompany_credit(payable))
+
+    assert headers_and_lines(simulator, payable) == ([], [])
+    assert ledger.find(an_intercompany_credit(payable).posting_key) is None
+
+
+def test_a_vendor_credit_naming_an_invoice_of_another_vendor_is_refused_with_d365s_error_body(
+    ledger, d365
+):
+    ledger.upsert_vendor(a_ledger_vendor("IC-DE01"))
+    ledger.post(an_intercompany_payable())
+    credit = a_vendor_invoice(
+        VendorAccount="IC-DE01", ImportedAmount=-170.0, OriginalInvoiceNumber=NUMBER
+    )
+
+    answer = d365.post("VendorInvoiceHeaders", json=credit)
+
+    assert answer.status_code == 400
+    assert (
+        f"Original invoice {NUMBER} does not exist for vendor account IC-DE01 in company USMF."
+        in error_of(answer)
+    )

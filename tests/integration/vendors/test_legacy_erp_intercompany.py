@@ -1,6 +1,7 @@
 """Intercompany in the legacy ERP: the receivable through AutoInvoice under the intercompany
 transaction type, numbered by the ERP; the payable through the Payables open interface to a
-supplier the ERP keeps, refused with the import's reject codes."""
+supplier the ERP keeps, refused with the import's reject codes; their credits as an
+intercompany credit memo in Receivables and a CREDIT invoice in Payables."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from contracts.ledgers import (
     OTHER_ENTITY,
     a_ledger_customer,
     a_ledger_vendor,
+    an_intercompany_credit,
     an_intercompany_payable,
     an_intercompany_receivable,
 )
@@ -42,6 +44,7 @@ from simulators.legacy_erp import (
 )
 
 NUMBER = "US01-2026-000001/IC-GB01"
+CREDIT = "US01-CN-2027-000001/IC-GB01"
 
 
 @pytest.fixture(params=BACKENDS)
@@ -225,7 +228,7 @@ def test_one_supplier_invoice_number_under_another_posting_key_is_a_duplicate(le
 
 def test_a_bill_whose_lines_do_not_add_up_to_its_amount_is_rejected(legacy):
     short = attrs.evolve(an_intercompany_payable(), total=usd("900.00"))
-    assert "INVALID INVOICE AMOUNT" in rejection_of(legacy, short)
+    assert "INVOICE AMOUNT INCORRECT" in rejection_of(legacy, short)
 
 
 def test_a_bill_in_a_closed_period_is_rejected(backend, tmp_path):
@@ -337,3 +340,130 @@ def an_unnumbered_row(batch_source: str, key: str) -> dict:
         "orig_system_bill_customer_ref": "IC-US01",
         "org_id": OTHER_ENTITY,
     }
+
+
+def with_both_charges(world: LegacyWorld) -> None:
+    world.ledger.post(an_intercompany_receivable())
+    world.ledger.post(an_intercompany_payable())
+
+
+def test_a_receivable_credit_is_an_intercompany_credit_memo_against_the_charge(legacy):
+    with_both_charges(legacy)
+    posted = legacy.ledger.post(an_intercompany_credit(payable=False))
+
+    rows = [r for r in legacy.erp.rows(interface_lines) if r["interface_line_attribute1"] == CREDIT]
+    assert {
+        (r["batch_source_name"], r["cust_trx_type_name"], r["trx_number"], r["org_id"])
+        for r in rows
+    } == {("O2C INTERCOMPANY", "INTERCOMPANY CM", None, OTHER_ENTITY)}
+    assert {(r["reference_line_context"], r["reference_line_attribute1"]) for r in rows} == {
+        ("O2C", NUMBER)
+    }
+    assert sorted(r["amount"] for r in rows) == [Decimal("-170.00"), Decimal("0.00")]
+    charge, credit = sorted(legacy.erp.rows(customer_trx), key=lambda t: t["customer_trx_id"])
+    assert (credit["trx_number"], credit["cust_trx_type"]) == (
+        posted.document_id,
+        "INTERCOMPANY CM",
+    )
+    assert credit["previous_customer_trx_id"] == charge["customer_trx_id"]
+    assert credit["amount"] == Decimal("-170.00")
+
+
+def test_a_payable_credit_is_a_payables_credit_memo_naming_the_bill_it_credits(legacy):
+    with_both_charges(legacy)
+    credit = an_intercompany_credit(payable=True)
+    posted = legacy.ledger.post(credit)
+
+    header = next(h for h in legacy.erp.rows(invoices_interface) if h["invoice_num"] == CREDIT)
+    assert header["invoice_id"] == invoice_id_of(credit.posting_key)
+    assert (header["invoice_type_lookup_code"], header["invoice_amount"], header["status"]) == (
+        "CREDIT",
+        Decimal("-170.00"),
+        "PROCESSED",
+    )
+    assert (header["vendor_num"], header["org_id"], header["source"]) == ("IC-GB01", ENTITY, "O2C")
+    assert (header["attribute_category"], header["attribute2"], header["attribute3"]) == (
+        "O2C",
+        key_of(credit.posting_key),
+        NUMBER,
+    )
+    lines = [
+        r
+        for r in legacy.erp.rows(invoice_lines_interface)
+        if r["invoice_id"] == header["invoice_id"]
+    ]
+    assert [(r["line_type_lookup_code"], r["amount"]) for r in lines] == [
+        ("ITEM", Decimal("-170.00"))
+    ]
+    invoice = next(i for i in legacy.erp.rows(invoices) if i["invoice_num"] == CREDIT)
+    assert posted.document_id == f"AP-{invoice['invoice_id']}"
+    assert invoice["invoice_type_lookup_code"] == "CREDIT"
+
+
+def test_a_repeat_of_each_credit_writes_nothing_more(legacy):
+    with_both_charges(legacy)
+    receivable = legacy.ledger.post(an_intercompany_credit(payable=False))
+    payable = legacy.ledger.post(an_intercompany_credit(payable=True))
+
+    assert legacy.ledger.post(an_intercompany_credit(payable=False)) == receivable
+    assert legacy.ledger.post(an_intercompany_credit(payable=True)) == payable
+    assert len(legacy.erp.rows(customer_trx)) == 2
+    assert len(legacy.erp.rows(interface_lines)) == 4
+    assert len(legacy.erp.rows(invoices_interface)) == 2
+    assert len(legacy.erp.rows(invoices)) == 2
+
+
+def test_a_payable_credit_whose_answer_was_lost_is_found_not_repeated(legacy):
+    with_both_charges(legacy)
+    legacy.erp.sessions.refuse_sessions(1, after=1)  # the session after the insert fails
+    with pytest.raises(VendorUnavailable):
+        legacy.ledger.post(an_intercompany_credit(payable=True))
+
+    again = legacy.ledger.post(an_intercompany_credit(payable=True))
+
+    assert legacy.ledger.find(again.posting_key) == again
+    assert [i.number for i in legacy.ledger.payables(ENTITY)] == [NUMBER, CREDIT]
+
+
+def test_autoinvoice_refuses_a_credit_memo_for_a_charge_the_org_does_not_hold(legacy):
+    credit = an_intercompany_credit(payable=False)
+    with pytest.raises(VendorRejected, match="Invalid credit memo reference") as refused:
+        legacy.ledger.post(credit)
+
+    assert NUMBER in refused.value.message
+    assert legacy.ledger.find(credit.posting_key) is None
+    assert {r["interface_status"] for r in legacy.erp.rows(interface_lines)} == {"E"}
+    assert legacy.erp.rows(customer_trx) == []
+    with pytest.raises(VendorRejected, match="Invalid credit memo reference"):
+        legacy.ledger.post(credit)
+    assert len(legacy.erp.rows(interface_lines)) == 2
+
+
+def test_a_payable_credit_for_a_bill_payables_does_not_hold_is_refused_before_writing(legacy):
+    legacy.ledger.post(an_intercompany_receivable())
+    credit = an_intercompany_credit(payable=True)
+    with pytest.raises(VendorRejected, match="which Payables does not hold from IC-GB01"):
+        legacy.ledger.post(credit)
+
+    assert legacy.ledger.find(credit.posting_key) is None
+    assert legacy.erp.rows(invoices_interface) == []
+    assert legacy.ledger.payables(ENTITY) == []
+
+
+@pytest.mark.parametrize(
+    ("invoice_type", "amount"),
+    [("CREDIT", Decimal("100.00")), ("STANDARD", Decimal("-100.00"))],
+)
+def test_the_payables_import_rejects_an_amount_of_the_wrong_sign_for_its_type(
+    backend, tmp_path, invoice_type, amount
+):
+    with legacy_erp(backend, tmp_path, running=False) as world:
+        with_both_parties(world)
+        bill = raw_bill(invoice_type_lookup_code=invoice_type, invoice_amount=amount)
+        with world.erp.engine.begin() as connection:
+            connection.execute(invoices_interface.insert().values(bill))
+            connection.execute(invoice_lines_interface.insert().values(a_bill_line(amount=amount)))
+
+        assert world.erp.run_payables_import().rejected == ("BILL-1",)
+        codes = [r["reject_lookup_code"] for r in world.erp.rows(interface_rejections)]
+        assert codes == ["INVALID INVOICE AMOUNT"]

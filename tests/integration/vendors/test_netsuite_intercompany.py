@@ -1,10 +1,12 @@
 """Intercompany in NetSuite on the wire: the delivering subsidiary as a vendor record upserted by
 `eid:`, the receivable an invoice to the contracting subsidiary's customer record and the payable
-a vendor bill from the delivering one's vendor record, both ticked in the account's intercompany
-checkbox, which SuiteQL reads back."""
+a vendor bill from the delivering one's vendor record, their credits a credit memo and a vendor
+credit created from and applied to them, all ticked in the account's intercompany checkbox,
+which SuiteQL reads back."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -15,6 +17,7 @@ from contracts.ledgers import (
     a_document,
     a_ledger_customer,
     a_ledger_vendor,
+    an_intercompany_credit,
     an_intercompany_payable,
     an_intercompany_receivable,
 )
@@ -23,11 +26,12 @@ from unit.fakes import FakeClock
 
 from adapters.vendors.netsuite.errors import NetSuiteRejected
 from adapters.vendors.netsuite.ledger import RECORDS, SUITEQL
-from application.erp_ports import DocumentKind
+from application.erp_ports import DocumentKind, LedgerDocument
 from application.errors import VendorRejected, VendorUnavailable
 from application.retry import RetryPolicy, call_with_retry
 
 NUMBER = "US01-2026-000001/IC-GB01"
+CREDIT = "US01-CN-2027-000001/IC-GB01"
 MARKER = "custbody_o2c_intercompany"
 
 
@@ -188,3 +192,155 @@ def test_vendors_are_upserted_only_by_external_id(world):
     with pytest.raises(NetSuiteRejected) as refused:
         world.ledger.client.call("POST", RECORDS + "vendor", json={"companyName": "GB01"})
     assert refused.value.status == 405
+
+
+@pytest.fixture
+def charged(world):
+    """GB01's charge to US01 posted on both sides, as each credit reverses part of it."""
+    receivable = world.ledger.post(an_intercompany_receivable())
+    payable = world.ledger.post(an_intercompany_payable())
+    return receivable, payable
+
+
+def applied(record: dict) -> list[tuple[str, Decimal]]:
+    return [(line["doc"]["id"], line["amount"]) for line in record["apply"]["items"]]
+
+
+def test_the_receivable_credit_is_a_credit_memo_applied_to_the_charge_ticked_intercompany(
+    world, charged
+):
+    posted = world.ledger.post(an_intercompany_credit(payable=False))
+
+    memo = only(world.account.records("creditMemo"))
+    assert (memo["id"], memo["tranId"], memo["externalId"]) == (posted.document_id, CREDIT, CREDIT)
+    assert memo["entity"] == {"id": world.account.books.customers[f"{OTHER_ENTITY}.IC-US01"]["id"]}
+    assert memo["createdFrom"] == {"id": charged[0].document_id}
+    assert applied(memo) == [(charged[0].document_id, Decimal("170.00"))]
+    assert memo["subsidiary"] == {"id": OTHER_ENTITY} and memo[MARKER] is True
+
+
+def test_the_payable_credit_is_a_vendor_credit_applied_to_the_bill_ticked_intercompany(
+    world, charged
+):
+    posted = world.ledger.post(an_intercompany_credit(payable=True))
+
+    credit = only(world.account.records("vendorCredit"))
+    assert credit["id"] == posted.document_id
+    assert (credit["tranId"], credit["externalId"]) == (CREDIT, f"{CREDIT}/AP")
+    assert credit["entity"] == {"id": world.account.books.vendors[f"{ENTITY}.IC-GB01"]["id"]}
+    assert credit["createdFrom"] == {"id": charged[1].document_id}
+    assert applied(credit) == [(charged[1].document_id, Decimal("170.00"))]
+    assert credit["subsidiary"] == {"id": ENTITY} and credit[MARKER] is True
+
+
+def a_payable_credit(number: str, net: str) -> LedgerDocument:
+    credit = an_intercompany_credit(payable=True, number=number)
+    return a_document(
+        number,
+        key=credit.posting_key,
+        kind=credit.kind,
+        net=net,
+        customer=credit.customer_external_id,
+        original=credit.original_number,
+    )
+
+
+def test_a_credit_is_applied_only_as_far_as_its_charge_is_still_open(world, charged):
+    world.ledger.post(an_intercompany_credit(payable=True))
+    world.ledger.post(a_payable_credit("US01-CN-2027-000002/IC-GB01", net="800.00"))
+    world.ledger.post(a_payable_credit("US01-CN-2027-000003/IC-GB01", net="10.00"))
+
+    credits = sorted(world.account.records("vendorCredit"), key=lambda c: c["tranId"])
+    assert [applied(c) for c in credits] == [
+        [(charged[1].document_id, Decimal("170.00"))],
+        [(charged[1].document_id, Decimal("680.00"))],
+        [],
+    ]
+
+
+def test_a_payable_credit_whose_answer_was_lost_is_found_on_the_retry_and_booked_once(
+    world, charged
+):
+    world.account.lose_next_answers(1)
+    attempted = call_with_retry(
+        lambda: world.ledger.post(an_intercompany_credit(payable=True)),
+        RetryPolicy(),
+        FakeClock(),
+    )
+
+    assert attempted.attempts == 2
+    assert only(world.account.records("vendorCredit"))["id"] == attempted.value.document_id
+    assert world.ledger.post(an_intercompany_credit(payable=True)) == attempted.value
+    assert world.ledger.find(f"{CREDIT}/AP") == attempted.value
+
+
+def test_the_payables_read_the_vendor_credit_back_negative_by_its_type(world, charged):
+    world.ledger.post(an_intercompany_credit(payable=True))
+
+    assert [(i.number, i.amount.amount, i.kind) for i in world.ledger.payables(ENTITY)] == [
+        (NUMBER, Decimal("850.00"), DocumentKind.INTERCOMPANY_PAYABLE),
+        (CREDIT, Decimal("-170.00"), DocumentKind.INTERCOMPANY_PAYABLE_CREDIT),
+    ]
+
+
+@pytest.mark.parametrize("payable", [False, True], ids=["receivable", "payable"])
+def test_a_credit_for_a_charge_not_in_netsuite_is_refused_and_nothing_is_booked(world, payable):
+    with pytest.raises(VendorRejected, match=f"{NUMBER} is not in NetSuite"):
+        world.ledger.post(an_intercompany_credit(payable))
+
+    assert world.account.records("creditMemo") == world.account.records("vendorCredit") == []
+
+
+def a_vendor_credit(bill_id: str, **changes: Any) -> dict[str, Any]:
+    """A vendor credit as the record API takes it, from IC-GB01 against one of its bills."""
+    application = {"items": [{"doc": {"id": bill_id}, "apply": True, "amount": 170.0}]}
+    body = a_bill(
+        externalId="credit-1", tranId=CREDIT, createdFrom={"id": bill_id}, apply=application
+    )
+    body["item"]["items"][0]["amount"] = 170.0
+    return {name: value for name, value in (body | changes).items() if value is not None}
+
+
+def apply_line(bill_id: str, amount: float) -> dict[str, Any]:
+    return {"items": [{"doc": {"id": bill_id}, "apply": True, "amount": amount}]}
+
+
+@pytest.mark.parametrize(
+    ("credit", "path"),
+    [
+        (lambda bill, other: {"createdFrom": None}, "createdFrom"),
+        (lambda bill, other: {"createdFrom": {"id": "999"}}, "createdFrom"),
+        (lambda bill, other: {"createdFrom": {"id": other}}, "createdFrom"),
+        (lambda bill, other: {"apply": apply_line(other, 170.0)}, "apply.items[0].doc"),
+        (lambda bill, other: {"apply": apply_line(bill, 171.0)}, "apply.items[0].amount"),
+        (lambda bill, other: {"apply": apply_line(bill, -1.0)}, "apply.items[0].amount"),
+        (lambda bill, other: {"apply": [170.0]}, "apply"),
+    ],
+    ids=["from-nothing", "from-a-bill-not-held", "from-another-vendors-bill",
+         "applied-to-another-vendors-bill", "applied-beyond-the-credit", "applied-negative",
+         "apply-not-a-sublist"],
+)  # fmt: skip
+def test_a_malformed_vendor_credit_is_refused_naming_the_field(world, charged, credit, path):
+    world.ledger.upsert_vendor(a_ledger_vendor("IC-DE01"))
+    send_bill(world, a_bill(entity={"externalId": f"{ENTITY}.IC-DE01"}))
+    other = only([b for b in world.account.records("vendorBill") if b["tranId"] != NUMBER])["id"]
+    body = a_vendor_credit(charged[1].document_id, **credit(charged[1].document_id, other))
+
+    with pytest.raises(NetSuiteRejected) as refused:
+        world.ledger.client.call("POST", RECORDS + "vendorCredit", json=body)
+
+    assert refused.value.status == 400 and refused.value.paths == {path}
+    assert world.account.records("vendorCredit") == []
+
+
+def test_a_credit_applied_beyond_what_is_due_on_the_bill_is_refused(world, charged):
+    bill = charged[1].document_id
+    world.ledger.client.call("POST", RECORDS + "vendorCredit", json=a_vendor_credit(bill))
+    larger = a_vendor_credit(
+        bill, externalId="credit-2", tranId="CN-2", apply=apply_line(bill, 700.0)
+    )
+    larger["item"]["items"][0]["amount"] = 800.0
+
+    with pytest.raises(NetSuiteRejected, match="amount due 680") as refused:
+        world.ledger.client.call("POST", RECORDS + "vendorCredit", json=larger)
+    assert refused.value.paths == {"apply.items[0].amount"}

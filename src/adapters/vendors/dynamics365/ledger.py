@@ -1,8 +1,9 @@
 """Dynamics 365 as o2c's ledger: customers upserted on CustomersV3 and suppliers on VendorsV2 by
 dataAreaId and account; each receivable one free-text invoice and each intercompany payable one
-vendor invoice, posted in one atomic changeset under an identifier derived from the posting key,
-so that a retry finds the first posting instead of making two. Intercompany documents post with
-the intercompany posting profile, which is how a receivable reads back as intercompany."""
+vendor invoice (credits the same, with negative amounts and the invoice they credit), posted in
+one atomic changeset under an identifier derived from the posting key, so that a retry finds the
+first posting instead of making two. Intercompany documents post with the intercompany posting
+profile, which is how a receivable reads back as intercompany."""
 
 from __future__ import annotations
 
@@ -33,7 +34,6 @@ from adapters.vendors.dynamics365.payloads import (
 )
 from adapters.vendors.dynamics365.settings import Dynamics365Settings
 from application.erp_ports import (
-    DocumentKind,
     LedgerCustomer,
     LedgerDocument,
     LedgerPayment,
@@ -103,7 +103,7 @@ class Dynamics365Ledger:
         return Posted(document.posting_key, invoice_identifier(document.posting_key))
 
     def writes(self, document: LedgerDocument) -> tuple[str, list[Write]]:
-        if document.kind is DocumentKind.INTERCOMPANY_PAYABLE:
+        if document.kind.is_payable:
             return VENDOR_HEADERS, payable_writes(document, self.settings)
         return HEADERS, invoice_writes(document, self.settings)
 
@@ -127,8 +127,16 @@ class Dynamics365Ledger:
         return sorted(items, key=lambda item: item.number)
 
     def payables(self, erp_legal_entity: str) -> list[OpenItem]:
-        number = self.settings.fields.document_number
-        select = f"HeaderReference,Currency,ImportedAmount,{number}"
+        fields = self.settings.fields
+        select = ",".join(
+            (
+                "HeaderReference",
+                "Currency",
+                "ImportedAmount",
+                fields.document_number,
+                fields.credited_invoice,
+            )
+        )
         rows = self.in_company(VENDOR_HEADERS, erp_legal_entity, select)
         return sorted((payable(row, self.settings) for row in rows), key=lambda i: i.number)
 

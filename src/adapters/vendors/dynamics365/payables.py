@@ -1,6 +1,7 @@
 """o2c's suppliers and intercompany payables as Dynamics 365's accounts payable entities
 (`VendorsV2`, `VendorInvoiceHeaders` and `VendorInvoiceLines`, as Microsoft names them), and back.
-A payable is a pending vendor invoice under a HeaderReference derived from its posting key."""
+A payable is a pending vendor invoice under a HeaderReference derived from its posting key; its
+credit is a vendor invoice too, with negative amounts, naming the invoice it credits."""
 
 from __future__ import annotations
 
@@ -47,8 +48,9 @@ def vendor_row(vendor: LedgerVendor, settings: Dynamics365Settings) -> dict[str,
 
 
 def payable_writes(document: LedgerDocument, settings: Dynamics365Settings) -> list[Write]:
-    """The vendor invoice header and its lines, for one changeset."""
+    """The vendor invoice header and its lines, for one changeset; a credit's are negative."""
     header = payable_header(document, settings)
+    sign = sign_of(document)
     lines = [
         {
             "dataAreaId": header["dataAreaId"],
@@ -56,7 +58,7 @@ def payable_writes(document: LedgerDocument, settings: Dynamics365Settings) -> l
             "InvoiceLineNumber": line.number,
             "LineDescription": line.description,
             "Currency": document.currency,
-            "LineAmount": line.net.amount,
+            "LineAmount": sign * line.net.amount,
         }
         for line in document.lines
     ]
@@ -68,6 +70,7 @@ def payable_writes(document: LedgerDocument, settings: Dynamics365Settings) -> l
 
 def payable_header(document: LedgerDocument, settings: Dynamics365Settings) -> dict[str, Any]:
     """The bill's total and tax as the supplier stated them: D365's imported amounts."""
+    fields, sign = settings.fields, sign_of(document)
     tax = sum((line.tax.amount for line in document.lines), Decimal(0))
     row: dict[str, Any] = {
         "dataAreaId": settings.company(document.erp_legal_entity),
@@ -76,16 +79,28 @@ def payable_header(document: LedgerDocument, settings: Dynamics365Settings) -> d
         "InvoiceNumber": vendor_invoice_number(document.number),
         "InvoiceDate": odata_date(document.issued_on),
         "Currency": document.currency,
-        settings.fields.document_number: document.number,
+        fields.document_number: document.number,
         "PostingProfile": settings.intercompany_posting_profile,
-        "ImportedAmount": document.total.amount,
-        "ImportedSalesTax": tax,
+        "ImportedAmount": sign * document.total.amount,
+        "ImportedSalesTax": sign * tax,
     }
     if document.due_on is not None:
         row["DueDate"] = odata_date(document.due_on)
+    if document.kind.is_credit:
+        row[fields.credited_invoice] = document.original_number
     return row
 
 
+def sign_of(document: LedgerDocument) -> int:
+    return -1 if document.kind.is_credit else 1
+
+
 def payable(row: dict[str, Any], settings: Dynamics365Settings) -> OpenItem:
+    fields = settings.fields
     amount = Money.of(Decimal(row.get("ImportedAmount") or 0), row["Currency"])
-    return OpenItem(row[settings.fields.document_number], amount, DocumentKind.INTERCOMPANY_PAYABLE)
+    kind = (
+        DocumentKind.INTERCOMPANY_PAYABLE_CREDIT
+        if row.get(fields.credited_invoice)
+        else DocumentKind.INTERCOMPANY_PAYABLE
+    )
+    return OpenItem(row[fields.document_number], amount, kind)

@@ -69,7 +69,7 @@ def customer_row(customer: LedgerCustomer, settings: Dynamics365Settings) -> dic
 
 
 def invoice_writes(document: LedgerDocument, settings: Dynamics365Settings) -> list[Write]:
-    """The header and its lines, for one changeset; a credit note's lines are negative."""
+    """The header and its lines, for one changeset; a credit's lines are negative."""
     header = header_row(document, settings)
     lines = [line_row(header, line, document.kind, settings.fields) for line in document.lines]
     return [Write("POST", HEADERS, header), *(Write("POST", LINES, line) for line in lines)]
@@ -87,7 +87,7 @@ def header_row(document: LedgerDocument, settings: Dynamics365Settings) -> dict[
     }
     if document.due_on is not None:
         row["DueDate"] = odata_date(document.due_on)
-    if document.kind is DocumentKind.CREDIT_NOTE:
+    if document.kind.is_credit:
         row[fields.credited_invoice] = document.original_number
     profile = marking_profile(document.kind, settings)
     if profile:
@@ -97,16 +97,17 @@ def header_row(document: LedgerDocument, settings: Dynamics365Settings) -> dict[
 
 def marking_profile(kind: DocumentKind, settings: Dynamics365Settings) -> str:
     """The posting profile a receivable of this kind posts with; blank for the default."""
-    return {
-        DocumentKind.INTERCOMPANY_RECEIVABLE: settings.intercompany_posting_profile,
-        DocumentKind.OPENING_RECEIVABLE: settings.opening_posting_profile,
-    }.get(kind, "")
+    if kind.is_intercompany:
+        return settings.intercompany_posting_profile
+    if kind is DocumentKind.OPENING_RECEIVABLE:
+        return settings.opening_posting_profile
+    return ""
 
 
 def line_row(
     header: dict[str, Any], line: LedgerLine, kind: DocumentKind, fields: FieldNames
 ) -> dict[str, Any]:
-    sign = -1 if kind is DocumentKind.CREDIT_NOTE else 1
+    sign = -1 if kind.is_credit else 1
     return {
         "dataAreaId": header["dataAreaId"],
         "InvoiceIdentifier": header["InvoiceIdentifier"],
@@ -128,12 +129,17 @@ def open_item(row: dict[str, Any], settings: Dynamics365Settings) -> OpenItem:
 
 
 def receivable_kind(row: dict[str, Any], settings: Dynamics365Settings) -> DocumentKind:
-    """Read back from the header: its posting profile, or the invoice a credit note credits."""
+    """Read back from the header: its posting profile, and the invoice a credit credits."""
     fields = settings.fields
     profile = row.get(fields.posting_profile)
+    credit = bool(row.get(fields.credited_invoice))
     if profile == settings.intercompany_posting_profile:
-        return DocumentKind.INTERCOMPANY_RECEIVABLE
-    if row.get(fields.credited_invoice):
+        return (
+            DocumentKind.INTERCOMPANY_RECEIVABLE_CREDIT
+            if credit
+            else DocumentKind.INTERCOMPANY_RECEIVABLE
+        )
+    if credit:
         return DocumentKind.CREDIT_NOTE
     if profile == settings.opening_posting_profile:
         return DocumentKind.OPENING_RECEIVABLE

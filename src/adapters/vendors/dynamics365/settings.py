@@ -10,8 +10,8 @@ from attrs import field, frozen
 
 @frozen
 class FieldNames:
-    document_number: str = "DocumentNumber"  # o2c's number on the invoice header
-    credited_invoice: str = "OriginalInvoiceNumber"  # a credit note's original invoice
+    document_number: str = "DocumentNumber"  # o2c's number on either invoice header
+    credited_invoice: str = "OriginalInvoiceNumber"  # a credit's original, on either header
     posting_profile: str = "PostingProfile"  # on the free-text invoice header
     total: str = "TotalAmount"  # the header's total, computed by the ERP from its lines
     line_amount: str = "LineAmount"

@@ -28,10 +28,12 @@ TRANSACTION_TYPES = {
     DocumentKind.OPENING_RECEIVABLE: "INV",
     DocumentKind.CREDIT_NOTE: "CM",
     DocumentKind.INTERCOMPANY_RECEIVABLE: "INTERCOMPANY",
+    DocumentKind.INTERCOMPANY_RECEIVABLE_CREDIT: "INTERCOMPANY CM",
 }
 KINDS_OF_TYPE = {
     "CM": DocumentKind.CREDIT_NOTE,
     "INTERCOMPANY": DocumentKind.INTERCOMPANY_RECEIVABLE,
+    "INTERCOMPANY CM": DocumentKind.INTERCOMPANY_RECEIVABLE_CREDIT,
 }
 
 
@@ -52,8 +54,10 @@ def interface_rows(document: LedgerDocument, settings: LegacyErpSettings) -> lis
 
 
 def header_of(document: LedgerDocument, settings: LegacyErpSettings) -> dict[str, Any]:
-    credit = document.kind is DocumentKind.CREDIT_NOTE
-    intercompany = document.kind is DocumentKind.INTERCOMPANY_RECEIVABLE
+    """A credit memo references the transaction it credits by that transaction's interface
+    context and number (attribute 1)."""
+    credit = document.kind.is_credit
+    intercompany = document.kind.is_intercompany
     return {
         "interface_line_context": settings.context,
         "batch_source_name": batch_source_of(document, settings),
@@ -70,9 +74,9 @@ def header_of(document: LedgerDocument, settings: LegacyErpSettings) -> dict[str
 
 
 def batch_source_of(document: LedgerDocument, settings: LegacyErpSettings) -> str:
-    """The intercompany source numbers its transactions itself: o2c's number stays in the
-    transaction flexfield (attribute 1), which is wider than TRX_NUMBER."""
-    if document.kind is DocumentKind.INTERCOMPANY_RECEIVABLE:
+    """The intercompany source numbers its transactions itself, its credit memos too: o2c's
+    number stays in the transaction flexfield (attribute 1), which is wider than TRX_NUMBER."""
+    if document.kind.is_intercompany:
         return settings.intercompany_batch_source
     if document.kind is DocumentKind.OPENING_RECEIVABLE:
         return settings.opening_batch_source
@@ -110,7 +114,7 @@ def tax_of(document: LedgerDocument, line: LedgerLine) -> dict[str, Any]:
 
 def signed(document: LedgerDocument, amount: Money) -> Decimal:
     """Credit memos carry negative amounts in Receivables."""
-    return -amount.amount if document.kind is DocumentKind.CREDIT_NOTE else amount.amount
+    return -amount.amount if document.kind.is_credit else amount.amount
 
 
 def account_of(customer: LedgerCustomer) -> dict[str, str]:

@@ -1,7 +1,7 @@
 """The legacy ERP's ledger: documents written to its open interfaces (AutoInvoice for
-receivables, the Payables open interface for intercompany bills) and awaited until the import
-job has taken them in (or refused them); customers kept in its customer accounts, suppliers in
-its suppliers and their sites."""
+receivables and their credit memos, the Payables open interface for intercompany bills and
+theirs) and awaited until the import job has taken them in (or refused them); customers kept
+in its customer accounts, suppliers in its suppliers and their sites."""
 
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ from adapters.vendors.legacy_erp.receivables import Receivables, upsert_account
 from adapters.vendors.legacy_erp.settings import LegacyErpSettings
 from adapters.vendors.legacy_erp.tables import cash_receipts, customer_trx
 from application.erp_ports import (
-    DocumentKind,
     LedgerCustomer,
     LedgerDocument,
     LedgerPayment,
@@ -92,16 +91,16 @@ class LegacyErpLedger:
         return sorted(items, key=lambda item: item.number)
 
     def payables(self, erp_legal_entity: str) -> list[OpenItem]:
-        query = (
-            select(invoices)
-            .where(
-                invoices.c.org_id == erp_legal_entity,
-                invoices.c.source == self.settings.payables_source,
-            )
-            .order_by(invoices.c.invoice_num)
+        """o2c's bills and credit memos in the org, under o2c's source."""
+        query = select(invoices).where(
+            invoices.c.org_id == erp_legal_entity,
+            invoices.c.source == self.settings.payables_source,
+            invoices.c.invoice_type_lookup_code.in_(bills.KINDS_OF_TYPE),
         )
         with self.database.transaction() as connection:
-            return [bills.payable_of(dict(row)) for row in connection.execute(query).mappings()]
+            rows = connection.execute(query).mappings().all()
+        items = [bills.payable_of(dict(row)) for row in rows]
+        return sorted(items, key=lambda item: item.number)
 
     def payments(self, erp_legal_entity: str, since: dt.date) -> list[LedgerPayment]:
         query = (
@@ -125,7 +124,7 @@ class LegacyErpLedger:
         return [mapping.payment_of(dict(row), self.settings) for row in rows]
 
     def _books_of(self, document: LedgerDocument) -> OpenInterface:
-        if document.kind is DocumentKind.INTERCOMPANY_PAYABLE:
+        if document.kind.is_payable:
             check_invoice_number(document.number)
             return self.ap
         return self.ar

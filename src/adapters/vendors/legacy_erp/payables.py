@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, select
 
 from adapters.vendors.legacy_erp import payables_interface as mapping
+from adapters.vendors.legacy_erp.database import ERP
 from adapters.vendors.legacy_erp.interface import key_of
 from adapters.vendors.legacy_erp.payables_tables import (
     interface_rejections,
@@ -17,6 +18,7 @@ from adapters.vendors.legacy_erp.payables_tables import (
 )
 from adapters.vendors.legacy_erp.settings import LegacyErpSettings
 from application.erp_ports import LedgerDocument, LedgerVendor
+from application.errors import VendorRejected
 
 
 class Payables:
@@ -25,10 +27,34 @@ class Payables:
 
     def interface(self, connection: Connection, document: LedgerDocument) -> None:
         if not self.interfaced(connection, document.posting_key):
+            if document.kind.is_credit:
+                self.check_credited(connection, document)
             connection.execute(
                 invoices_interface.insert().values(mapping.header_of(document, self.settings))
             )
             connection.execute(invoice_lines_interface.insert(), mapping.lines_of(document))
+
+    def check_credited(self, connection: Connection, document: LedgerDocument) -> None:
+        """Payables takes a credit memo whatever it names in a flexfield: o2c refuses, before
+        writing anything, one whose bill the ERP does not hold from that supplier in that org."""
+        held = connection.scalar(
+            select(invoices.c.invoice_id)
+            .join(suppliers, suppliers.c.vendor_id == invoices.c.vendor_id)
+            .where(
+                suppliers.c.segment1 == document.customer_external_id,
+                invoices.c.org_id == document.erp_legal_entity,
+                invoices.c.invoice_num == document.original_number,
+                invoices.c.invoice_type_lookup_code == mapping.STANDARD,
+                invoices.c.source == self.settings.payables_source,
+            )
+        )
+        if held is None:
+            raise VendorRejected(
+                ERP,
+                f"{document.number} credits {document.original_number or 'no bill'}, which"
+                f" Payables does not hold from {document.customer_external_id}"
+                f" in org {document.erp_legal_entity}",
+            )
 
     def interfaced(self, connection: Connection, posting_key: str) -> bool:
         query = select(invoices_interface.c.invoice_id).where(

@@ -4,11 +4,15 @@ site rows, and the ERP's invoices as o2c's records.
 o2c assigns each invoice's INVOICE_ID itself, from the posting key: the interface's primary key
 then refuses a second copy of one posting, whoever sends it. The posting key's hash travels in
 the invoice's descriptive flexfield (context O2C, attribute 2), which the import carries into
-the invoice, so the invoice is found again by it."""
+the invoice, so the invoice is found again by it.
+
+A payable credit is a Payables credit memo: invoice type CREDIT, its amount and lines negative,
+the number of the intercompany bill it credits in attribute 3."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from decimal import Decimal
 from typing import Any
 
 from adapters.vendors.legacy_erp.interface import key_of
@@ -20,6 +24,12 @@ INVOICE_IDS = 1_000_000_000_000_000  # INVOICE_ID is a NUMBER(15)
 INVOICE_NUM_LENGTH = 50
 SUPPLIER_NUMBER_LENGTH = 30
 SUPPLIER_TYPE = "INTERCOMPANY"
+STANDARD = "STANDARD"
+CREDIT = "CREDIT"
+KINDS_OF_TYPE = {
+    STANDARD: DocumentKind.INTERCOMPANY_PAYABLE,
+    CREDIT: DocumentKind.INTERCOMPANY_PAYABLE_CREDIT,
+}
 
 
 def invoice_id_of(posting_key: str) -> int:
@@ -27,23 +37,36 @@ def invoice_id_of(posting_key: str) -> int:
 
 
 def header_of(document: LedgerDocument, settings: LegacyErpSettings) -> dict[str, Any]:
+    credit = document.kind.is_credit
     return {
         "invoice_id": invoice_id_of(document.posting_key),
         "invoice_num": document.number,
-        "invoice_type_lookup_code": "STANDARD",
+        "invoice_type_lookup_code": CREDIT if credit else STANDARD,
         "invoice_date": document.issued_on,
         "gl_date": document.issued_on,
         "vendor_num": document.customer_external_id,
         "vendor_site_code": settings.supplier_site,
-        "invoice_amount": document.total.amount,
+        "invoice_amount": signed(document, document.total.amount),
         "invoice_currency_code": document.currency,
-        "description": f"Intercompany {document.number}"[:240],
+        "description": description_of(document)[:240],
         "source": settings.payables_source,
         "org_id": document.erp_legal_entity,
         "attribute_category": settings.context,
         "attribute1": document.number,
         "attribute2": key_of(document.posting_key),
+        "attribute3": document.original_number if credit else None,
     }
+
+
+def description_of(document: LedgerDocument) -> str:
+    if document.kind.is_credit:
+        return f"Intercompany credit {document.number} on {document.original_number}"
+    return f"Intercompany {document.number}"
+
+
+def signed(document: LedgerDocument, amount: Decimal) -> Decimal:
+    """Payables credit memos carry negative amounts, on the invoice and on each line."""
+    return -amount if document.kind.is_credit else amount
 
 
 def lines_of(document: LedgerDocument) -> list[dict[str, Any]]:
@@ -64,14 +87,14 @@ def charges(document: LedgerDocument) -> Iterator[dict[str, Any]]:
     for line in document.lines:
         yield {
             "line_type_lookup_code": "ITEM",
-            "amount": line.net.amount,
+            "amount": signed(document, line.net.amount),
             "description": line.description[:240],
             "tax_rate": None,
         }
         if line.tax.amount:
             yield {
                 "line_type_lookup_code": "TAX",
-                "amount": line.tax.amount,
+                "amount": signed(document, line.tax.amount),
                 "description": f"Tax {line.tax_percent}% on line {line.number}"[:240],
                 "tax_rate": line.tax_percent,
             }
@@ -94,8 +117,9 @@ def site_of(vendor: LedgerVendor, settings: LegacyErpSettings) -> dict[str, str]
 
 
 def payable_of(row: Mapping[str, Any]) -> OpenItem:
+    """A bill, or a credit memo (already negative in Payables)."""
     amount = Money(row["invoice_currency_code"], row["invoice_amount"])
-    return OpenItem(row["invoice_num"], amount, DocumentKind.INTERCOMPANY_PAYABLE)
+    return OpenItem(row["invoice_num"], amount, KINDS_OF_TYPE[row["invoice_type_lookup_code"]])
 
 
 def document_id_of(invoice_id: int) -> str:

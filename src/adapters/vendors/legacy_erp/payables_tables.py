@@ -44,6 +44,7 @@ invoices_interface = Table(
     Column("attribute_category", String(150)),
     Column("attribute1", String(150)),
     Column("attribute2", String(150)),
+    Column("attribute3", String(150)),
     Column("status", String(25)),
 )
 
@@ -73,6 +74,8 @@ invoices = Table(
     metadata,
     Column("invoice_id", Integer, primary_key=True),
     Column("invoice_num", String(50)),
+    Column("invoice_type_lookup_code", String(25)),
+    Column("vendor_id", Integer),
     Column("org_id", String(30)),
     Column("invoice_currency_code", String(15)),
     Column("invoice_amount", DecimalText()),

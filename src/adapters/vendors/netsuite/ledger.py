@@ -2,7 +2,9 @@
 header is derived from it: a repeat, also after an answer lost on the way back, is refused by
 NetSuite and read back by externalId instead of posted twice. An intercompany receivable is an
 invoice to the contracting subsidiary's customer record, its payable a vendor bill from the
-delivering subsidiary's vendor record; both are ticked in the intercompany checkbox."""
+delivering subsidiary's vendor record; their credits a credit memo and a vendor credit, each
+created from and applied to the charge it reverses; all are ticked in the intercompany
+checkbox."""
 
 from __future__ import annotations
 
@@ -62,9 +64,9 @@ class NetSuiteLedger:
 
     def post(self, document: LedgerDocument) -> Posted:
         record_type = payloads.RECORD_TYPES[document.kind]
-        created_from = self.original_of(document)
+        original = self.original_of(record_type, document)
         with mapping(f"document {document.number}"):
-            body = payloads.document_body(document, self.settings, created_from)
+            body = payloads.document_body(document, self.settings, original)
         key = {IDEMPOTENCY_HEADER: payloads.idempotency_key(document.posting_key)}
         try:
             reply = self.client.call("POST", RECORDS + record_type, json=body, headers=key)
@@ -83,19 +85,19 @@ class NetSuiteLedger:
             raise VendorUnavailable(SYSTEM, f"{posting_key} is being posted, not yet readable")
         raise refused
 
-    def original_of(self, document: LedgerDocument) -> str:
+    def original_of(self, record_type: str, document: LedgerDocument) -> payloads.Original | None:
         if not document.original_number:
-            return ""
-        query = payloads.invoice_by_number_query(
-            document.original_number, document.erp_legal_entity
-        )
-        rows = self.rows(query)
+            return None
+        number, entity = document.original_number, document.erp_legal_entity
+        rows = self.rows(payloads.original_query(record_type, number, entity))
         if not rows:
-            raise VendorRejected(SYSTEM, f"invoice {document.original_number} is not in NetSuite")
-        return str(rows[0]["id"])
+            original_type = payloads.ORIGINALS[record_type]
+            raise VendorRejected(SYSTEM, f"{original_type} {number} is not in NetSuite")
+        with mapping(f"the original of {document.number}"):
+            return payloads.original_of(rows[0])
 
     def find(self, posting_key: str) -> Posted | None:
-        for record_type in ("invoice", "creditMemo", "vendorBill"):
+        for record_type in ("invoice", "creditMemo", "vendorBill", "vendorCredit"):
             found = self.read(record_type, posting_key)
             if found is not None:
                 return found
@@ -122,13 +124,13 @@ class NetSuiteLedger:
         query = payloads.payables_query(erp_legal_entity, self.settings.intercompany_field)
         rows = self.rows(query)
         with mapping(f"payables of {erp_legal_entity}"):
-            items = [self.item(row, DocumentKind.INTERCOMPANY_PAYABLE) for row in rows]
+            items = [self.item(row, payloads.payable_kind(row)) for row in rows]
         return sorted(items, key=lambda item: item.number)
 
     def item(self, row: dict[str, Any], kind: DocumentKind) -> OpenItem:
-        """NetSuite's sign of a total is not relied on: a credit note is negative, all else not."""
+        """NetSuite's sign of a total is not relied on: a credit is negative, all else not."""
         total = abs(Decimal(str(row["foreigntotal"])))
-        signed = -total if kind is DocumentKind.CREDIT_NOTE else total
+        signed = -total if kind.is_credit else total
         return OpenItem(str(row["tranid"]), self.money(signed, row["currency"]), kind)
 
     def payments(self, erp_legal_entity: str, since: dt.date) -> list[LedgerPayment]:

@@ -1,14 +1,17 @@
 """o2c's ledger records as NetSuite's: a customer's or vendor's external id (legal entity and
 o2c's id, since one o2c customer is a customer of each subsidiary it buys from), invoices,
-credit memos and vendor bills with the posting key as their externalId and o2c's number as
-their tranId (on a bill, the supplier's number), intercompany ones ticked in the account's
-intercompany checkbox, and the SuiteQL o2c reads back with."""
+credit memos, vendor bills and vendor credits with the posting key as their externalId and o2c's
+number as their tranId (on a bill or a vendor credit, the supplier's number), intercompany ones
+ticked in the account's intercompany checkbox, and the SuiteQL o2c reads back with. A credit is
+created from its original; an intercompany one is also applied to it, as far as it is open."""
 
 from __future__ import annotations
 
 import uuid
 from decimal import Decimal
 from typing import Any
+
+from attrs import frozen
 
 from adapters.vendors.netsuite.settings import NetSuiteSettings
 from application.erp_ports import (
@@ -28,9 +31,22 @@ RECORD_TYPES = {
     DocumentKind.CREDIT_NOTE: "creditMemo",
     DocumentKind.INTERCOMPANY_RECEIVABLE: "invoice",
     DocumentKind.INTERCOMPANY_PAYABLE: "vendorBill",
+    DocumentKind.INTERCOMPANY_RECEIVABLE_CREDIT: "creditMemo",
+    DocumentKind.INTERCOMPANY_PAYABLE_CREDIT: "vendorCredit",
 }
-INVOICE, CREDIT_MEMO = "CustInvc", "CustCred"
+INVOICE, CREDIT_MEMO, BILL, VENDOR_CREDIT = "CustInvc", "CustCred", "VendBill", "VendCred"
+# The record a credit is made from: a credit memo from an invoice, a vendor credit from a bill.
+ORIGINALS = {"creditMemo": "invoice", "vendorCredit": "vendorBill"}
+TYPE_CODES = {"invoice": INVOICE, "vendorBill": BILL}
 TICKED = "T"
+
+
+@frozen
+class Original:
+    """The transaction a credit reverses, and how much of it is still open."""
+
+    id: str
+    remaining: Decimal
 
 
 def entity_external_id(erp_legal_entity: str, external_id: str) -> str:
@@ -61,7 +77,7 @@ def vendor_body(vendor: LedgerVendor, settings: NetSuiteSettings) -> dict[str, A
 
 
 def document_body(
-    document: LedgerDocument, settings: NetSuiteSettings, created_from: str = ""
+    document: LedgerDocument, settings: NetSuiteSettings, original: Original | None = None
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
         "externalId": document.posting_key,
@@ -78,11 +94,23 @@ def document_body(
     }
     if document.due_on is not None:
         body["dueDate"] = document.due_on.isoformat()
-    if created_from:
-        body["createdFrom"] = {"id": created_from}
+    if original is not None:
+        body["createdFrom"] = {"id": original.id}
+    if original is not None and document.kind.is_intercompany:
+        body |= application(document, original)
     if document.kind.is_intercompany:
         body[settings.intercompany_field] = True
     return body
+
+
+def application(document: LedgerDocument, original: Original) -> dict[str, Any]:
+    """The apply sublist: the credit settles its charge up to what is still open of it, and
+    whatever is left of the credit stays open, as NetSuite applies no more than is due."""
+    amount = min(document.total.amount, original.remaining)
+    if amount <= 0:
+        return {}
+    line = {"doc": {"id": original.id}, "apply": True, "amount": json_number(amount)}
+    return {"apply": {"items": [line]}}
 
 
 def line_body(line: LedgerLine) -> dict[str, Any]:
@@ -115,25 +143,40 @@ def open_items_query(erp_legal_entity: str, intercompany_field: str) -> str:
 
 def payables_query(erp_legal_entity: str, intercompany_field: str) -> str:
     return (
-        "SELECT id, tranid, foreigntotal, currency FROM transaction"
-        f" WHERE type = 'VendBill' AND {intercompany_field} = '{TICKED}'"
+        "SELECT id, tranid, type, foreigntotal, currency FROM transaction"
+        f" WHERE type IN ('{BILL}', '{VENDOR_CREDIT}') AND {intercompany_field} = '{TICKED}'"
         f" AND subsidiary = {sql_text(erp_legal_entity)} ORDER BY tranid"
     )
 
 
 def receivable_kind(row: dict[str, Any], intercompany_field: str) -> DocumentKind:
+    intercompany = row.get(intercompany_field) == TICKED
     if row["type"] == CREDIT_MEMO:
-        return DocumentKind.CREDIT_NOTE
-    if row.get(intercompany_field) == TICKED:
-        return DocumentKind.INTERCOMPANY_RECEIVABLE
-    return DocumentKind.INVOICE
+        return (
+            DocumentKind.INTERCOMPANY_RECEIVABLE_CREDIT
+            if intercompany
+            else DocumentKind.CREDIT_NOTE
+        )
+    return DocumentKind.INTERCOMPANY_RECEIVABLE if intercompany else DocumentKind.INVOICE
 
 
-def invoice_by_number_query(number: str, erp_legal_entity: str) -> str:
+def payable_kind(row: dict[str, Any]) -> DocumentKind:
+    if row["type"] == VENDOR_CREDIT:
+        return DocumentKind.INTERCOMPANY_PAYABLE_CREDIT
+    return DocumentKind.INTERCOMPANY_PAYABLE
+
+
+def original_query(credit_type: str, number: str, erp_legal_entity: str) -> str:
+    type_code = TYPE_CODES[ORIGINALS[credit_type]]
     return (
-        "SELECT id FROM transaction WHERE type = 'CustInvc'"
+        f"SELECT id, foreignamountremaining FROM transaction WHERE type = '{type_code}'"
         f" AND tranid = {sql_text(number)} AND subsidiary = {sql_text(erp_legal_entity)}"
     )
+
+
+def original_of(row: dict[str, Any]) -> Original:
+    """The amount remaining's sign is not relied on, as a total's is not."""
+    return Original(str(row["id"]), abs(Decimal(str(row["foreignamountremaining"]))))
 
 
 def payments_query(erp_legal_entity: str, since: str) -> str:

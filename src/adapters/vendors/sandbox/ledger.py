@@ -70,7 +70,7 @@ class SandboxLedger:
             OpenItem(p["number"], signed(p), DocumentKind(p["kind"]))
             for _, _, p in self.records.live("document")
             if p["legal_entity"] == erp_legal_entity
-            and (p["kind"] == DocumentKind.INTERCOMPANY_PAYABLE.value) == payable
+            and DocumentKind(p["kind"]).is_payable == payable
         ]
         return sorted(items, key=lambda item: item.number)
 
@@ -126,4 +126,4 @@ def payload_of(document: LedgerDocument) -> dict[str, Any]:
 
 def signed(payload: dict[str, Any]) -> Money:
     total = Money(payload["currency"], Decimal(payload["total"]))
-    return -total if payload["kind"] == DocumentKind.CREDIT_NOTE.value else total
+    return -total if DocumentKind(payload["kind"]).is_credit else total

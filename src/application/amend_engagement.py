@@ -70,7 +70,9 @@ def amend(uow: UnitOfWork, cmd: AmendServiceEngagement, ports: BillingPorts) -> 
     for index, package in enumerate(cmd.new_work_packages):
         where = f"new_work_packages[{index}]"
         with fields_under(where + "."):
-            add_package(engagement, work_package(package.work_package, where + ".work_package"))
+            added = work_package(package.work_package, where + ".work_package")
+            check_delivering_entity(added, where + ".work_package", ports)
+            add_package(engagement, added)
     release_under_raised_caps(uow, agreement, amendment, ports)
     answer = {"engagement_id": engagement.id, "version": amendment.version}
     if ports.sagas is None:
@@ -168,6 +170,18 @@ def invoiced(done: Sequence[BillableEvent]) -> dict[str, Invoiced]:
         milestones = {e.work.milestone_code for e in mine if isinstance(e.work, MilestoneCompleted)}
         by_package[code] = Invoiced(max(days, default=None), milestones)
     return by_package
+
+
+def check_delivering_entity(package: WorkPackage, where: str, ports: BillingPorts) -> None:
+    """Another legal entity delivering the new package must be one the firm bills for: it will
+    charge the contracting entity for the work."""
+    code = package.delivering_legal_entity_code
+    if code and ports.reference is not None and ports.reference.legal_entity(code) is None:
+        raise InvalidField(
+            f"o2c bills for no legal entity {code!r}",
+            field=f"{where}.delivering_legal_entity_code",
+            keys={"legal_entity_code": code},
+        )
 
 
 def add_package(engagement: Engagement, package: WorkPackage) -> None:

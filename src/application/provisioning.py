@@ -61,7 +61,8 @@ class EngagementProvisioning:
 
     def plan(self, uow: UnitOfWork, saga: Saga, done: Mapping[str, str]) -> Sequence[Step[Any]]:
         engagement = engagement_of(uow, saga)
-        steps: list[Step[Any]] = [self.enrichment(engagement)]
+        steps: list[Step[Any]] = [*self.delivering_entities(engagement)]
+        steps.append(self.enrichment(engagement))
         if LEGAL_ENTITY in done:
             steps.append(self.found_customer(engagement))
         if done.get(FIND_CUSTOMER) == NO_CUSTOMER:  # not there before: ours to create and undo
@@ -112,6 +113,34 @@ class EngagementProvisioning:
                 tax_registration=entity.tax_registration or "",
             ),
         )
+
+    def delivering_entities(self, engagement: Engagement) -> list[Step[LegalEntity]]:
+        """Each other legal entity delivering a work package must be one the ERP knows, with
+        its tax registration, before anything is made: it will invoice the contracting entity."""
+        delivering: dict[str, list[str]] = {}
+        for package in engagement.work_packages:
+            if package.delivering_legal_entity_code:
+                delivering.setdefault(package.delivering_legal_entity_code, []).append(package.code)
+        return [self.delivered_by(code, packages) for code, packages in sorted(delivering.items())]
+
+    def delivered_by(self, code: str, packages: list[str]) -> Step[LegalEntity]:
+        return Step[LegalEntity](
+            name=f"{LEGAL_ENTITY}[{code}]",
+            external_id=code,
+            action=lambda: self.delivering(code, packages),
+            failure=failed(ReasonCode.ERP_MASTER_DATA_UNAVAILABLE, Verdict.HELD),
+            reference=lambda entity: entity.erp_legal_entity,
+        )
+
+    def delivering(self, code: str, packages: list[str]) -> LegalEntity:
+        try:
+            return self.legal_entity(code)
+        except Halt as halt:
+            setback = halt.setback
+            detail = (
+                f"work package {', '.join(packages)} is delivered by {code!r}: {setback.detail}"
+            )
+            raise held(setback.reason, detail) from None
 
     def legal_entity(self, code: str) -> LegalEntity:
         entity = self.master_data.legal_entity(code)

@@ -12,12 +12,24 @@ from application.amend_engagement import amend_service_engagement
 from application.billing_ports import BillingPorts
 from application.commands import NewWorkPackage, TermsLine, WorkPackageLine
 from application.create_engagement import create_service_engagement, saga_runner
-from domain.errors import LegalEntityNotAllowed
+from application.ports import LegalEntity
+from domain.engagement import EngagementStatus
+from domain.errors import InvalidField, LegalEntityNotAllowed
+from domain.exception_case import ReasonCode
 from domain.ownership import OwnershipMatrix
-from unit.fakes import FakeUnitOfWork, SequentialIds
+from unit.conftest import US_ENTITY
+from unit.fakes import FakeErp, FakeUnitOfWork, SequentialIds
 from unit.test_billing_use_cases import ChangeOrders
 
 US_ONLY = frozenset({"US01"})
+
+GB_ENTITY = LegalEntity("GB01", "GBSI", "GB-VAT-123456789")
+
+
+@pytest.fixture
+def erp():
+    """US01 contracts; GB01, which delivers, is known to the ERP too."""
+    return FakeErp({"US01": US_ENTITY, "GB01": GB_ENTITY})
 
 
 @pytest.fixture
@@ -85,7 +97,7 @@ def test_a_change_order_adds_a_work_package_delivered_by_another_legal_entity(
 ):
     engagement_id = create_service_engagement(opportunity(), provisioning)
     added = NewWorkPackage(
-        WorkPackageLine("APAC", "Asia rollout", "APAC", delivering_legal_entity_code="SG01"),
+        WorkPackageLine("APAC", "Asia rollout", "APAC", delivering_legal_entity_code="JP01"),
         TermsLine(work_package_code="APAC", method="time_and_materials"),
     )
 
@@ -93,5 +105,40 @@ def test_a_change_order_adds_a_work_package_delivered_by_another_legal_entity(
         change_order(engagement_id, 1, new_work_packages=(added,)), ports
     )
 
-    assert amended.engagement.work_package("APAC").delivering_legal_entity_code == "SG01"
-    assert delivered_by(store, engagement_id) == {"NA": "", "APAC": "SG01"}
+    assert amended.engagement.work_package("APAC").delivering_legal_entity_code == "JP01"
+    assert delivered_by(store, engagement_id) == {"NA": "", "APAC": "JP01"}
+
+
+def test_a_change_order_naming_a_legal_entity_the_firm_does_not_bill_for_is_refused(
+    provisioning, ports, store
+):
+    engagement_id = create_service_engagement(opportunity(), provisioning)
+    added = NewWorkPackage(
+        WorkPackageLine("APAC", "Asia rollout", "APAC", delivering_legal_entity_code="SG99"),
+        TermsLine(work_package_code="APAC", method="time_and_materials"),
+    )
+
+    with pytest.raises(InvalidField) as refused:
+        amend_service_engagement(change_order(engagement_id, 1, new_work_packages=(added,)), ports)
+
+    assert refused.value.field == "new_work_packages[0].work_package.delivering_legal_entity_code"
+    assert delivered_by(store, engagement_id) == {"NA": ""}
+
+
+def test_a_delivering_entity_the_erp_does_not_know_holds_the_engagement_for_its_mapping(
+    provisioning, store
+):
+    packages = (
+        WorkPackageLine("NA", "North America rollout", "NA"),
+        WorkPackageLine("EU", "Europe rollout", "EMEA", delivering_legal_entity_code="gb01"),
+    )
+
+    engagement_id = create_service_engagement(closed_won(work_packages=packages), provisioning)
+
+    engagement = store.engagements[engagement_id]
+    assert engagement.status is EngagementStatus.PENDING_DATA
+    case = store.exceptions[engagement.exception_id]
+    assert case.reason_code is ReasonCode.LEGAL_ENTITY_NOT_MAPPED
+    assert case.detail == (
+        "work package EU is delivered by 'gb01': legal entity 'gb01' has no ERP mapping"
+    )

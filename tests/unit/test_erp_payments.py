@@ -21,7 +21,7 @@ from domain.erp_posting import ErpPosting, PostingRole
 from domain.exception_case import OwnerRole, ReasonCode
 from domain.invoicing.invoice import InvoiceStatus
 from domain.money import Money
-from unit.test_intercompany_postings import ledgers, ports, route  # noqa: F401 (its fixtures)
+from unit.test_intercompany_postings import erp, ledgers, ports, route  # noqa: F401 (its fixtures)
 
 
 class Paying:

@@ -26,17 +26,27 @@ from application.intercompany_controls import (
     reconcile_intercompany,
 )
 from application.invoices import issue_credit_note
+from application.ports import LegalEntity
 from application.posting_saga import Postings
 from domain.errors import LegalEntityNotAllowed
 from domain.exception_case import OwnerRole, ReasonCode
 from domain.money import Money
 from domain.ownership import OwnershipMatrix
 from domain.reconciliation import VarianceKind
-from unit.fakes import FakeUnitOfWork, SequentialIds
+from unit.conftest import US_ENTITY
+from unit.fakes import FakeErp, FakeUnitOfWork, SequentialIds
 from unit.test_billing_use_cases import ChangeOrders
 
 ADMIN = integration("admin")
 PAYABLE = DocumentKind.INTERCOMPANY_PAYABLE
+
+GB_ENTITY = LegalEntity("GB01", "GBSI", "GB-VAT-123456789")
+
+
+@pytest.fixture
+def erp():
+    """US01 contracts; GB01, which delivers, is known to the ERP too."""
+    return FakeErp({"US01": US_ENTITY, "GB01": GB_ENTITY})
 
 
 class Ledger:

@@ -41,6 +41,7 @@ from adapters.vendors.sandbox.records import SandboxRecords
 from application.ports import UnitOfWorkFactory
 from contracts.builders import LEGAL_ENTITIES
 from contracts.ledgers import LedgerWorld
+from contracts.vendor_worlds import CrmWorld, PsaWorkWorld
 from simulators.dynamics365 import Dynamics365Simulator
 
 OnDatabase = Callable[[pytest.FixtureRequest, str], Any]
@@ -133,6 +134,22 @@ LEDGERS = [
     *on_each_database("legacy", legacy_ledger),
 ]
 PSAS = [pytest.param(lambda _: FakePsa(), id="fake"), *on_each_database("sandbox", sandbox_psa)]
+
+
+def sandbox_crm_world(request: pytest.FixtureRequest, backend: str) -> CrmWorld:
+    crm = sandbox_crm(request, backend)
+    return CrmWorld(crm, crm.close_deal, crm.payment_status)
+
+
+def sandbox_psa_work_world(request: pytest.FixtureRequest, backend: str) -> PsaWorkWorld:
+    psa = sandbox_psa(request, backend)
+    return PsaWorkWorld(psa, psa.approve, psa.invoice_of)
+
+
+# Each CRM's deals and payment status, and each PSA's approved work, against the sandbox or
+# the vendor's wire-format simulator.
+CRM_WORLDS = [*on_each_database("sandbox", sandbox_crm_world)]
+PSA_WORK_WORLDS = [*on_each_database("sandbox", sandbox_psa_work_world)]
 CRMS = [pytest.param(lambda _: FakeCrm(), id="fake"), *on_each_database("sandbox", sandbox_crm)]
 UNITS_OF_WORK = [
     pytest.param(fake_units_of_work, id="fake"),
@@ -159,6 +176,18 @@ def ledger_world(request: pytest.FixtureRequest) -> LedgerWorld:
 @pytest.fixture(params=PSAS)
 def psa(request: pytest.FixtureRequest) -> Any:
     return request.param(request)
+
+
+@pytest.fixture(params=CRM_WORLDS)
+def crm_world(request: pytest.FixtureRequest) -> CrmWorld:
+    world: CrmWorld = request.param(request)
+    return world
+
+
+@pytest.fixture(params=PSA_WORK_WORLDS)
+def psa_work_world(request: pytest.FixtureRequest) -> PsaWorkWorld:
+    world: PsaWorkWorld = request.param(request)
+    return world
 
 
 @pytest.fixture(params=CRMS)

@@ -1,9 +1,19 @@
-"""The sandbox CRM: the engagement written back on the opportunity, in the database."""
+"""The sandbox CRM: closed-won deals, the engagement written back on the opportunity, and each
+invoice's payment status on the account, in the database."""
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from attrs import asdict
+
 from adapters.vendors.sandbox.records import SandboxRecords
+from application.commands import RateLine, WorkPackageLine
+from application.crm_ports import AccountPaymentStatus, CrmDeal
 from application.ports import EngagementLink
+from domain.money import Money
 
 
 class SandboxCrm:
@@ -17,3 +27,50 @@ class SandboxCrm:
             "exception_id": link.exception_id,
         }
         return self.records.upsert("opportunity", link.opportunity_id, "OPP", payload)
+
+    def deal(self, opportunity_id: str) -> CrmDeal | None:
+        record_id = self.records.find("deal", opportunity_id)
+        payload = None if record_id is None else self.records.payload("deal", record_id)
+        return None if payload is None else deal_of(payload)
+
+    def close_deal(self, deal: CrmDeal) -> str:
+        """The sandbox's sales team closing a deal, for tests and the demo."""
+        return self.records.upsert("deal", deal.opportunity_id, "DEAL", asdict(deal))
+
+    def record_payment_status(self, status: AccountPaymentStatus) -> str:
+        payload = {
+            "account_id": status.account_id,
+            "invoice_number": status.invoice_number,
+            "status": status.status,
+            "currency": status.total.currency,
+            "total": status.total.amount_text(),
+            "paid": status.paid.amount_text(),
+            "balance": status.balance.amount_text(),
+            "as_of": status.as_of.isoformat(),
+        }
+        key = f"{status.account_id}/{status.invoice_number}"
+        return self.records.upsert("payment_status", key, "PST", payload)
+
+    def payment_status(self, account_id: str, invoice_number: str) -> AccountPaymentStatus | None:
+        """What the CRM's users see for one invoice, for tests and the demo."""
+        record_id = self.records.find("payment_status", f"{account_id}/{invoice_number}")
+        payload = None if record_id is None else self.records.payload("payment_status", record_id)
+        if payload is None:
+            return None
+        currency = payload["currency"]
+        return AccountPaymentStatus(
+            account_id=payload["account_id"],
+            invoice_number=payload["invoice_number"],
+            status=payload["status"],
+            total=Money(currency, Decimal(payload["total"])),
+            paid=Money(currency, Decimal(payload["paid"])),
+            balance=Money(currency, Decimal(payload["balance"])),
+            as_of=dt.datetime.fromisoformat(payload["as_of"]),
+        )
+
+
+def deal_of(payload: dict[str, Any]) -> CrmDeal:
+    fields = dict(payload)
+    fields["rate_card"] = tuple(RateLine(**line) for line in payload["rate_card"])
+    fields["work_packages"] = tuple(WorkPackageLine(**wp) for wp in payload["work_packages"])
+    return CrmDeal(**fields)

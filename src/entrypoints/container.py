@@ -33,6 +33,7 @@ from entrypoints.grpc.trust import token_verifier
 from entrypoints.saga_worker import SagaWorker, payment_reader
 from entrypoints.settings import SettingError
 from entrypoints.system import SystemClock, UuidIds, node_name
+from entrypoints.vendor_events import vendor_event_thread
 
 SYSTEMS = frozenset(system.value for system in System)
 
@@ -157,3 +158,6 @@ class Container(containers.DeclarativeContainer):
         ledgers=ledgers,
     )
     payment_reader = providers.Singleton(payment_reader, billing, config.sagas.payments_seconds)
+    vendor_events = providers.Singleton(
+        vendor_event_thread, config.vendor_events, config.nats.url, crm, provisioning, billing
+    )

@@ -35,6 +35,7 @@ class Runtime:
         self.readiness: ReadinessWatcher | None = None
         self.saga_worker: SagaWorker | None = None
         self.payment_reader: SagaWorker | None = None
+        self.vendor_events: RelayThread | None = None
         self.port = 0
         self.container = Container()
 
@@ -56,6 +57,9 @@ class Runtime:
         self.relay.start()
         self.saga_worker = self.container.saga_worker().start()
         self.payment_reader = self.container.payment_reader().start()
+        if self.container.config.vendor_events.enabled():
+            self.vendor_events = self.container.vendor_events()
+            self.vendor_events.start()
         config = self.container.config
         self.server, self.port = create_server(
             config.grpc.address(),
@@ -108,6 +112,8 @@ class Runtime:
             self.saga_worker.stop(grace)
         if self.payment_reader is not None:
             self.payment_reader.stop(grace)
+        if self.vendor_events is not None:
+            self.vendor_events.stop(grace)
         if self.relay is not None:
             self.relay.stop(grace)
         with contextlib.suppress(Exception):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -34,6 +35,10 @@ DEFAULTS: dict[str, str] = {
     "O2C_SAGA_LEASE_SECONDS": "60",
     "O2C_SAGA_SWEEP_SECONDS": "5",
     "O2C_ERP_PAYMENTS_SECONDS": "60",
+    "O2C_VENDOR_EVENTS": "on",
+    "O2C_VENDOR_EVENT_STREAM": "O2C_VENDOR_EVENTS",
+    "O2C_VENDOR_EVENT_PREFIX": "vendor",
+    "O2C_VENDOR_EVENT_MAX_DELIVERIES": "5",
     "O2C_OWNERSHIP_OVERRIDES": "",
     "O2C_LOG_LEVEL": "INFO",
     "O2C_TLS_CERT_FILE": "",
@@ -74,6 +79,28 @@ ERP_URLS = ("O2C_NETSUITE_URL", "O2C_DYNAMICS365_URL", "O2C_LEGACY_ERP_DATABASE_
 
 class SettingError(ValueError):
     """A variable whose value o2c cannot use; the message names it and what it takes."""
+
+
+def vendor_events(values: Mapping[str, str]) -> dict[str, Any]:
+    switch = values["O2C_VENDOR_EVENTS"].strip().lower()
+    if switch not in ("on", "off"):
+        raise SettingError(
+            f"O2C_VENDOR_EVENTS must be on or off, got {values['O2C_VENDOR_EVENTS']!r}"
+        )
+    prefix = values["O2C_VENDOR_EVENT_PREFIX"].strip()
+    if not re.fullmatch(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*", prefix):
+        raise SettingError(
+            f"O2C_VENDOR_EVENT_PREFIX must be NATS subject tokens such as vendor, got {prefix!r}"
+        )
+    deliveries = whole_number(values, "O2C_VENDOR_EVENT_MAX_DELIVERIES")
+    if deliveries < 1:
+        raise SettingError("O2C_VENDOR_EVENT_MAX_DELIVERIES must be at least 1")
+    return {
+        "enabled": switch == "on",
+        "stream": values["O2C_VENDOR_EVENT_STREAM"],
+        "prefix": prefix,
+        "max_deliveries": deliveries,
+    }
 
 
 def number(values: Mapping[str, str], name: str) -> float:
@@ -123,6 +150,7 @@ def as_config(values: Mapping[str, str]) -> dict[str, Any]:
             "sweep_seconds": number(values, "O2C_SAGA_SWEEP_SECONDS"),
             "payments_seconds": number(values, "O2C_ERP_PAYMENTS_SECONDS"),
         },
+        "vendor_events": vendor_events(values),
         "ownership": {"changes": values["O2C_OWNERSHIP_OVERRIDES"]},
         "rate_limit": rate_limit(values),
         "tls": {

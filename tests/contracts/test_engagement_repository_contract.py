@@ -138,3 +138,14 @@ def test_a_commit_refused_for_one_aggregate_keeps_none_of_the_others(uow_factory
     with pytest.raises(ConcurrentUpdate):
         save(uow_factory, "engagements", newcomer, duplicate)
     assert read(uow_factory, lambda uow: uow.engagements.get(newcomer.id)) is None
+
+
+def test_an_engagement_is_found_by_the_psa_project_of_any_of_its_work_packages(uow_factory):
+    engagement, other = an_engagement(), an_engagement()
+    engagement.work_packages[-1].psa_project_id = "PRJ-LAST"
+    other.work_packages[0].psa_project_id = "PRJ-OTHER"
+    save(uow_factory, "engagements", engagement, other)
+
+    found = read(uow_factory, lambda uow: uow.engagements.get_by_psa_project("PRJ-LAST"))
+    assert found is not None and found.id == engagement.id
+    assert read(uow_factory, lambda uow: uow.engagements.get_by_psa_project("PRJ-NONE")) is None

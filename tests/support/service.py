@@ -32,6 +32,8 @@ def running_service(database_url: str, nats_url: str, **overrides: str) -> Itera
                 "O2C_NATS_URL": nats_url,
                 "O2C_STREAM": f"O2C_E2E_{tag.upper()}",
                 "O2C_SUBJECT_PREFIX": f"o2ce2e{tag}.v1",
+                "O2C_VENDOR_EVENT_STREAM": f"O2C_E2E_VENDOR_{tag.upper()}",
+                "O2C_VENDOR_EVENT_PREFIX": f"vendore2e{tag}",
                 "O2C_GRPC_ADDRESS": "127.0.0.1:0",
                 "O2C_VENDOR_RETRY_FIRST_DELAY": "0.01",
                 "O2C_SHUTDOWN_GRACE_SECONDS": "2",
@@ -46,6 +48,7 @@ def running_service(database_url: str, nats_url: str, **overrides: str) -> Itera
     finally:
         runtime.stop()
         delete_stream(runtime.values["O2C_NATS_URL"], runtime.values["O2C_STREAM"])
+        delete_stream(runtime.values["O2C_NATS_URL"], runtime.values["O2C_VENDOR_EVENT_STREAM"])
 
 
 def delete_stream(nats_url: str, stream: str) -> None:

@@ -188,6 +188,12 @@ class FakeEngagements(_Repo):
         found: Engagement | None = self.find(lambda e: e.opportunity_id == opportunity_id)
         return found
 
+    def get_by_psa_project(self, project_id: str) -> Engagement | None:
+        found: Engagement | None = self.find(
+            lambda e: any(wp.psa_project_id == project_id for wp in e.work_packages)
+        )
+        return found
+
 
 def without_accounts(loaded: dict[str, Any] | None) -> dict[str, Any] | None:
     if loaded is None:

@@ -1,4 +1,5 @@
-"""The relay's own event loop in a daemon thread, for a synchronous server (nats-py is asyncio)."""
+"""The relay's own event loop in a daemon thread, for a synchronous server (nats-py is asyncio);
+the vendor-event consumers run in one too."""
 
 from __future__ import annotations
 
@@ -17,9 +18,12 @@ class Relay(Protocol):
 
 
 class RelayThread:
-    def __init__(self, relay: Relay, idle_interval: float = 1.0) -> None:
+    def __init__(
+        self, relay: Relay, idle_interval: float = 1.0, name: str = "outbox relay"
+    ) -> None:
         self.relay = relay
         self.idle_interval = idle_interval
+        self.name = name
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -34,8 +38,9 @@ class RelayThread:
 
     def start(self) -> None:
         if self._thread is not None:
-            raise RuntimeError("the relay thread was already started")
-        self._thread = threading.Thread(target=self._main, name="o2c-outbox-relay", daemon=True)
+            raise RuntimeError(f"the {self.name} thread was already started")
+        thread_name = "o2c-" + self.name.replace(" ", "-")
+        self._thread = threading.Thread(target=self._main, name=thread_name, daemon=True)
         self._thread.start()
         self._ready.wait()
 
@@ -52,7 +57,7 @@ class RelayThread:
         self._call_in_loop(self._stop)
         self._thread.join(timeout)
         if self._thread.is_alive():
-            self._log.warning("outbox relay did not stop in time; cancelling", timeout=timeout)
+            self._log.warning(f"{self.name} did not stop in time; cancelling", timeout=timeout)
             self._cancel()
             self._thread.join(1.0)
         return not self._thread.is_alive()
@@ -73,9 +78,9 @@ class RelayThread:
         try:
             asyncio.run(self._run())
         except asyncio.CancelledError:
-            self._log.warning("outbox relay cancelled")
+            self._log.warning(f"{self.name} cancelled")
         except Exception:
-            self._log.exception("outbox relay crashed")
+            self._log.exception(f"{self.name} crashed")
         finally:
             self._ready.set()
 

@@ -11,7 +11,14 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from adapters.persistence.column_types import exact_sum
-from adapters.persistence.tables import audit_log, billable_events, saga_steps, sagas
+from adapters.persistence.tables import (
+    audit_log,
+    billable_events,
+    engagements,
+    saga_steps,
+    sagas,
+    work_packages,
+)
 from domain.audit import Refusal
 from domain.billable_event import BillableEvent, BillableEventStatus
 from domain.billing.agreement import BillingAgreement
@@ -59,6 +66,13 @@ class SqlEngagementRepository(AggregateRepository[Engagement]):
     def get_by_opportunity(self, opportunity_id: str) -> Engagement | None:
         query = select(Engagement).filter_by(opportunity_id=opportunity_id)
         return self._seen(self.session.scalars(query).one_or_none())
+
+    def get_by_psa_project(self, project_id: str) -> Engagement | None:
+        packages = select(work_packages.c.engagement_id).where(
+            work_packages.c.psa_project_id == project_id
+        )
+        query = select(Engagement).where(engagements.c.id.in_(packages))
+        return self._seen(self.session.scalars(query).first())
 
 
 class SqlBillableEventRepository(AggregateRepository[BillableEvent]):

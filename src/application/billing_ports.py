@@ -8,6 +8,7 @@ from typing import Protocol
 
 from attrs import frozen
 
+from application.crm_status import CrmStatus
 from application.erp_ports import ErpLedger
 from application.intercompany import Intercompany
 from application.ports import Clock, IdGenerator, Psa, UnitOfWorkFactory
@@ -58,3 +59,4 @@ class BillingPorts:
     postings: Postings | None = None  # posts finalised invoices and credit notes to their ERP
     ledgers: Mapping[str, ErpLedger] | None = None  # ERP name → its ledger, for controls
     intercompany: Intercompany | None = None  # charges for work another legal entity delivered
+    crm_status: CrmStatus | None = None  # shows each invoice's payment status in the CRM

@@ -16,6 +16,8 @@ from application.billing_ports import PsaChangeOrders
 from application.change_order_saga import ChangeOrderToPsa
 from application.closed_won import agreement_from, engagement_from
 from application.commands import CreateServiceEngagement
+from application.crm_ports import CrmPaymentStatus
+from application.crm_status import PaymentStatusToCrm
 from application.erp_ports import ErpLedger
 from application.intercompany import IntercompanyToErp
 from application.pipeline import Pipeline
@@ -58,6 +60,7 @@ class ProvisioningPorts:
     change_orders: PsaChangeOrders | None = None
     ledgers: Mapping[str, ErpLedger] | None = None  # ERP name → its ledger adapter
     default_erp: str = "sandbox"  # where a legal entity without a route posts
+    crm_status: CrmPaymentStatus | None = None  # where invoices' payment status is shown
 
 
 def create_service_engagement(
@@ -137,4 +140,6 @@ def saga_runner(ports: ProvisioningPorts) -> SagaRunner:
     if ports.ledgers is not None:
         definitions.append(InvoiceToErp(ledgers=ports.ledgers))
         definitions.append(IntercompanyToErp(ledgers=ports.ledgers))
+    if ports.crm_status is not None:
+        definitions.append(PaymentStatusToCrm(crm=ports.crm_status))
     return SagaRunner(machinery, definitions)

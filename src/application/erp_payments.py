@@ -126,6 +126,8 @@ def apply(ports: BillingPorts, ledger: ErpLedger, entity: str, received: LedgerP
             with ports.uow_factory() as parking:
                 park(parking, ports, key, received, error.message)
             return "unmatched"
+        if ports.crm_status is not None:
+            ports.crm_status.payment_applied(uow, invoice, key, ports.clock.now())
         uow.commit()
     return "applied"
 

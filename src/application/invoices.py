@@ -127,8 +127,11 @@ def pay(uow: UnitOfWork, cmd: RecordPayment, ports: BillingPorts) -> dict[str, o
             parse_date(cmd.received_on, "received_on"), ports.clock.now().date(), "received_on"
         ),
     )
+    new = invoice.payment(payment.payment_id) is None
     with fields_renamed("payment.", ""):
         application = invoice.apply_payment(payment, ports.clock.now())
+    if new and ports.crm_status is not None:
+        ports.crm_status.payment_applied(uow, invoice, payment.payment_id, ports.clock.now())
     return {"invoice_id": invoice.id, "payment_id": application.payment.payment_id}
 
 

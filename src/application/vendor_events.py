@@ -29,6 +29,7 @@ from application.create_engagement import ProvisioningPorts, create_service_enga
 from application.crm_ports import CrmDeal, CrmDeals
 from application.errors import VendorError
 from application.ports import Clock, IdGenerator, UnitOfWorkFactory
+from application.psa_work_ports import ApprovedWork
 from domain.errors import (
     ConcurrentUpdate,
     DomainError,
@@ -292,31 +293,54 @@ class ApprovedWorkEvents:
 
     def handle(self, message: VendorMessage) -> Outcome:
         event = json_object(message)
-        kind = text_field(event, "kind", "")
-        source_id = text_field(event, "source_id", "")
-        project_id = text_field(event, "project_id", "")
-        day = text_field(event, "day", "")
+        given = {name: str(event.get(name) or "") for name in (*WORK_FIELDS, "milestone_code")}
+        work = ApprovedWork(
+            source_id=text_field(event, "source_id", ""),
+            kind=text_field(event, "kind", ""),
+            project_id=text_field(event, "project_id", ""),
+            day=text_field(event, "day", ""),
+            resource=given["resource"],
+            role=given["role"],
+            hours=given["hours"],
+            category=given["category"],
+            cost_amount=given["cost_amount"],
+            cost_currency=given["cost_currency"],
+            milestone_code=given["milestone_code"],
+        )
+        return self.stage(work, str(event.get("event_id") or message.event_id))
+
+    def stage(self, work: ApprovedWork, event_id: str) -> Outcome:
+        """The item staged on the work package whose PSA project it was approved on."""
         with self.billing.uow_factory() as uow:
-            engagement = uow.engagements.get_by_psa_project(project_id)
+            engagement = uow.engagements.get_by_psa_project(work.project_id)
         if engagement is None:
-            raise Rejected(f"no engagement has PSA project {project_id[:64]!r}", source_id[:128])
-        package = next(wp for wp in engagement.work_packages if wp.psa_project_id == project_id)
-        fields = {name: str(event.get(name) or "") for name in (*WORK_FIELDS, "milestone_code")}
+            raise Rejected(
+                f"no engagement has PSA project {work.project_id[:64]!r}", work.source_id[:128]
+            )
+        package = next(
+            wp for wp in engagement.work_packages if wp.psa_project_id == work.project_id
+        )
         command = ApproveWork(
-            request_id=request_id("psa", str(event.get("event_id") or message.event_id)),
+            request_id=request_id("psa", event_id),
             source_system="psa",
-            source_id=source_id,
+            source_id=work.source_id,
             engagement_id=engagement.id,
             work_package_code=package.code,
-            kind=kind,
-            day=day,
+            kind=work.kind,
+            day=work.day,
             caller=PSA_EVENTS,
-            **fields,
+            resource=work.resource,
+            role=work.role,
+            hours=work.hours,
+            category=work.category,
+            cost_amount=work.cost_amount,
+            cost_currency=work.cost_currency,
+            milestone_code=work.milestone_code,
         )
         try:
             approve_work(command, self.billing)
         except FAULTS:
             raise
         except DomainError as refused:
-            raise Rejected(refusal(refused), source_id[:128]) from None
+            raise Rejected(refusal(refused), work.source_id[:128]) from None
         return Outcome.DONE

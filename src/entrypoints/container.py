@@ -20,6 +20,7 @@ from adapters.vendors.sandbox.psa import SandboxPsa
 from adapters.vendors.sandbox.records import SandboxRecords
 from application.billing_ports import BillingPorts
 from application.create_engagement import ProvisioningPorts, saga_runner
+from application.crm_status import CrmStatus
 from application.intercompany import Intercompany
 from application.posting_saga import Postings
 from application.retry import RetryPolicy
@@ -30,10 +31,11 @@ from entrypoints.grpc.call_audit import CallAuditor
 from entrypoints.grpc.peer_identity import certificate_authenticators
 from entrypoints.grpc.rate_limit import token_buckets
 from entrypoints.grpc.trust import token_verifier
+from entrypoints.psa_adapters import kantata_psa
 from entrypoints.saga_worker import SagaWorker, payment_reader
 from entrypoints.settings import SettingError
 from entrypoints.system import SystemClock, UuidIds, node_name
-from entrypoints.vendor_events import vendor_event_thread
+from entrypoints.vendor_events import psa_work_poller, vendor_event_thread
 
 SYSTEMS = frozenset(system.value for system in System)
 
@@ -97,6 +99,7 @@ class Container(containers.DeclarativeContainer):
     psa = providers.Selector(
         config.psa.kind,
         sandbox=providers.Singleton(SandboxPsa, providers.Singleton(SandboxRecords, engine, "psa")),
+        kantata=providers.Resource(kantata_psa, config.psa.kantata),
     )
 
     crm = providers.Selector(
@@ -121,6 +124,7 @@ class Container(containers.DeclarativeContainer):
         node=providers.Callable(node_name),
         change_orders=psa,
         ledgers=ledgers,
+        crm_status=crm,
     )
     sagas = providers.Singleton(saga_runner, provisioning)
     saga_worker = providers.Singleton(
@@ -155,9 +159,13 @@ class Container(containers.DeclarativeContainer):
         sagas=sagas,
         postings=providers.Singleton(Postings, sagas),
         intercompany=providers.Singleton(Intercompany, sagas),
+        crm_status=providers.Singleton(CrmStatus, sagas),
         ledgers=ledgers,
     )
     payment_reader = providers.Singleton(payment_reader, billing, config.sagas.payments_seconds)
+    psa_work_poller = providers.Singleton(
+        psa_work_poller, psa, billing, config.sagas.psa_work_seconds
+    )
     vendor_events = providers.Singleton(
         vendor_event_thread, config.vendor_events, config.nats.url, crm, provisioning, billing
     )

@@ -18,6 +18,7 @@ from entrypoints.container import Container
 from entrypoints.erp_simulators import EmbeddedErps
 from entrypoints.grpc import transport
 from entrypoints.grpc.server import O2cServer, create_server
+from entrypoints.psa_simulators import EmbeddedKantata
 from entrypoints.readiness import ReadinessWatcher, interval_for
 from entrypoints.saga_worker import SagaWorker
 
@@ -35,7 +36,9 @@ class Runtime:
         self.readiness: ReadinessWatcher | None = None
         self.saga_worker: SagaWorker | None = None
         self.payment_reader: SagaWorker | None = None
+        self.psa_work: SagaWorker | None = None
         self.vendor_events: RelayThread | None = None
+        self.kantata: EmbeddedKantata | None = None
         self.port = 0
         self.container = Container()
 
@@ -49,6 +52,9 @@ class Runtime:
             self.values["O2C_NATS_URL"] = self.start_embedded_nats()
         if settings.erp_simulators_wanted(self.values):
             self.values.update(self.start_erp_simulators())
+        if self.values["O2C_PSA"].strip() == "kantata" and not self.values["O2C_KANTATA_URL"]:
+            self.kantata = EmbeddedKantata(Path(self.values["O2C_ERP_SIMULATORS_DIR"]))
+            self.values.update(self.kantata.start())
         self.container.config.from_dict(settings.as_config(self.values))
         prepare_database(self.values["O2C_DATABASE_URL"])
         start_mappers()
@@ -57,6 +63,7 @@ class Runtime:
         self.relay.start()
         self.saga_worker = self.container.saga_worker().start()
         self.payment_reader = self.container.payment_reader().start()
+        self.psa_work = self.container.psa_work_poller().start()
         if self.container.config.vendor_events.enabled():
             self.vendor_events = self.container.vendor_events()
             self.vendor_events.start()
@@ -112,6 +119,8 @@ class Runtime:
             self.saga_worker.stop(grace)
         if self.payment_reader is not None:
             self.payment_reader.stop(grace)
+        if self.psa_work is not None:
+            self.psa_work.stop(grace)
         if self.vendor_events is not None:
             self.vendor_events.stop(grace)
         if self.relay is not None:
@@ -122,6 +131,8 @@ class Runtime:
             self.container.engine().dispose()
         if self.erp_simulators is not None:
             self.erp_simulators.stop()
+        if self.kantata is not None:
+            self.kantata.stop()
         if self.nats is not None:
             self.nats.stop()
         log.info("o2c stopped")

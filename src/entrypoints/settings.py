@@ -23,6 +23,9 @@ DEFAULTS: dict[str, str] = {
     "O2C_SHUTDOWN_GRACE_SECONDS": "10",
     "O2C_ERP": "sandbox",
     "O2C_PSA": "sandbox",
+    "O2C_KANTATA_URL": "",
+    "O2C_KANTATA_TOKEN_FILE": "",
+    "O2C_KANTATA_MAPPING": "",
     "O2C_CRM": "sandbox",
     "O2C_SANDBOX_LEGAL_ENTITIES": (
         "US01=USMF:US-EIN-12-3456789,GB01=GBSI:GB-VAT-123456789,DE01=DEMF:DE-USTID-123456789,"
@@ -35,6 +38,7 @@ DEFAULTS: dict[str, str] = {
     "O2C_SAGA_LEASE_SECONDS": "60",
     "O2C_SAGA_SWEEP_SECONDS": "5",
     "O2C_ERP_PAYMENTS_SECONDS": "60",
+    "O2C_PSA_WORK_SECONDS": "60",
     "O2C_VENDOR_EVENTS": "on",
     "O2C_VENDOR_EVENT_STREAM": "O2C_VENDOR_EVENTS",
     "O2C_VENDOR_EVENT_PREFIX": "vendor",
@@ -79,6 +83,23 @@ ERP_URLS = ("O2C_NETSUITE_URL", "O2C_DYNAMICS365_URL", "O2C_LEGACY_ERP_DATABASE_
 
 class SettingError(ValueError):
     """A variable whose value o2c cannot use; the message names it and what it takes."""
+
+
+PSAS = ("sandbox", "kantata")
+
+
+def psa(values: Mapping[str, str]) -> dict[str, Any]:
+    kind = values["O2C_PSA"].strip()
+    if kind not in PSAS:
+        raise SettingError(f"O2C_PSA must be one of {', '.join(PSAS)}, got {kind!r}")
+    kantata = {
+        "url": values["O2C_KANTATA_URL"],
+        "token_file": values["O2C_KANTATA_TOKEN_FILE"],
+        "mapping": values["O2C_KANTATA_MAPPING"],
+    }
+    if kind == "kantata" and values["O2C_KANTATA_URL"] and not values["O2C_KANTATA_TOKEN_FILE"]:
+        raise SettingError("O2C_PSA=kantata with O2C_KANTATA_URL needs O2C_KANTATA_TOKEN_FILE")
+    return {"kind": kind, "kantata": kantata}
 
 
 def vendor_events(values: Mapping[str, str]) -> dict[str, Any]:
@@ -138,7 +159,7 @@ def as_config(values: Mapping[str, str]) -> dict[str, Any]:
         },
         "erp": {"kind": values["O2C_ERP"], "legal_entities": values["O2C_SANDBOX_LEGAL_ENTITIES"]},
         "billing": {"reference": values["O2C_BILLING_REFERENCE"]},
-        "psa": {"kind": values["O2C_PSA"]},
+        "psa": psa(values),
         "crm": {"kind": values["O2C_CRM"]},
         "vendors": {
             "retry_attempts": whole_number(values, "O2C_VENDOR_RETRY_ATTEMPTS"),
@@ -149,6 +170,7 @@ def as_config(values: Mapping[str, str]) -> dict[str, Any]:
             "lease_seconds": number(values, "O2C_SAGA_LEASE_SECONDS"),
             "sweep_seconds": number(values, "O2C_SAGA_SWEEP_SECONDS"),
             "payments_seconds": number(values, "O2C_ERP_PAYMENTS_SECONDS"),
+            "psa_work_seconds": number(values, "O2C_PSA_WORK_SECONDS"),
         },
         "vendor_events": vendor_events(values),
         "ownership": {"changes": values["O2C_OWNERSHIP_OVERRIDES"]},

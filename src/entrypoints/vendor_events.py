@@ -16,6 +16,8 @@ from adapters.messaging.vendor_consumer import (
 from application.billing_ports import BillingPorts
 from application.create_engagement import ProvisioningPorts
 from application.crm_ports import CrmDeals
+from application.psa_work_ports import PsaWork
+from application.psa_work_reader import PsaWorkReader
 from application.vendor_events import (
     ApprovedWorkEvents,
     ClosedWonEvents,
@@ -23,6 +25,7 @@ from application.vendor_events import (
     receive,
 )
 from domain.exception_case import OwnerRole, Workflow
+from entrypoints.saga_worker import SagaWorker
 
 CLOSED_WON = "salesforce.cdc.OpportunityChangeEvent"
 APPROVED_WORK = "psa.work.approved"
@@ -76,3 +79,20 @@ def vendor_event_thread(
         ],
     )
     return RelayThread(consumer, name="vendor event consumer")
+
+
+def psa_work_poller(psa: PsaWork, billing: BillingPorts, every_seconds: float) -> SagaWorker:
+    """Reads the work the PSA approved and stages it, every `every_seconds` (0: never)."""
+    reader = PsaWorkReader(
+        psa,
+        ApprovedWorkEvents(billing),
+        Parking(billing.uow_factory, billing.clock, billing.ids),
+        billing.clock,
+    )
+    return SagaWorker(
+        reader.read,
+        every_seconds,
+        name="psa-work-reader",
+        doing="reading approved PSA work",
+        done="staged approved PSA work",
+    )

@@ -27,8 +27,10 @@ from integration.persistence.builders import encode_for_tests
 from sqlalchemy import Engine
 from support.databases import empty_tables, migrated_engine
 from support.dynamics365 import cash_application, ledger_for
+from support.kantata import a_kantata_world
 from support.legacy_erp import legacy_ledger
 from support.netsuite import a_netsuite_world
+from support.salesforce import a_salesforce_world
 from unit.fakes import FakeCrm, FakeErp, FakePsa, FakeUnitOfWork, Store
 
 from adapters.persistence.engine import session_factory
@@ -133,7 +135,11 @@ LEDGERS = [
     pytest.param(netsuite_ledger, id="netsuite"),
     *on_each_database("legacy", legacy_ledger),
 ]
-PSAS = [pytest.param(lambda _: FakePsa(), id="fake"), *on_each_database("sandbox", sandbox_psa)]
+PSAS = [
+    pytest.param(lambda _: FakePsa(), id="fake"),
+    *on_each_database("sandbox", sandbox_psa),
+    pytest.param(lambda request: kantata_psa_work_world(request).psa, id="kantata"),
+]
 
 
 def sandbox_crm_world(request: pytest.FixtureRequest, backend: str) -> CrmWorld:
@@ -141,16 +147,38 @@ def sandbox_crm_world(request: pytest.FixtureRequest, backend: str) -> CrmWorld:
     return CrmWorld(crm, crm.close_deal, crm.payment_status)
 
 
+def salesforce_crm_world(request: pytest.FixtureRequest) -> CrmWorld:
+    world = a_salesforce_world()
+    request.addfinalizer(world.close)
+    return CrmWorld(world.crm, world.close_deal, world.payment_status)
+
+
 def sandbox_psa_work_world(request: pytest.FixtureRequest, backend: str) -> PsaWorkWorld:
     psa = sandbox_psa(request, backend)
     return PsaWorkWorld(psa, psa.approve, psa.invoice_of)
 
 
+def kantata_psa_work_world(request: pytest.FixtureRequest) -> PsaWorkWorld:
+    world = a_kantata_world()
+    request.addfinalizer(world.close)
+    return PsaWorkWorld(world.psa, world.approve, world.invoice_of)
+
+
 # Each CRM's deals and payment status, and each PSA's approved work, against the sandbox or
 # the vendor's wire-format simulator.
-CRM_WORLDS = [*on_each_database("sandbox", sandbox_crm_world)]
-PSA_WORK_WORLDS = [*on_each_database("sandbox", sandbox_psa_work_world)]
-CRMS = [pytest.param(lambda _: FakeCrm(), id="fake"), *on_each_database("sandbox", sandbox_crm)]
+CRM_WORLDS = [
+    *on_each_database("sandbox", sandbox_crm_world),
+    pytest.param(salesforce_crm_world, id="salesforce"),
+]
+PSA_WORK_WORLDS = [
+    *on_each_database("sandbox", sandbox_psa_work_world),
+    pytest.param(kantata_psa_work_world, id="kantata"),
+]
+CRMS = [
+    pytest.param(lambda _: FakeCrm(), id="fake"),
+    *on_each_database("sandbox", sandbox_crm),
+    pytest.param(lambda request: salesforce_crm_world(request).crm, id="salesforce"),
+]
 UNITS_OF_WORK = [
     pytest.param(fake_units_of_work, id="fake"),
     *on_each_database("sql", sql_units_of_work),

@@ -102,8 +102,8 @@ def test_the_invoice_shows_both_sides_among_its_postings(routing, billing, invoi
     assert shown.invoice.posting_status == invoicing_pb2.POSTING_STATUS_POSTED
 
 
-def test_cash_the_erp_applied_is_read_back_once(
-    service_on_each_database, routing, billing, invoice
+def test_cash_the_erp_applied_is_read_back_once_and_shown_on_the_crm_account(
+    service_on_each_database, routing, billing, invoice, run_key
 ):
     ledger = service_on_each_database.container.ledgers()["sandbox"]
     issued = dt.date(invoice.issued_on.year, invoice.issued_on.month, invoice.issued_on.day)
@@ -120,6 +120,14 @@ def test_cash_the_erp_applied_is_read_back_once(
         billing_pb2.GetInvoiceStatusRequest(invoice_id=invoice.invoice_id)
     )
     assert status.status == invoicing_pb2.INVOICE_STATUS_PARTIALLY_PAID
+    crm = service_on_each_database.container.crm()
+    account = f"001-{run_key}"
+
+    def shown():
+        return crm.payment_status(account, invoice.number)
+
+    assert eventually(lambda: shown() is not None and shown().status == "partially_paid")
+    assert shown().paid == Money.of("100.00", "USD")
 
 
 def test_a_bad_legal_entity_code_is_refused_naming_the_field(routing):

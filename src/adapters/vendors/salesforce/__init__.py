@@ -1,0 +1,1 @@
+"""Salesforce as o2c's CRM, over its REST API."""

@@ -103,6 +103,8 @@ def bill(
             event.mark_invoiced()
         if ports.postings is not None:
             ports.postings.invoices(uow, result.invoices, ports.clock.now())
+        if ports.psa_invoiced is not None:
+            ports.psa_invoiced.invoices(uow, result.invoices, events, ports.clock.now())
         if ports.intercompany is not None:
             delivered = delivered_by(events, {e.id: e for e in engagements})
             pricing = reference.transfer_pricing()

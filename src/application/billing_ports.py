@@ -13,6 +13,7 @@ from application.erp_ports import ErpLedger
 from application.intercompany import Intercompany
 from application.ports import Clock, IdGenerator, Psa, UnitOfWorkFactory
 from application.posting_saga import Postings
+from application.psa_invoiced import PsaInvoiced
 from application.saga_runner import SagaRunner
 from domain.intercompany import TransferPricing
 from domain.invoicing.tax import LegalEntity, TaxTable
@@ -60,3 +61,4 @@ class BillingPorts:
     ledgers: Mapping[str, ErpLedger] | None = None  # ERP name → its ledger, for controls
     intercompany: Intercompany | None = None  # charges for work another legal entity delivered
     crm_status: CrmStatus | None = None  # shows each invoice's payment status in the CRM
+    psa_invoiced: PsaInvoiced | None = None  # writes the invoice back on the PSA's items

@@ -33,6 +33,8 @@ from application.ports import (
 )
 from application.posting_saga import InvoiceToErp
 from application.provisioning import KIND, EngagementProvisioning
+from application.psa_invoiced import InvoiceToPsa
+from application.psa_work_ports import PsaWork
 from application.retry import RetryPolicy
 from application.saga_definition import SagaDefinition
 from application.saga_ports import SagaPorts
@@ -61,6 +63,7 @@ class ProvisioningPorts:
     ledgers: Mapping[str, ErpLedger] | None = None  # ERP name → its ledger adapter
     default_erp: str = "sandbox"  # where a legal entity without a route posts
     crm_status: CrmPaymentStatus | None = None  # where invoices' payment status is shown
+    psa_work: PsaWork | None = None  # where invoiced work is written back
 
 
 def create_service_engagement(
@@ -142,4 +145,6 @@ def saga_runner(ports: ProvisioningPorts) -> SagaRunner:
         definitions.append(IntercompanyToErp(ledgers=ports.ledgers))
     if ports.crm_status is not None:
         definitions.append(PaymentStatusToCrm(crm=ports.crm_status))
+    if ports.psa_work is not None:
+        definitions.append(InvoiceToPsa(psa=ports.psa_work))
     return SagaRunner(machinery, definitions)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from decimal import Decimal
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from attrs import frozen
 
@@ -175,4 +175,25 @@ class ErpLedger(ErpPayments, Protocol):
     def payables(self, erp_legal_entity: str) -> list[OpenItem]:
         """Every intercompany payable and payable credit posted for the legal entity (credits
         negative), by the supplier's document number, in number order."""
+        ...
+
+
+@frozen
+class CustomerCredit:
+    """A customer's standing as the ERP that owns its legal entity keeps it, for a credit check
+    during quote approval."""
+
+    credit_limit: Money | None  # None: the ERP sets no limit for the customer
+    open_receivables: Money  # what the customer owes the entity now, in the limit's currency
+    on_hold: bool  # the ERP holds the customer's orders or credit
+    currency: str
+
+
+@runtime_checkable
+class ErpCredit(Protocol):
+    def customer_credit(
+        self, erp_legal_entity: str, customer_external_id: str
+    ) -> CustomerCredit | None:
+        """The customer's credit limit, open receivables and hold status in the entity; None
+        when the ERP does not know the customer there."""
         ...

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from types import TracebackType
 from typing import Protocol, Self
 
-from attrs import frozen
+from attrs import field, frozen
 
 from domain.audit import Refusal
 from domain.billable_event import BillableEvent
@@ -277,6 +277,19 @@ class ErpCustomers(Protocol):
 
 
 @frozen
+class ProjectMilestone:
+    """A fixed-fee milestone of the work package, for the PSA to track and approve."""
+
+    code: str
+    name: str
+    amount: Money
+
+
+def milestones_tuple(value: Iterable[ProjectMilestone]) -> tuple[ProjectMilestone, ...]:
+    return tuple(value)
+
+
+@frozen
 class ProjectRequest:
     external_id: str
     engagement_id: str
@@ -286,6 +299,7 @@ class ProjectRequest:
     region: str
     start_date: dt.date
     end_date: dt.date
+    milestones: tuple[ProjectMilestone, ...] = field(default=(), converter=milestones_tuple)
 
 
 class Psa(Protocol):

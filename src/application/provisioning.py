@@ -17,11 +17,14 @@ from application.ports import (
     ErpCustomers,
     ErpMasterData,
     LegalEntity,
+    ProjectMilestone,
     ProjectRequest,
     Psa,
     UnitOfWork,
 )
 from application.saga_definition import Halt, Setback, Step
+from domain.billing.methods import FixedFee
+from domain.billing.terms import BillingTerms
 from domain.engagement import MASTER_DATA_ERP, Engagement, EngagementStatus, WorkPackage
 from domain.errors import NotFound
 from domain.exception_case import ExceptionCase, OwnerRole, ReasonCode, Workflow
@@ -68,7 +71,12 @@ class EngagementProvisioning:
         if done.get(FIND_CUSTOMER) == NO_CUSTOMER:  # not there before: ours to create and undo
             steps.append(self.new_customer(engagement))
         if FIND_CUSTOMER in done:
-            steps.extend(self.project(engagement, package) for package in engagement.work_packages)
+            agreement = uow.billing_agreements.get(engagement.id)
+            terms = {} if agreement is None else agreement.terms
+            steps.extend(
+                self.project(engagement, package, terms.get(package.code))
+                for package in engagement.work_packages
+            )
         return steps
 
     def final_steps(self, uow: UnitOfWork, saga: Saga) -> Sequence[Step[Any]]:
@@ -192,9 +200,11 @@ class EngagementProvisioning:
             record_undo=lambda uow: engagement_in(uow, engagement.id).release_erp_customer(erp),
         )
 
-    def project(self, engagement: Engagement, package: WorkPackage) -> Step[str]:
+    def project(
+        self, engagement: Engagement, package: WorkPackage, terms: BillingTerms | None
+    ) -> Step[str]:
         code = package.code
-        request = project_request(engagement, package)
+        request = project_request(engagement, package, terms)
         return Step[str](
             name=f"psa.create_project[{code}]",
             external_id=request.external_id,
@@ -210,8 +220,17 @@ class EngagementProvisioning:
         )
 
 
-def project_request(engagement: Engagement, package: WorkPackage) -> ProjectRequest:
-    """A work package's PSA project shell, keyed by engagement and package: made once."""
+def project_request(
+    engagement: Engagement, package: WorkPackage, terms: BillingTerms | None = None
+) -> ProjectRequest:
+    """A work package's PSA project shell, keyed by engagement and package: made once, with the
+    milestones of a fixed fee for the PSA to track."""
+    method = None if terms is None else terms.method
+    milestones = (
+        tuple(ProjectMilestone(m.code, m.name or m.code, m.amount) for m in method.milestones)
+        if isinstance(method, FixedFee)
+        else ()
+    )
     return ProjectRequest(
         external_id=f"{engagement.id}:{package.code}",
         engagement_id=engagement.id,
@@ -221,6 +240,7 @@ def project_request(engagement: Engagement, package: WorkPackage) -> ProjectRequ
         region=package.region,
         start_date=engagement.start_date,
         end_date=engagement.end_date,
+        milestones=milestones,
     )
 
 

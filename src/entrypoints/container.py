@@ -20,11 +20,14 @@ from adapters.vendors.sandbox.psa import SandboxPsa
 from adapters.vendors.sandbox.records import SandboxRecords
 from application.billing_ports import BillingPorts
 from application.create_engagement import ProvisioningPorts, saga_runner
+from application.credit_check import CreditChecks
 from application.crm_status import CrmStatus
 from application.intercompany import Intercompany
 from application.posting_saga import Postings
+from application.psa_invoiced import PsaInvoiced
 from application.retry import RetryPolicy
 from domain.ownership import OwnershipMatrix, System
+from entrypoints.crm_adapters import salesforce_crm
 from entrypoints.erp_adapters import erp_ledgers
 from entrypoints.grpc.authentication import Authentication
 from entrypoints.grpc.call_audit import CallAuditor
@@ -105,6 +108,7 @@ class Container(containers.DeclarativeContainer):
     crm = providers.Selector(
         config.crm.kind,
         sandbox=providers.Singleton(SandboxCrm, providers.Singleton(SandboxRecords, engine, "crm")),
+        salesforce=providers.Resource(salesforce_crm, config.crm.salesforce),
     )
 
     ledgers = providers.Resource(
@@ -125,6 +129,7 @@ class Container(containers.DeclarativeContainer):
         change_orders=psa,
         ledgers=ledgers,
         crm_status=crm,
+        psa_work=psa,
     )
     sagas = providers.Singleton(saga_runner, provisioning)
     saga_worker = providers.Singleton(
@@ -160,9 +165,19 @@ class Container(containers.DeclarativeContainer):
         postings=providers.Singleton(Postings, sagas),
         intercompany=providers.Singleton(Intercompany, sagas),
         crm_status=providers.Singleton(CrmStatus, sagas),
+        psa_invoiced=providers.Singleton(PsaInvoiced, sagas),
         ledgers=ledgers,
     )
     payment_reader = providers.Singleton(payment_reader, billing, config.sagas.payments_seconds)
+    credit_checks = providers.Singleton(
+        CreditChecks,
+        unit_of_work.provider,
+        clock,
+        ledgers,
+        erp,
+        config.credit.deadline_seconds,
+        config.credit.cache_seconds,
+    )
     psa_work_poller = providers.Singleton(
         psa_work_poller, psa, billing, config.sagas.psa_work_seconds
     )

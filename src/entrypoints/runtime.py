@@ -18,7 +18,7 @@ from entrypoints.container import Container
 from entrypoints.erp_simulators import EmbeddedErps
 from entrypoints.grpc import transport
 from entrypoints.grpc.server import O2cServer, create_server
-from entrypoints.psa_simulators import EmbeddedKantata
+from entrypoints.psa_simulators import EmbeddedKantata, EmbeddedSalesforce
 from entrypoints.readiness import ReadinessWatcher, interval_for
 from entrypoints.saga_worker import SagaWorker
 
@@ -39,6 +39,7 @@ class Runtime:
         self.psa_work: SagaWorker | None = None
         self.vendor_events: RelayThread | None = None
         self.kantata: EmbeddedKantata | None = None
+        self.salesforce: EmbeddedSalesforce | None = None
         self.port = 0
         self.container = Container()
 
@@ -55,6 +56,10 @@ class Runtime:
         if self.values["O2C_PSA"].strip() == "kantata" and not self.values["O2C_KANTATA_URL"]:
             self.kantata = EmbeddedKantata(Path(self.values["O2C_ERP_SIMULATORS_DIR"]))
             self.values.update(self.kantata.start())
+        wants_salesforce = self.values["O2C_CRM"].strip() == "salesforce"
+        if wants_salesforce and not self.values["O2C_SALESFORCE_LOGIN_URL"]:
+            self.salesforce = EmbeddedSalesforce(Path(self.values["O2C_ERP_SIMULATORS_DIR"]))
+            self.values.update(self.salesforce.start())
         self.container.config.from_dict(settings.as_config(self.values))
         prepare_database(self.values["O2C_DATABASE_URL"])
         start_mappers()
@@ -77,6 +82,7 @@ class Runtime:
             authentication=self.container.authentication(),
             auditor=self.container.call_auditor(),
             rate_limits=self.container.rate_limits(),
+            credit_checks=self.container.credit_checks(),
             credentials=security.credentials() if security else None,
         )
         transport.warn_if_exposed(config.grpc.address(), security)
@@ -133,6 +139,8 @@ class Runtime:
             self.erp_simulators.stop()
         if self.kantata is not None:
             self.kantata.stop()
+        if self.salesforce is not None:
+            self.salesforce.stop()
         if self.nats is not None:
             self.nats.stop()
         log.info("o2c stopped")

@@ -23,6 +23,12 @@ DEFAULTS: dict[str, str] = {
     "O2C_SHUTDOWN_GRACE_SECONDS": "10",
     "O2C_ERP": "sandbox",
     "O2C_PSA": "sandbox",
+    "O2C_SALESFORCE_LOGIN_URL": "",
+    "O2C_SALESFORCE_CLIENT_ID": "",
+    "O2C_SALESFORCE_USERNAME": "",
+    "O2C_SALESFORCE_PRIVATE_KEY_FILE": "",
+    "O2C_SALESFORCE_AUDIENCE": "https://login.salesforce.com",
+    "O2C_SALESFORCE_MAPPING": "",
     "O2C_KANTATA_URL": "",
     "O2C_KANTATA_TOKEN_FILE": "",
     "O2C_KANTATA_MAPPING": "",
@@ -39,6 +45,8 @@ DEFAULTS: dict[str, str] = {
     "O2C_SAGA_SWEEP_SECONDS": "5",
     "O2C_ERP_PAYMENTS_SECONDS": "60",
     "O2C_PSA_WORK_SECONDS": "60",
+    "O2C_CREDIT_CHECK_DEADLINE_SECONDS": "2",
+    "O2C_CREDIT_CACHE_SECONDS": "300",
     "O2C_VENDOR_EVENTS": "on",
     "O2C_VENDOR_EVENT_STREAM": "O2C_VENDOR_EVENTS",
     "O2C_VENDOR_EVENT_PREFIX": "vendor",
@@ -83,6 +91,25 @@ ERP_URLS = ("O2C_NETSUITE_URL", "O2C_DYNAMICS365_URL", "O2C_LEGACY_ERP_DATABASE_
 
 class SettingError(ValueError):
     """A variable whose value o2c cannot use; the message names it and what it takes."""
+
+
+CRMS = ("sandbox", "salesforce")
+SALESFORCE = ("LOGIN_URL", "CLIENT_ID", "USERNAME", "PRIVATE_KEY_FILE", "AUDIENCE", "MAPPING")
+
+
+def crm(values: Mapping[str, str]) -> dict[str, Any]:
+    kind = values["O2C_CRM"].strip()
+    if kind not in CRMS:
+        raise SettingError(f"O2C_CRM must be one of {', '.join(CRMS)}, got {kind!r}")
+    salesforce = {name.lower(): values[f"O2C_SALESFORCE_{name}"] for name in SALESFORCE}
+    missing = [
+        f"O2C_SALESFORCE_{name}"
+        for name in ("CLIENT_ID", "USERNAME", "PRIVATE_KEY_FILE")
+        if not values[f"O2C_SALESFORCE_{name}"]
+    ]
+    if kind == "salesforce" and values["O2C_SALESFORCE_LOGIN_URL"] and missing:
+        raise SettingError(f"O2C_CRM=salesforce needs {', '.join(missing)}")
+    return {"kind": kind, "salesforce": salesforce}
 
 
 PSAS = ("sandbox", "kantata")
@@ -160,7 +187,7 @@ def as_config(values: Mapping[str, str]) -> dict[str, Any]:
         "erp": {"kind": values["O2C_ERP"], "legal_entities": values["O2C_SANDBOX_LEGAL_ENTITIES"]},
         "billing": {"reference": values["O2C_BILLING_REFERENCE"]},
         "psa": psa(values),
-        "crm": {"kind": values["O2C_CRM"]},
+        "crm": crm(values),
         "vendors": {
             "retry_attempts": whole_number(values, "O2C_VENDOR_RETRY_ATTEMPTS"),
             "retry_first_delay": number(values, "O2C_VENDOR_RETRY_FIRST_DELAY"),
@@ -173,6 +200,10 @@ def as_config(values: Mapping[str, str]) -> dict[str, Any]:
             "psa_work_seconds": number(values, "O2C_PSA_WORK_SECONDS"),
         },
         "vendor_events": vendor_events(values),
+        "credit": {
+            "deadline_seconds": number(values, "O2C_CREDIT_CHECK_DEADLINE_SECONDS"),
+            "cache_seconds": number(values, "O2C_CREDIT_CACHE_SECONDS"),
+        },
         "ownership": {"changes": values["O2C_OWNERSHIP_OVERRIDES"]},
         "rate_limit": rate_limit(values),
         "tls": {

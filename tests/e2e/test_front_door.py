@@ -34,6 +34,7 @@ def test_reflection_lists_the_process_apis(service):
         "o2c.v1.EngagementService",
         "o2c.v1.BillingService",
         "o2c.v1.ErpRoutingService",
+        "o2c.v1.CustomerService",
         "grpc.health.v1.Health",
     } <= services
 

@@ -40,6 +40,7 @@ from entrypoints.grpc.limits import check_request
 from o2c.v1 import (
     audit_pb2,
     billing_pb2,
+    customers_pb2,
     engagement_pb2,
     erp_routing_pb2,
     invoicing_pb2,
@@ -51,6 +52,7 @@ SERVICES = (
     billing_pb2.DESCRIPTOR.services_by_name["BillingService"],
     audit_pb2.DESCRIPTOR.services_by_name["AuditService"],
     erp_routing_pb2.DESCRIPTOR.services_by_name["ErpRoutingService"],
+    customers_pb2.DESCRIPTOR.services_by_name["CustomerService"],
 )
 VALID_REQUESTS: dict[str, Callable[[], Message]] = {
     "o2c.v1.CreateServiceEngagementRequest": lambda: closed_won("K1"),
@@ -108,6 +110,9 @@ VALID_REQUESTS: dict[str, Callable[[], Message]] = {
     ),
     "o2c.v1.ListIntercompanyChargesRequest": lambda: erp_routing_pb2.ListIntercompanyChargesRequest(
         legal_entity_code="GB01", page_size=10
+    ),
+    "o2c.v1.CheckCustomerCreditRequest": lambda: customers_pb2.CheckCustomerCreditRequest(
+        legal_entity_code="US01", account_id="001-ACME"
     ),
     "o2c.v1.ReconcileIntercompanyRequest": lambda: erp_routing_pb2.ReconcileIntercompanyRequest(
         legal_entity_code="GB01"

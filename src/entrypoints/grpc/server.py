@@ -10,9 +10,11 @@ from grpc_reflection.v1alpha import reflection
 
 from application.billing_ports import BillingPorts
 from application.create_engagement import ProvisioningPorts
+from application.credit_check import CreditChecks
 from entrypoints.grpc.audit_servicer import AuditServicer
 from entrypoints.grpc.billing_servicer import BillingServicer
 from entrypoints.grpc.call_audit import CallAudit, CallAuditor
+from entrypoints.grpc.customer_servicer import CustomerServicer
 from entrypoints.grpc.erp_routing_servicer import ErpRoutingServicer
 from entrypoints.grpc.interceptors import DeclaredLimits, ErrorBoundary
 from entrypoints.grpc.rate_limit import RateLimit, TokenBuckets
@@ -22,6 +24,8 @@ from o2c.v1 import (
     audit_pb2_grpc,
     billing_pb2,
     billing_pb2_grpc,
+    customers_pb2,
+    customers_pb2_grpc,
     engagement_pb2,
     engagement_pb2_grpc,
     erp_routing_pb2,
@@ -33,6 +37,7 @@ SERVICE_NAMES = (
     billing_pb2.DESCRIPTOR.services_by_name["BillingService"].full_name,
     audit_pb2.DESCRIPTOR.services_by_name["AuditService"].full_name,
     erp_routing_pb2.DESCRIPTOR.services_by_name["ErpRoutingService"].full_name,
+    customers_pb2.DESCRIPTOR.services_by_name["CustomerService"].full_name,
 )
 
 
@@ -70,6 +75,7 @@ def create_server(
     authentication: grpc.ServerInterceptor,
     auditor: CallAuditor | None = None,
     rate_limits: TokenBuckets | None = None,
+    credit_checks: CreditChecks | None = None,
 ) -> tuple[O2cServer, int]:
     """`credentials` serve TLS (see `transport.TransportSecurity`); without them, plaintext."""
     server = grpc.server(
@@ -95,6 +101,10 @@ def create_server(
     erp_routing_pb2_grpc.add_ErpRoutingServiceServicer_to_server(
         ErpRoutingServicer(billing), server
     )
+    if credit_checks is not None:
+        customers_pb2_grpc.add_CustomerServiceServicer_to_server(
+            CustomerServicer(credit_checks), server
+        )
     if auditor is not None:
         audit_pb2_grpc.add_AuditServiceServicer_to_server(
             AuditServicer(auditor.uow_factory), server

@@ -34,7 +34,7 @@ from entrypoints.grpc.call_audit import CallAuditor
 from entrypoints.grpc.peer_identity import certificate_authenticators
 from entrypoints.grpc.rate_limit import token_buckets
 from entrypoints.grpc.trust import token_verifier
-from entrypoints.psa_adapters import kantata_psa
+from entrypoints.psa_adapters import certinia_psa, kantata_psa
 from entrypoints.saga_worker import SagaWorker, payment_reader
 from entrypoints.settings import SettingError
 from entrypoints.system import SystemClock, UuidIds, node_name
@@ -103,6 +103,7 @@ class Container(containers.DeclarativeContainer):
         config.psa.kind,
         sandbox=providers.Singleton(SandboxPsa, providers.Singleton(SandboxRecords, engine, "psa")),
         kantata=providers.Resource(kantata_psa, config.psa.kantata),
+        certinia=providers.Resource(certinia_psa, config.psa.certinia, config.crm.salesforce),
     )
 
     crm = providers.Selector(

@@ -12,23 +12,25 @@ from adapters.vendors.salesforce.settings import SalesforceSettings
 from entrypoints.settings import SettingError
 
 
-def salesforce_crm(config: Mapping[str, Any]) -> Iterator[SalesforceCrm]:
+def salesforce_settings(config: Mapping[str, Any]) -> SalesforceSettings:
     """The org at O2C_SALESFORCE_LOGIN_URL, signed in as the integration user by the JWT bearer
     flow with the key in O2C_SALESFORCE_PRIVATE_KEY_FILE, read through the firm's mapping."""
     try:
         key = Path(config["private_key_file"]).read_bytes()
     except OSError as error:
         raise SettingError(f"O2C_SALESFORCE_PRIVATE_KEY_FILE cannot be read: {error}") from None
-    crm = SalesforceCrm(
-        SalesforceSettings(
-            login_url=config["login_url"],
-            client_id=config["client_id"],
-            username=config["username"],
-            private_key_pem=key,
-            audience=config["audience"],
-            mapping=load_mapping(config["mapping"]),
-        )
+    return SalesforceSettings(
+        login_url=config["login_url"],
+        client_id=config["client_id"],
+        username=config["username"],
+        private_key_pem=key,
+        audience=config["audience"],
+        mapping=load_mapping(config["mapping"]),
     )
+
+
+def salesforce_crm(config: Mapping[str, Any]) -> Iterator[SalesforceCrm]:
+    crm = SalesforceCrm(salesforce_settings(config))
     try:
         yield crm
     finally:

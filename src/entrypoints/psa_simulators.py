@@ -11,6 +11,7 @@ from pathlib import Path
 import structlog
 
 from entrypoints.erp_simulators import new_private_pem, public_pem
+from simulators.certinia import certinia_org
 from simulators.kantata import KantataSimulator
 from simulators.salesforce import SalesforceSimulator
 from simulators.salesforce_auth import ConnectedApp
@@ -57,7 +58,7 @@ class EmbeddedSalesforce:
         app = ConnectedApp(
             SALESFORCE_CONSUMER_KEY, SALESFORCE_USERNAME, public_pem(key_file.read_bytes())
         )
-        self.simulator = SalesforceSimulator(app).start()
+        self.simulator = certinia_org(app).start()  # Certinia installed, for O2C_PSA=certinia
         log.info("salesforce simulated", url=self.simulator.url)
         return {
             "O2C_SALESFORCE_LOGIN_URL": self.simulator.url,

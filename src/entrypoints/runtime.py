@@ -56,7 +56,10 @@ class Runtime:
         if self.values["O2C_PSA"].strip() == "kantata" and not self.values["O2C_KANTATA_URL"]:
             self.kantata = EmbeddedKantata(Path(self.values["O2C_ERP_SIMULATORS_DIR"]))
             self.values.update(self.kantata.start())
-        wants_salesforce = self.values["O2C_CRM"].strip() == "salesforce"
+        wants_salesforce = (
+            self.values["O2C_CRM"].strip() == "salesforce"
+            or self.values["O2C_PSA"].strip() == "certinia"
+        )
         if wants_salesforce and not self.values["O2C_SALESFORCE_LOGIN_URL"]:
             self.salesforce = EmbeddedSalesforce(Path(self.values["O2C_ERP_SIMULATORS_DIR"]))
             self.values.update(self.salesforce.start())

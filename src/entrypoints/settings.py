@@ -29,6 +29,8 @@ DEFAULTS: dict[str, str] = {
     "O2C_SALESFORCE_PRIVATE_KEY_FILE": "",
     "O2C_SALESFORCE_AUDIENCE": "https://login.salesforce.com",
     "O2C_SALESFORCE_MAPPING": "",
+    "O2C_CERTINIA_MAPPING": "",
+    "O2C_CERTINIA_REMOVAL": "delete",
     "O2C_KANTATA_URL": "",
     "O2C_KANTATA_TOKEN_FILE": "",
     "O2C_KANTATA_MAPPING": "",
@@ -112,7 +114,7 @@ def crm(values: Mapping[str, str]) -> dict[str, Any]:
     return {"kind": kind, "salesforce": salesforce}
 
 
-PSAS = ("sandbox", "kantata")
+PSAS = ("sandbox", "kantata", "certinia")
 
 
 def psa(values: Mapping[str, str]) -> dict[str, Any]:
@@ -126,7 +128,11 @@ def psa(values: Mapping[str, str]) -> dict[str, Any]:
     }
     if kind == "kantata" and values["O2C_KANTATA_URL"] and not values["O2C_KANTATA_TOKEN_FILE"]:
         raise SettingError("O2C_PSA=kantata with O2C_KANTATA_URL needs O2C_KANTATA_TOKEN_FILE")
-    return {"kind": kind, "kantata": kantata}
+    removal = values["O2C_CERTINIA_REMOVAL"].strip()
+    if removal not in ("delete", "deactivate"):
+        raise SettingError(f"O2C_CERTINIA_REMOVAL must be delete or deactivate, got {removal!r}")
+    certinia = {"mapping": values["O2C_CERTINIA_MAPPING"], "removal": removal}
+    return {"kind": kind, "kantata": kantata, "certinia": certinia}
 
 
 def vendor_events(values: Mapping[str, str]) -> dict[str, Any]:

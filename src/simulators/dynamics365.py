@@ -1,7 +1,8 @@
 """Microsoft Dynamics 365 Finance & Operations as o2c meets it on the wire: Entra ID client
 credentials, the OData service root `/data/` with `CustomersV3`, `FreeTextInvoiceHeaders`,
 `FreeTextInvoiceLines` and a customer payment journal on the receivable side, `VendorsV2`,
-`VendorInvoiceHeaders` and `VendorInvoiceLines` on the payable side, `$batch` with atomic
+`VendorInvoiceHeaders` and `VendorInvoiceLines` on the payable side, a customer's credit limit
+and hold on `CustomersV3` and its open transactions, `$batch` with atomic
 changesets, company visibility by `dataAreaId` and `cross-company=true`, server paging, 429 with
 Retry-After over the concurrency limit, and D365's error body.
 
@@ -33,8 +34,10 @@ from urllib.parse import parse_qs, urlencode
 from simulators.dynamics365_batch import Operation, http_part, parse_batch
 from simulators.dynamics365_entra import ENTRA_FAULTS, entra_error
 from simulators.dynamics365_odata import (
+    DEFAULTS,
     INVOICE_HEADER_SETS,
     KEYS,
+    OPEN_TRANSACTIONS_SET,
     PAYMENT_SET,
     REFERENCES,
     WRITABLE_SETS,
@@ -52,6 +55,7 @@ from simulators.dynamics365_odata import (
     duplicate,
     key_of,
     matches,
+    open_transactions,
     parse_entity_path,
     parse_filter,
     selected,
@@ -175,6 +179,27 @@ class Dynamics365Simulator:
             }
             journal[key_of(PAYMENT_SET, line)] = line
 
+    def set_credit(
+        self,
+        *,
+        company: str,
+        customer_account: str,
+        credit_limit: Decimal,
+        mandatory: bool,
+        on_hold: str,
+    ) -> None:
+        """The customer's credit management: a limit of 0 is none unless it is mandatory;
+        on_hold is the CustVendorBlocked member ("No", "Invoice", "All", ...)."""
+        changes = {
+            "CreditLimit": credit_limit,
+            "CreditLimitIsMandatory": "Yes" if mandatory else "No",
+            "OnHoldStatus": on_hold,
+        }
+        with self.lock:
+            if (company, customer_account) not in self.tables["CustomersV3"]:
+                raise LookupError(f"no customer {customer_account} in company {company}")
+            self.update(self.tables, "CustomersV3", (company, customer_account), changes)
+
     # -- the wire --------------------------------------------------------------------------
     def admit(self) -> Answer | None:
         """A data call may go on, or is refused as over the limit (or by a storm)."""
@@ -238,9 +263,14 @@ class Dynamics365Simulator:
     def read(self, entity_set: str, key: Key | None, query: dict[str, str]) -> Answer:
         cross_company = query.get("cross-company", "").lower() == "true"
         with self.lock:
+            held = (
+                open_transactions(self.tables)
+                if entity_set == OPEN_TRANSACTIONS_SET
+                else self.tables[entity_set].values()
+            )
             rows = [
                 copy.deepcopy(row)
-                for row in self.tables[entity_set].values()
+                for row in held
                 if cross_company or row["dataAreaId"] == self.default_company
             ]
             if entity_set in INVOICE_HEADER_SETS and self.lookups_to_miss > 0:
@@ -289,6 +319,7 @@ class Dynamics365Simulator:
         raise ODataError(405, f"{method} is not supported on this resource.")
 
     def create(self, tables: dict[str, dict[Key, Row]], entity_set: str, row: Row) -> Row:
+        row = {**DEFAULTS.get(entity_set, {}), **row}
         check_fields(entity_set, row, creating=True)
         self.check_company(row["dataAreaId"])
         self.check_references(tables, entity_set, row)

@@ -17,8 +17,12 @@ Row = dict[str, Any]
 Key = tuple[Any, ...]
 
 PAYMENT_SET = "CustomerPaymentJournalLines"
+# What is still open of each customer invoice (CustTransOpen): read-only, worked out from the
+# invoices and the payments marked against them.
+OPEN_TRANSACTIONS_SET = "CustomerOpenTransactions"
 KEYS: dict[str, tuple[str, ...]] = {
     "CustomersV3": ("dataAreaId", "CustomerAccount"),
+    OPEN_TRANSACTIONS_SET: ("dataAreaId", "CustomerAccount", "InvoiceIdentifier"),
     "FreeTextInvoiceHeaders": ("dataAreaId", "InvoiceIdentifier"),
     "FreeTextInvoiceLines": ("dataAreaId", "InvoiceIdentifier", "LineNumber"),
     PAYMENT_SET: ("dataAreaId", "JournalBatchNumber", "LineNumber"),
@@ -34,6 +38,17 @@ FIELDS: dict[str, dict[str, str]] = {
         "CustomerGroupId": "text",
         "SalesCurrencyCode": "text",
         "TaxExemptNumber": "text",
+        "CreditLimit": "number",
+        "CreditLimitIsMandatory": "text",
+        "OnHoldStatus": "text",
+    },
+    OPEN_TRANSACTIONS_SET: {
+        "dataAreaId": "text",
+        "CustomerAccount": "text",
+        "InvoiceIdentifier": "text",
+        "DueDate": "datetime",
+        "CurrencyCode": "text",
+        "AmountCur": "number",
     },
     "FreeTextInvoiceHeaders": {
         "dataAreaId": "text",
@@ -101,6 +116,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "FreeTextInvoiceHeaders": ("CustomerAccount", "InvoiceDate", "CurrencyCode"),
     "FreeTextInvoiceLines": ("Description", "LineAmount"),
     PAYMENT_SET: (),
+    OPEN_TRANSACTIONS_SET: (),
     "VendorsV2": ("VendorOrganizationName", "VendorGroupId", "CurrencyCode"),
     "VendorInvoiceHeaders": ("VendorAccount", "InvoiceNumber", "InvoiceDate", "Currency"),
     "VendorInvoiceLines": ("Currency", "LineAmount"),
@@ -128,6 +144,16 @@ REFERENCES = {
     ),
 }
 READ_ONLY = {"FreeTextInvoiceHeaders": {"TotalAmount"}}
+# Enumerations as OData writes them, by member name: NoYes, and CustVendorBlocked (the customer's
+# Invoicing and delivery on hold).
+ENUMS = {
+    "CreditLimitIsMandatory": ("No", "Yes"),
+    "OnHoldStatus": ("No", "Invoice", "All", "Payment", "Requisition", "Never"),
+}
+# A new customer as D365 defaults it: a credit limit of 0, which is none unless mandatory.
+DEFAULTS = {
+    "CustomersV3": {"CreditLimit": Decimal(0), "CreditLimitIsMandatory": "No", "OnHoldStatus": "No"}
+}
 WRITABLE_SETS = (
     "CustomersV3",
     "FreeTextInvoiceHeaders",
@@ -261,6 +287,7 @@ def check_fields(entity_set: str, row: Row, *, creating: bool) -> None:
                 "use property names that are defined by the type.",
             )
         check_type(name, fields[name], value)
+        check_enum(name, value)
     needed = (*KEYS[entity_set], *REQUIRED[entity_set]) if creating else ()
     missing = [name for name in needed if row.get(name) in (None, "")]
     if missing:
@@ -280,6 +307,36 @@ def check_type(name: str, kind: str, value: Any) -> None:
             400,
             f"Cannot convert the literal '{value}' to the expected type of property '{name}'.",
         )
+
+
+def check_enum(name: str, value: Any) -> None:
+    if name in ENUMS and value not in ENUMS[name]:
+        raise ODataError(
+            400,
+            f"Cannot convert the literal '{value}' to the expected type of property '{name}'.",
+            f"Requested value '{value}' was not found.",
+        )
+
+
+def open_transactions(tables: dict[str, dict[Key, Row]]) -> list[Row]:
+    """Each customer invoice or credit note less the payments marked against it, while open."""
+    paid: dict[tuple[Any, Any], Decimal] = {}
+    for line in tables[PAYMENT_SET].values():
+        marked = (line["dataAreaId"], line["MarkedInvoice"])
+        paid[marked] = paid.get(marked, Decimal(0)) + Decimal(line["CreditAmount"])
+    found = [
+        {
+            "dataAreaId": header["dataAreaId"],
+            "CustomerAccount": header["CustomerAccount"],
+            "InvoiceIdentifier": header["InvoiceIdentifier"],
+            "DueDate": header.get("DueDate"),
+            "CurrencyCode": header["CurrencyCode"],
+            "AmountCur": Decimal(header.get("TotalAmount") or 0)
+            - paid.get((header["dataAreaId"], header["InvoiceIdentifier"]), Decimal(0)),
+        }
+        for header in tables["FreeTextInvoiceHeaders"].values()
+    ]
+    return [row for row in found if row["AmountCur"] != 0]
 
 
 def add_to_total(tables: dict[str, dict[Key, Row]], line: Row) -> None:

@@ -21,6 +21,8 @@ only the columns o2c uses:
   the org on the account site; one table is enough for o2c).
 - ar_cash_receipts_all: receipts, each applied to one transaction (EBS keeps the application
   in ar_receivable_applications_all).
+- hz_customer_profiles, hz_cust_profile_amts and ar_payment_schedules_all: credit limits and
+  holds, and what is due on each transaction (see legacy_erp_credit).
 - ap_suppliers (by supplier number, segment1, entered by hand: o2c's external id) and
   ap_supplier_sites_all (one per supplier, site code and org_id).
 - ap_invoices_interface and ap_invoice_lines_interface: the Payables open interface. The feeder
@@ -33,7 +35,8 @@ only the columns o2c uses:
   and org_id, carrying the interface's attribute_category and attribute1..3. Payables does not
   check what a credit memo names in its flexfield.
 
-Beside this module: legacy_erp_schema and legacy_erp_payables_schema (the tables),
+Beside this module: legacy_erp_schema, legacy_erp_payables_schema and legacy_erp_credit (the
+tables),
 legacy_erp_validation (AutoInvoice's checks), legacy_erp_import (`run_import` and the
 `ImportJob` thread), legacy_erp_payables (`run_payables_import`) and legacy_erp_sessions (the
 database's limit on sessions, and its faults on cue).
@@ -47,6 +50,13 @@ from typing import Any
 
 from sqlalchemy import Engine, Table, select
 
+from simulators.legacy_erp_credit import (
+    apply_receipt,
+    customer_profiles,
+    payment_schedules,
+    profile_amounts,
+    set_credit,
+)
 from simulators.legacy_erp_import import ImportJob, ImportRun, run_import
 from simulators.legacy_erp_payables import PayablesRun, run_payables_import
 from simulators.legacy_erp_payables_schema import (
@@ -79,6 +89,7 @@ __all__ = [
     "SessionWatch",
     "cash_receipts",
     "customer_accounts",
+    "customer_profiles",
     "customer_trx",
     "interface_errors",
     "interface_lines",
@@ -87,6 +98,8 @@ __all__ = [
     "invoice_lines_interface",
     "invoices",
     "invoices_interface",
+    "payment_schedules",
+    "profile_amounts",
     "run_import",
     "run_payables_import",
     "supplier_sites",
@@ -138,19 +151,41 @@ class LegacyErp:
         receipt_date: dt.date,
     ) -> None:
         """Cash applied in the ERP's back office, for tests and the demo."""
+        receipt = {
+            "receipt_number": receipt_number,
+            "org_id": org_id,
+            "currency_code": currency_code,
+            "amount": amount,
+            "receipt_date": receipt_date,
+        }
         with self.engine.begin() as connection:
             applied = trx_id(connection, org_id, trx_number)
             if applied is None:
                 raise LookupError(f"no transaction {trx_number} in org {org_id}")
-            connection.execute(
-                cash_receipts.insert().values(
-                    receipt_number=receipt_number,
-                    org_id=org_id,
-                    currency_code=currency_code,
-                    amount=amount,
-                    receipt_date=receipt_date,
-                    applied_customer_trx_id=applied,
-                )
+            insert = cash_receipts.insert().values(**receipt, applied_customer_trx_id=applied)
+            created = connection.execute(insert).inserted_primary_key
+            assert created is not None
+            apply_receipt(connection, created[0], receipt, applied)
+
+    def set_credit(
+        self,
+        *,
+        org_id: str,
+        orig_system_reference: str,
+        currency_code: str,
+        overall_credit_limit: Decimal | None,
+        credit_hold: bool,
+    ) -> None:
+        """A customer account's credit limit in a currency (None: none) and credit hold, set on
+        its profile in the back office, for tests and the demo."""
+        with self.engine.begin() as connection:
+            set_credit(
+                connection,
+                org_id=org_id,
+                orig_system_reference=orig_system_reference,
+                currency_code=currency_code,
+                overall_credit_limit=overall_credit_limit,
+                credit_hold=credit_hold,
             )
 
     def rows(self, table: Table) -> list[dict[str, Any]]:

@@ -1,5 +1,6 @@
-"""The import job: AutoInvoice, a run of which takes in every NEW interface row, and Payables
-Open Interface Import after it, both run on a schedule by a thread."""
+"""The import job: AutoInvoice, a run of which takes in every NEW interface row (each
+transaction with its payment schedule), and Payables Open Interface Import after it, both run on
+a schedule by a thread."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from attrs import define, field, frozen
 from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from simulators.legacy_erp_credit import open_schedule
 from simulators.legacy_erp_payables import run_payables_import
 from simulators.legacy_erp_schema import (
     STATUS_ERROR,
@@ -131,7 +133,9 @@ def import_group(
     created = connection.execute(customer_trx.insert().values(values)).inserted_primary_key
     assert created is not None
     mark(connection, group, STATUS_IMPORTED, request_id, created[0])
-    return number_given(connection, created[0]) if automatic else str(head["trx_number"])
+    number = number_given(connection, created[0]) if automatic else str(head["trx_number"])
+    open_schedule(connection, created[0], {**values, "trx_number": number}, str(class_of(head)))
+    return number
 
 
 def number_given(connection: Connection, customer_trx_id: int) -> str:

@@ -1,12 +1,14 @@
 """A NetSuite account on loopback, speaking SuiteTalk REST as vendors.md describes it: the
-record API under /services/rest/record/v1/ (customer and vendor upsert by `eid:`; invoice,
+record API under /services/rest/record/v1/ (customer and vendor upsert and read by `eid:`, a
+customer with its credit limit and hold; invoice,
 credit memo, vendor bill and vendor credit create answering 204 with the new record's Location,
 read by `eid:`), SuiteQL with `Prefer: transient`, the idempotency header, bearer tokens from a
 signed JWT, its error body and its concurrency limit. The account defines one custom body field,
 the checkbox its admin made to mark intercompany transactions.
 
 Test hooks: `refuse_next` (a 429 storm), `lose_next_answers` (commit, then drop the
-connection unanswered), `expire_tokens`, `receive_payment`, and `most_concurrent`."""
+connection unanswered), `expire_tokens`, `receive_payment`, `set_credit`, and
+`most_concurrent`."""
 
 from __future__ import annotations
 
@@ -132,6 +134,11 @@ class NetSuiteSimulator:
     ) -> None:
         self.books.receive_payment(payment_id, invoice_number, Decimal(amount), received_on)
 
+    def set_credit(self, customer_external_id: str, credit_limit: str | None, hold: str) -> None:
+        """A customer's credit limit (None: none) and Hold: AUTO, ON or OFF."""
+        limit = None if credit_limit is None else Decimal(credit_limit)
+        self.books.set_credit(customer_external_id, limit, hold)
+
     @property
     def most_concurrent(self) -> int:
         return self.concurrency.most
@@ -176,6 +183,8 @@ class NetSuiteSimulator:
             return self.created(f"{eid[1]}/{record_id}")
         if method == "GET" and eid and eid[1] in TRANSACTIONS:
             return 200, {}, self.books.read(eid[1], unquote(eid[2]))
+        if method == "GET" and eid and eid[1] in ENTITIES:
+            return 200, {}, self.books.read_entity(eid[1], unquote(eid[2]))
         if method == "POST" and rest in TRANSACTIONS:
             key = headers.get("X-NetSuite-Idempotency-Key")
             record_id = self.books.create(rest, json_body(body), key and check_uuid(key))

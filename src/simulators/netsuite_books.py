@@ -41,6 +41,9 @@ ORIGINALS = {"creditMemo": "invoice", "vendorCredit": "vendorBill"}
 # A supplier's document number is its own, so NetSuite keeps it unique per vendor.
 SUPPLIER_NUMBERED = ("vendorBill", "vendorCredit")
 CUSTOM_BODY_FIELD = "custbody"
+# The customer's Hold field (creditHoldOverride): Auto leaves it to the credit limit and overdue
+# balance, On holds the customer whatever its balance, Off never holds it.
+CREDIT_HOLDS = {"AUTO": "Auto", "ON": "On", "OFF": "Off"}
 
 
 @dataclass
@@ -69,15 +72,32 @@ class NetSuiteBooks:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def upsert_entity(self, record_type: str, external_id: str, body: dict[str, Any]) -> str:
+        """Create, or update the fields the body names: the rest of the record stays."""
         text_field(body, "companyName")
         self.check_ref(body, "subsidiary", self.subsidiaries)
         self.check_ref(body, "currency", self.currencies)
+        if record_type == "customer":
+            check_credit_fields(body)
         entities = self.entities(record_type)
         with self.lock:
-            known = entities.get(external_id)
-            record_id = known["id"] if known else str(next(self.ids))
-            entities[external_id] = {**body, "id": record_id, "externalId": external_id}
+            known = entities.get(external_id) or new_entity(record_type)
+            record_id = known.get("id") or str(next(self.ids))
+            entities[external_id] = {**known, **body, "id": record_id, "externalId": external_id}
             return str(record_id)
+
+    def read_entity(self, record_type: str, external_id: str) -> dict[str, Any]:
+        with self.lock:
+            found = self.entities(record_type).get(external_id)
+        if found is None:
+            raise Refusal(404, NOT_FOUND, "The record instance does not exist.")
+        return {name: json_value(value) for name, value in found.items()}
+
+    def set_credit(self, external_id: str, credit_limit: Decimal | None, hold: str) -> None:
+        """The account's credit management, done on the customer's Financial subtab."""
+        fields = {"creditLimit": credit_limit, "creditHoldOverride": credit_hold(hold)}
+        check_credit_fields(fields)
+        with self.lock:
+            self.customers[external_id].update(fields)
 
     def entities(self, record_type: str) -> dict[str, dict[str, Any]]:
         return self.vendors if record_type == "vendor" else self.customers
@@ -240,6 +260,39 @@ class NetSuiteBooks:
     def snapshot(self) -> list[dict[str, Any]]:
         with self.lock:
             return [dict(t) for t in self.transactions.values()]
+
+
+def json_value(value: Any) -> Any:
+    """A currency field as the record API writes it: a JSON number."""
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def new_entity(record_type: str) -> dict[str, Any]:
+    """A new customer's credit fields as NetSuite defaults them: no limit, the hold automatic."""
+    if record_type != "customer":
+        return {}
+    return {"creditLimit": None, "creditHoldOverride": credit_hold("AUTO")}
+
+
+def credit_hold(hold: str) -> dict[str, str]:
+    return {"id": hold, "refName": CREDIT_HOLDS.get(hold, hold)}
+
+
+def check_credit_fields(body: dict[str, Any]) -> None:
+    limit = body.get("creditLimit")
+    if limit is not None and (not isinstance(limit, Decimal | int) or limit < 0):
+        raise refused_field("creditLimit", "creditLimit must be a number, zero or more.")
+    hold = body.get("creditHoldOverride", {"id": "AUTO"})
+    if not isinstance(hold, dict) or hold.get("id") not in CREDIT_HOLDS:
+        raise refused_field(
+            "creditHoldOverride", "Invalid Field Value for the following field: creditHoldOverride"
+        )
+
+
+def unapplied(transactions: list[dict[str, Any]], credit: dict[str, Any]) -> Decimal:
+    """What is still open of a credit memo: its total less what it was applied to."""
+    applied = sum((line["amount"] for line in credit["apply"]["items"]), Decimal(0))
+    return Decimal(credit["total"] - applied)
 
 
 def credited(record_type: str, body: dict[str, Any]) -> dict[str, Any]:

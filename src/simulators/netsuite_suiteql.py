@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from simulators.netsuite_books import (
@@ -19,6 +20,7 @@ from simulators.netsuite_books import (
     amount_remaining,
     sql_literals,
     sql_pattern,
+    unapplied,
 )
 
 Rows = list[dict[str, str]]
@@ -40,6 +42,10 @@ DUE_BY_NUMBER = sql_pattern(
     "SELECT id, foreignamountremaining FROM transaction"
     " WHERE type = '?' AND tranid = '?' AND subsidiary = '?'"
 )
+OPEN_RECEIVABLES = sql_pattern(
+    "SELECT id, type, foreignamountremaining, currency FROM transaction"
+    " WHERE type IN ('CustInvc', 'CustCred') AND entity = '?' ORDER BY id"
+)
 PAYMENTS = sql_pattern(
     "SELECT payment.id, payment.externalid,"
     " TO_CHAR(payment.trandate, 'YYYY-MM-DD') AS trandate,"
@@ -60,6 +66,7 @@ def run_query(books: NetSuiteBooks, query: str) -> Rows:
         (BY_NUMBER, by_number),
         (DUE_BY_NUMBER, due_by_number),
         (PAYMENTS, payments),
+        (OPEN_RECEIVABLES, open_receivables),
     ]
     check_custom_fields(books, query)
     for pattern, answer in answers:
@@ -133,6 +140,27 @@ def due_by_number(transactions: list[dict[str, Any]], *literals: str) -> Rows:
         {"id": t["id"], "foreignamountremaining": f"{amount_remaining(transactions, t):f}"}
         for t in of_number(transactions, *literals)
     ]
+
+
+def open_receivables(transactions: list[dict[str, Any]], customer_id: str) -> Rows:
+    """What is still open of each of a customer's invoices and credit memos."""
+    found = [
+        {
+            "id": t["id"],
+            "type": TRANSACTION_TYPES[t["recordType"]],
+            "foreignamountremaining": f"{open_amount(transactions, t):f}",
+            "currency": t["currency"]["id"],
+        }
+        for t in transactions
+        if t["recordType"] in ("invoice", "creditMemo") and t["entity"]["id"] == customer_id
+    ]
+    return sorted(found, key=lambda row: int(row["id"]))
+
+
+def open_amount(transactions: list[dict[str, Any]], transaction: dict[str, Any]) -> Decimal:
+    if transaction["recordType"] == "creditMemo":
+        return unapplied(transactions, transaction)
+    return amount_remaining(transactions, transaction)
 
 
 def payments(transactions: list[dict[str, Any]], subsidiary: str, since: str) -> Rows:

@@ -23,18 +23,22 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from attrs import frozen
 from integration.persistence.builders import encode_for_tests
 from sqlalchemy import Engine
+from support.certinia import a_certinia_world
 from support.databases import empty_tables, migrated_engine
-from support.dynamics365 import cash_application, ledger_for
+from support.dynamics365 import cash_application, credit_management, ledger_for
 from support.kantata import a_kantata_world
 from support.legacy_erp import legacy_ledger
 from support.netsuite import a_netsuite_world
 from support.salesforce import a_salesforce_world
+from support.zuora import a_zuora_world
 from unit.fakes import FakeCrm, FakeErp, FakePsa, FakeUnitOfWork, Store
 
 from adapters.persistence.engine import session_factory
 from adapters.persistence.uow import SqlAlchemyUnitOfWork
+from adapters.vendors.sandbox.billing_platform import SandboxBillingPlatform
 from adapters.vendors.sandbox.crm import SandboxCrm
 from adapters.vendors.sandbox.erp import SandboxErp
 from adapters.vendors.sandbox.ledger import SandboxLedger
@@ -110,13 +114,13 @@ def sql_units_of_work(request: pytest.FixtureRequest, backend: str) -> UnitOfWor
 
 def sandbox_ledger(request: pytest.FixtureRequest, backend: str) -> LedgerWorld:
     ledger = SandboxLedger(SandboxRecords(empty_database(request, backend), "erp"))
-    return LedgerWorld(ledger, ledger.receive_payment)
+    return LedgerWorld(ledger, ledger.receive_payment, ledger.set_credit)
 
 
 def netsuite_ledger(request: pytest.FixtureRequest) -> LedgerWorld:
     world = a_netsuite_world()
     request.addfinalizer(world.close)
-    return LedgerWorld(world.ledger, world.receive_payment)
+    return LedgerWorld(world.ledger, world.receive_payment, world.set_credit)
 
 
 def dynamics365_ledger(request: pytest.FixtureRequest) -> LedgerWorld:
@@ -124,7 +128,7 @@ def dynamics365_ledger(request: pytest.FixtureRequest) -> LedgerWorld:
     request.addfinalizer(simulator.stop)
     ledger = ledger_for(simulator)
     request.addfinalizer(ledger.close)
-    return LedgerWorld(ledger, cash_application(simulator))
+    return LedgerWorld(ledger, cash_application(simulator), credit_management(simulator))
 
 
 ERPS = [pytest.param(fake_erp, id="fake"), *on_each_database("sandbox", sandbox_erp)]
@@ -139,6 +143,7 @@ PSAS = [
     pytest.param(lambda _: FakePsa(), id="fake"),
     *on_each_database("sandbox", sandbox_psa),
     pytest.param(lambda request: kantata_psa_work_world(request).psa, id="kantata"),
+    pytest.param(lambda request: certinia_psa_work_world(request).psa, id="certinia"),
 ]
 
 
@@ -164,6 +169,12 @@ def kantata_psa_work_world(request: pytest.FixtureRequest) -> PsaWorkWorld:
     return PsaWorkWorld(world.psa, world.approve, world.invoice_of)
 
 
+def certinia_psa_work_world(request: pytest.FixtureRequest) -> PsaWorkWorld:
+    world = a_certinia_world()
+    request.addfinalizer(world.close)
+    return PsaWorkWorld(world.psa, world.approve, world.invoice_of)
+
+
 # Each CRM's deals and payment status, and each PSA's approved work, against the sandbox or
 # the vendor's wire-format simulator.
 CRM_WORLDS = [
@@ -173,6 +184,7 @@ CRM_WORLDS = [
 PSA_WORK_WORLDS = [
     *on_each_database("sandbox", sandbox_psa_work_world),
     pytest.param(kantata_psa_work_world, id="kantata"),
+    pytest.param(certinia_psa_work_world, id="certinia"),
 ]
 CRMS = [
     pytest.param(lambda _: FakeCrm(), id="fake"),
@@ -234,3 +246,35 @@ def interleaving_uow_factory(request: pytest.FixtureRequest) -> UnitOfWorkFactor
     """For promises about two units of work open at once in one thread."""
     factory: UnitOfWorkFactory = request.param(request)
     return factory
+
+
+@frozen
+class BillingPlatformWorld:
+    """A billing platform, and its own bill run making an invoice (`issue_invoice(account_key,
+    invoice_date, amount, **details) -> number`), which o2c only reads."""
+
+    platform: Any
+    issue_invoice: Callable[..., str]
+
+
+def sandbox_billing_platform(request: pytest.FixtureRequest, backend: str) -> BillingPlatformWorld:
+    platform = SandboxBillingPlatform(SandboxRecords(empty_database(request, backend), "billing"))
+    return BillingPlatformWorld(platform, platform.issue_invoice)
+
+
+def zuora_billing_platform(request: pytest.FixtureRequest) -> BillingPlatformWorld:
+    world = a_zuora_world()
+    request.addfinalizer(world.close)
+    return BillingPlatformWorld(world.platform, world.issue_invoice)
+
+
+BILLING_PLATFORMS = [
+    *on_each_database("sandbox", sandbox_billing_platform),
+    pytest.param(zuora_billing_platform, id="zuora"),
+]
+
+
+@pytest.fixture(params=BILLING_PLATFORMS)
+def billing_platform(request: pytest.FixtureRequest) -> BillingPlatformWorld:
+    world: BillingPlatformWorld = request.param(request)
+    return world

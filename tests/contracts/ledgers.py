@@ -23,10 +23,16 @@ from domain.money import Money
 ENTITY = "US-SUB-1"  # the ERP's legal entity; each adapter's fixture maps it as its ERP needs
 
 
+# The ERP's own credit management: (ERP legal entity, customer external id, limit or None for no
+# limit, on hold), which o2c only ever reads.
+SetCredit = Callable[[str, str, Money | None, bool], None]
+
+
 @frozen
 class LedgerWorld:
     ledger: ErpLedger
     receive_payment: Callable[[LedgerPayment, str], None]
+    set_credit: SetCredit | None = None
 
 
 def a_ledger_customer(external_id: str = "001-ACME", entity: str = ENTITY) -> LedgerCustomer:

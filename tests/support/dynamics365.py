@@ -4,13 +4,16 @@ entities mapped to the simulator's companies (dataAreaIds)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 import attrs
 import httpx
 
 from adapters.vendors.dynamics365.ledger import Dynamics365Ledger
+from adapters.vendors.dynamics365.payloads import customer_account
 from adapters.vendors.dynamics365.settings import Dynamics365Settings
 from application.erp_ports import LedgerPayment
+from domain.money import Money
 from simulators.dynamics365 import Dynamics365Simulator
 
 COMPANIES = {"US-SUB-1": "USMF", "GB-SUB-2": "GBSI", "DE-SUB-3": "DEMF"}
@@ -48,6 +51,26 @@ def cash_application(simulator: Dynamics365Simulator) -> Callable[[LedgerPayment
         )
 
     return receive_payment
+
+
+def credit_management(
+    simulator: Dynamics365Simulator,
+) -> Callable[[str, str, Money | None, bool], None]:
+    """The customer's credit in the simulator, as the ledger contract's set_credit: a limit is
+    made mandatory (so that even 0 is one), a hold is invoicing and delivery on hold for all."""
+
+    def set_credit(
+        erp_legal_entity: str, external_id: str, limit: Money | None, on_hold: bool
+    ) -> None:
+        simulator.set_credit(
+            company=COMPANIES[erp_legal_entity],
+            customer_account=customer_account(external_id),
+            credit_limit=Decimal(0) if limit is None else limit.amount,
+            mandatory=limit is not None,
+            on_hold="All" if on_hold else "No",
+        )
+
+    return set_credit
 
 
 def bearer(simulator: Dynamics365Simulator) -> dict[str, str]:

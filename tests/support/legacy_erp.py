@@ -17,7 +17,8 @@ from contracts.ledgers import LedgerWorld
 from adapters.vendors.legacy_erp.ledger import LegacyErpLedger
 from adapters.vendors.legacy_erp.settings import LegacyErpSettings
 from application.erp_ports import LedgerPayment
-from simulators.legacy_erp import ImportRules, LegacyErp
+from domain.money import Money
+from simulators.legacy_erp import ImportRules, LegacyErp, customer_accounts
 from support.databases import postgres_schema_url
 
 ALL_PERIODS_OPEN = ImportRules()
@@ -37,6 +38,31 @@ class LegacyWorld:
             amount=payment.amount.amount,
             currency_code=payment.amount.currency,
             receipt_date=payment.received_on,
+        )
+
+    def set_credit(
+        self, erp_legal_entity: str, external_id: str, limit: Money | None, on_hold: bool
+    ) -> None:
+        """The account profile's credit hold and its overall limit in the limit's currency (the
+        account's own, when there is no limit)."""
+        currency = (
+            limit.currency
+            if limit is not None
+            else self.account_currency(erp_legal_entity, external_id)
+        )
+        self.erp.set_credit(
+            org_id=erp_legal_entity,
+            orig_system_reference=external_id,
+            currency_code=currency,
+            overall_credit_limit=None if limit is None else limit.amount,
+            credit_hold=on_hold,
+        )
+
+    def account_currency(self, org_id: str, external_id: str) -> str:
+        return next(
+            row["currency_code"]
+            for row in self.erp.rows(customer_accounts)
+            if (row["org_id"], row["orig_system_reference"]) == (org_id, external_id)
         )
 
     def adapter(self, **settings: Any) -> LegacyErpLedger:
@@ -83,4 +109,4 @@ def legacy_ledger(request: pytest.FixtureRequest, backend: str) -> LedgerWorld:
     stack = contextlib.ExitStack()
     request.addfinalizer(stack.close)
     world = stack.enter_context(legacy_erp(backend, request.getfixturevalue("tmp_path")))
-    return LedgerWorld(world.ledger, world.receive_payment)
+    return LedgerWorld(world.ledger, world.receive_payment, world.set_credit)

@@ -11,8 +11,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from adapters.vendors.netsuite.ledger import NetSuiteLedger
+from adapters.vendors.netsuite.payloads import entity_external_id
 from adapters.vendors.netsuite.settings import NetSuiteSettings
 from application.erp_ports import LedgerPayment
+from domain.money import Money
 from simulators.netsuite import NetSuiteSimulator
 from simulators.netsuite_auth import Integration
 
@@ -55,6 +57,14 @@ class NetSuiteWorld:
             payment.amount.amount_text(),
             payment.received_on,
         )
+
+    def set_credit(
+        self, erp_legal_entity: str, external_id: str, limit: Money | None, on_hold: bool
+    ) -> None:
+        """The Financial subtab: the limit in the customer's currency, the Hold On or Auto."""
+        customer = entity_external_id(erp_legal_entity, external_id)
+        amount = None if limit is None else limit.amount_text()
+        self.account.set_credit(customer, amount, "ON" if on_hold else "AUTO")
 
     def close(self) -> None:
         self.ledger.close()

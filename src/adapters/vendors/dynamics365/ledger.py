@@ -3,7 +3,8 @@ dataAreaId and account; each receivable one free-text invoice and each intercomp
 vendor invoice (credits the same, with negative amounts and the invoice they credit), posted in
 one atomic changeset under an identifier derived from the posting key, so that a retry finds the
 first posting instead of making two. Intercompany documents post with the intercompany posting
-profile, which is how a receivable reads back as intercompany."""
+profile, which is how a receivable reads back as intercompany. A customer's credit is read from
+its CustomersV3 record and its open transactions."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 
 from adapters.vendors.dynamics365.batch import Write
 from adapters.vendors.dynamics365.client import ODataClient
+from adapters.vendors.dynamics365.credit import customer_credit
 from adapters.vendors.dynamics365.payables import (
     VENDOR_HEADERS,
     VENDORS,
@@ -34,6 +36,7 @@ from adapters.vendors.dynamics365.payloads import (
 )
 from adapters.vendors.dynamics365.settings import Dynamics365Settings
 from application.erp_ports import (
+    CustomerCredit,
     LedgerCustomer,
     LedgerDocument,
     LedgerPayment,
@@ -121,6 +124,22 @@ class Dynamics365Ledger:
             where += f" and dataAreaId eq {literal(company)}"
         rows = self.client.rows(headers, {"$filter": where, "$select": field})
         return Posted(posting_key, identifier) if rows else None
+
+    def customer_credit(
+        self, erp_legal_entity: str, customer_external_id: str
+    ) -> CustomerCredit | None:
+        key = {
+            "dataAreaId": self.settings.company(erp_legal_entity),
+            "CustomerAccount": customer_account(customer_external_id),
+        }
+        customer = self.client.entity(keyed(CUSTOMERS, **key))
+        if customer is None:
+            return None
+        where = " and ".join(f"{name} eq {literal(value)}" for name, value in key.items())
+        select = f"CurrencyCode,{self.settings.fields.open_amount}"
+        open_set = self.settings.open_transactions_entity_set
+        rows = self.client.rows(open_set, {"$filter": where, "$select": select})
+        return customer_credit(customer, rows, self.settings)
 
     def open_items(self, erp_legal_entity: str) -> list[OpenItem]:
         items = [open_item(row, self.settings) for row in self.headers(erp_legal_entity)]

@@ -16,6 +16,7 @@ class FieldNames:
     total: str = "TotalAmount"  # the header's total, computed by the ERP from its lines
     line_amount: str = "LineAmount"
     line_tax: str = "SalesTaxAmount"
+    open_amount: str = "AmountCur"  # what is open of a customer transaction, in its currency
 
 
 @frozen
@@ -36,6 +37,11 @@ class Dynamics365Settings:
     intercompany_posting_profile: str = "IC"
     opening_posting_profile: str = "OPEN"
     payment_entity_set: str = "CustomerPaymentJournalLines"
+    # A customer's open transactions (CustTransOpen), for its open receivables; and the
+    # members of CustomersV3's OnHoldStatus (CustVendorBlocked) that hold its orders and
+    # invoices: Payment and Requisition block other work, No and Never hold nothing.
+    open_transactions_entity_set: str = "CustomerOpenTransactions"
+    held_statuses: tuple[str, ...] = ("Invoice", "All")
     fields: FieldNames = field(factory=FieldNames)
 
     @property

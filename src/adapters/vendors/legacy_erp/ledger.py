@@ -1,7 +1,8 @@
 """The legacy ERP's ledger: documents written to its open interfaces (AutoInvoice for
 receivables and their credit memos, the Payables open interface for intercompany bills and
 theirs) and awaited until the import job has taken them in (or refused them); customers kept
-in its customer accounts, suppliers in its suppliers and their sites."""
+in its customer accounts, suppliers in its suppliers and their sites; a customer's credit read
+from its profile and its payment schedules."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Concatenate, ParamSpec, Protocol
 
 from sqlalchemy import Connection, select
 
+from adapters.vendors.legacy_erp import credit
 from adapters.vendors.legacy_erp import interface as mapping
 from adapters.vendors.legacy_erp import payables_interface as bills
 from adapters.vendors.legacy_erp.database import ERP, DuplicateRow, LegacyDatabase
@@ -21,6 +23,7 @@ from adapters.vendors.legacy_erp.receivables import Receivables, upsert_account
 from adapters.vendors.legacy_erp.settings import LegacyErpSettings
 from adapters.vendors.legacy_erp.tables import cash_receipts, customer_trx
 from application.erp_ports import (
+    CustomerCredit,
     LedgerCustomer,
     LedgerDocument,
     LedgerPayment,
@@ -82,6 +85,12 @@ class LegacyErpLedger:
             if found is None:
                 found = self.ap.imported_id(connection, posting_key)
         return None if found is None else Posted(posting_key, found)
+
+    def customer_credit(
+        self, erp_legal_entity: str, customer_external_id: str
+    ) -> CustomerCredit | None:
+        with self.database.transaction() as connection:
+            return credit.customer_credit(connection, erp_legal_entity, customer_external_id)
 
     def open_items(self, erp_legal_entity: str) -> list[OpenItem]:
         query = select(customer_trx).where(customer_trx.c.org_id == erp_legal_entity)

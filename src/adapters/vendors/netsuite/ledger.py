@@ -4,7 +4,8 @@ NetSuite and read back by externalId instead of posted twice. An intercompany re
 invoice to the contracting subsidiary's customer record, its payable a vendor bill from the
 delivering subsidiary's vendor record; their credits a credit memo and a vendor credit, each
 created from and applied to the charge it reverses; all are ticked in the intercompany
-checkbox."""
+checkbox. A customer's credit is its record's limit and hold, and what is open of its
+invoices and credit memos."""
 
 from __future__ import annotations
 
@@ -15,11 +16,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import quote
 
-from adapters.vendors.netsuite import payloads
+from adapters.vendors.netsuite import credit, payloads
 from adapters.vendors.netsuite.client import NetSuiteClient, Reply
 from adapters.vendors.netsuite.errors import SYSTEM, NetSuiteRejected
 from adapters.vendors.netsuite.settings import NetSuiteSettings
 from application.erp_ports import (
+    CustomerCredit,
     DocumentKind,
     LedgerCustomer,
     LedgerDocument,
@@ -112,6 +114,29 @@ class NetSuiteLedger:
             raise
         with mapping(f"{record_type} {posting_key}"):
             return Posted(posting_key, str(reply.body["id"]))
+
+    def customer_credit(
+        self, erp_legal_entity: str, customer_external_id: str
+    ) -> CustomerCredit | None:
+        external_id = payloads.entity_external_id(erp_legal_entity, customer_external_id)
+        customer = self.record("customer", external_id)
+        if customer is None:
+            return None
+        with mapping(f"customer {external_id}"):
+            query = credit.open_receivables_query(str(customer["id"]))
+        rows = self.rows(query)
+        with mapping(f"the credit of customer {external_id}"):
+            return credit.customer_credit(customer, rows, self.settings)
+
+    def record(self, record_type: str, external_id: str) -> dict[str, Any] | None:
+        try:
+            reply = self.client.call("GET", eid_path(record_type, external_id))
+        except NetSuiteRejected as refused:
+            if refused.status == 404:
+                return None
+            raise
+        with mapping(f"{record_type} {external_id}"):
+            return dict(reply.body)
 
     def open_items(self, erp_legal_entity: str) -> list[OpenItem]:
         marker = self.settings.intercompany_field

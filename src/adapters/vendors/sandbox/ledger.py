@@ -1,5 +1,6 @@
 """The sandbox ERP's ledger: customers and posted documents kept in o2c's own database, keyed
-as a real ERP keys them, so that posting twice under one key is one document."""
+as a real ERP keys them, so that posting twice under one key is one document. Each customer
+record also keeps its credit limit and hold, set by the sandbox's credit management."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 from adapters.vendors.sandbox.records import SandboxRecords
 from application.erp_ports import (
+    CustomerCredit,
     DocumentKind,
     LedgerCustomer,
     LedgerDocument,
@@ -18,6 +20,8 @@ from application.erp_ports import (
     Posted,
 )
 from domain.money import Money
+
+CREDIT_FIELDS = ("credit_limit", "credit_currency", "on_hold")
 
 
 class SandboxLedger:
@@ -30,14 +34,72 @@ class SandboxLedger:
         return self._erp
 
     def upsert_customer(self, customer: LedgerCustomer) -> str:
+        """The customer's details; its credit standing is the ERP's and stays as it is."""
+        external_id = f"{customer.erp_legal_entity}/{customer.external_id}"
         payload = {
+            **self.credit_fields(external_id),
             "name": customer.name,
             "legal_entity": customer.erp_legal_entity,
             "currency": customer.currency,
             "tax_registration": customer.tax_registration,
         }
-        external_id = f"{customer.erp_legal_entity}/{customer.external_id}"
         return self.records.upsert("ledger_customer", external_id, "C", payload)
+
+    def customer_payload(self, external_id: str) -> dict[str, Any] | None:
+        record_id = self.records.find("ledger_customer", external_id)
+        return None if record_id is None else self.records.payload("ledger_customer", record_id)
+
+    def credit_fields(self, external_id: str) -> dict[str, Any]:
+        payload = self.customer_payload(external_id) or {}
+        return {name: payload[name] for name in CREDIT_FIELDS if name in payload}
+
+    def set_credit(
+        self, erp_legal_entity: str, external_id: str, limit: Money | None, on_hold: bool
+    ) -> None:
+        """The sandbox's credit management, for tests and the demo: no limit is None."""
+        key = f"{erp_legal_entity}/{external_id}"
+        payload = self.customer_payload(key)
+        if payload is None:
+            raise LookupError(f"no customer {external_id} in {erp_legal_entity}")
+        payload |= {
+            "credit_limit": None if limit is None else limit.amount_text(),
+            "credit_currency": payload["currency"] if limit is None else limit.currency,
+            "on_hold": on_hold,
+        }
+        self.records.upsert("ledger_customer", key, "C", payload)
+
+    def customer_credit(
+        self, erp_legal_entity: str, customer_external_id: str
+    ) -> CustomerCredit | None:
+        payload = self.customer_payload(f"{erp_legal_entity}/{customer_external_id}")
+        if payload is None:
+            return None
+        currency = payload.get("credit_currency") or payload["currency"]
+        limit = payload.get("credit_limit")
+        return CustomerCredit(
+            credit_limit=None if limit is None else Money.of(limit, currency),
+            open_receivables=self.owed(erp_legal_entity, customer_external_id, currency),
+            on_hold=bool(payload.get("on_hold", False)),
+            currency=currency,
+        )
+
+    def owed(self, erp_legal_entity: str, customer_external_id: str, currency: str) -> Money:
+        """The customer's receivables in the entity less the cash received against them."""
+        documents = [
+            p
+            for _, _, p in self.records.live("document")
+            if p["legal_entity"] == erp_legal_entity
+            and p["customer"] == customer_external_id
+            and not DocumentKind(p["kind"]).is_payable
+        ]
+        numbers = {p["number"] for p in documents}
+        paid = [
+            Money(p["currency"], Decimal(p["amount"]))
+            for _, _, p in self.records.live("payment")
+            if p["legal_entity"] == erp_legal_entity and p["number"] in numbers
+        ]
+        zero = Money.of(0, currency)
+        return sum((signed(p) for p in documents), zero) - sum(paid, zero)
 
     def upsert_vendor(self, vendor: LedgerVendor) -> str:
         payload = {

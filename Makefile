@@ -17,7 +17,7 @@ PROTO_IMAGE := build/o2c.v1.binpb
 PROTOC := $(PY) -m grpc_tools.protoc -Iproto -I$(THIRD_PARTY) --descriptor_set_in=$(VALIDATE_DESCRIPTORS)
 BUF_INPUT := $(PROTO_IMAGE) --path o2c/v1
 
-.PHONY: install proto api-release lint test test-unit test-integration test-e2e fuzz run demo clean
+.PHONY: install proto api-release lint test test-unit test-integration test-e2e fuzz run demo demo-vendors clean
 
 install: $(INSTALLED)
 
@@ -78,6 +78,9 @@ run: proto
 
 demo: proto
 	$(BIN)/o2c demo
+
+demo-vendors: proto
+	$(BIN)/o2c demo-vendors
 
 clean:
 	rm -rf $(VENV) src/o2c src/buf build var

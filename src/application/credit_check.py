@@ -20,6 +20,7 @@ from attrs import frozen
 
 from application.erp_ports import CustomerCredit, ErpCredit, ErpLedger
 from application.errors import VendorError
+from application.parsing import required
 from application.ports import Clock, ErpMasterData, UnitOfWorkFactory
 from domain.erp_routing import Erp, ErpTarget, route_in_effect
 from domain.errors import ErpUnavailable, LegalEntityNotAllowed, NotFound
@@ -64,6 +65,8 @@ class CreditChecks:
         self._lock = threading.Lock()
 
     def check(self, legal_entity_code: str, account_id: str, viewer: Principal) -> CreditAnswer:
+        legal_entity_code = required(legal_entity_code, "legal_entity_code")
+        account_id = required(account_id, "account_id")
         if not viewer.sees(legal_entity_code):
             raise LegalEntityNotAllowed(
                 f"the caller may not act for legal entity {legal_entity_code!r}",

@@ -27,11 +27,19 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="serve the gRPC APIs on the configured address")
     commands.add_parser("demo", help="drive a closed-won, time-approval and billing scenario")
+    commands.add_parser(
+        "demo-vendors",
+        help="the same process driven by vendor events, against simulated Salesforce, "
+        "Certinia and NetSuite",
+    )
     commands.add_parser("migrate", help="bring the database schema up to date")
     commands.add_parser("status", help="is the server ready, and does the outbox publish")
     add_token_parser(commands)
     args = parser.parse_args(argv)
-    quiet = args.command in ("demo", "status", "token") and "O2C_LOG_LEVEL" not in os.environ
+    quiet = (
+        args.command in ("demo", "demo-vendors", "status", "token")
+        and "O2C_LOG_LEVEL" not in os.environ
+    )
     configure_logging("WARNING" if quiet else settings.read()["O2C_LOG_LEVEL"])
     try:
         return run(args)
@@ -63,6 +71,10 @@ def run(args: argparse.Namespace) -> int:
         from entrypoints.demo import run_demo
 
         return run_demo()
+    if command == "demo-vendors":
+        from entrypoints.demo_vendors import run_vendor_demo
+
+        return run_vendor_demo()
     if command == "status":
         from entrypoints.status import run_status
 

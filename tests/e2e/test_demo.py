@@ -133,3 +133,34 @@ def test_the_demo_charges_gb01s_work_to_us01_and_reconciles_both_sides(channel, 
     assert re.search(r"intercompany receivable in netsuite \(GB-SUB-2\) as \S+", story)
     assert re.search(r"intercompany payable in netsuite \(US-SUB-1\) as \S+", story)
     assert "variances 0, balanced: yes" in story
+
+
+@pytest.fixture
+def vendor_service(tmp_path, nats_url) -> Iterator[Runtime]:
+    """As `make demo-vendors` starts it: Salesforce, Certinia and NetSuite simulated."""
+    from support.service import running_service
+
+    with running_service(
+        f"sqlite:///{tmp_path}/o2c.db",
+        nats_url,
+        O2C_CRM="salesforce",
+        O2C_PSA="certinia",
+        O2C_ERP_SIMULATORS="true",
+        O2C_ERP_SIMULATORS_DIR=str(tmp_path / "vendors"),
+        O2C_PSA_WORK_SECONDS="0.3",
+        O2C_SAGA_SWEEP_SECONDS="0.2",
+    ) as runtime:
+        runtime.values["O2C_GRPC_ADDRESS"] = f"127.0.0.1:{runtime.port}"
+        yield runtime
+
+
+def test_the_vendor_demo_runs_a_change_event_through_certinia_to_netsuite(vendor_service, capsys):
+    from entrypoints.demo_vendors import show_vendor_flow
+
+    show_vendor_flow(vendor_service, "T10", call_metadata)
+    story = capsys.readouterr().out
+    assert re.search(r"engagement \S+ active, Certinia project a4E\w+", story)
+    assert re.search(r"timecard split \w+: 7\.5 h approved in Certinia -> staged \S+", story)
+    assert re.search(r"posted to netsuite as \d+", story)
+    assert re.search(r"pse__Invoice_Number__c = US01-2026-\d{6}", story)
+    assert "parked for sales-ops: StageName 'Won-ish' is not a stage o2c knows" in story

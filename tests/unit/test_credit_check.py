@@ -18,7 +18,7 @@ from application.credit_check import CreditChecks
 from application.erp_ports import CustomerCredit
 from application.erp_routes import set_erp_route
 from application.errors import VendorUnavailable
-from domain.errors import ErpUnavailable, LegalEntityNotAllowed, NotFound
+from domain.errors import ErpUnavailable, InvalidField, LegalEntityNotAllowed, NotFound
 from domain.money import Money
 from domain.ownership import OwnershipMatrix
 from unit.fakes import FakeUnitOfWork, SequentialIds
@@ -139,3 +139,14 @@ def test_an_unknown_legal_entity_is_not_found(checks):
 def test_a_caller_limited_to_other_entities_may_not_ask(checks):
     with pytest.raises(LegalEntityNotAllowed):
         checks.check("US01", "001-ACME", integration("crm", frozenset({"GB01"})))
+
+
+@pytest.mark.parametrize(
+    ("entity", "account", "field"),
+    [("", "001-ACME", "legal_entity_code"), ("US01", " ", "account_id")],
+)
+def test_a_missing_entity_or_account_is_refused_naming_it(checks, ledgers, entity, account, field):
+    with pytest.raises(InvalidField) as refused:
+        checks.check(entity, account, OPS)
+
+    assert refused.value.field == field and ledgers["sandbox"].asked == []

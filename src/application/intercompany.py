@@ -23,16 +23,16 @@ from application.erp_ports import (
     LedgerVendor,
     Posted,
 )
-from application.errors import VendorError
 from application.ports import UnitOfWork
-from application.saga_definition import Halt, Setback, Step
+from application.posting_saga import ROLES, failed, ledger_for, targets_context
+from application.saga_definition import Step
 from application.saga_runner import SagaRunner
 from domain.billable_event import BillableEvent
 from domain.engagement import Engagement
 from domain.erp_posting import ErpPosting, PostingRole
 from domain.erp_routing import Erp, ErpRoute, ErpTarget, route_in_effect
 from domain.errors import NotFound
-from domain.exception_case import ExceptionCase, OwnerRole, ReasonCode, Workflow
+from domain.exception_case import ExceptionCase, Workflow
 from domain.intercompany import (
     IntercompanyCharge,
     TransferPricing,
@@ -41,20 +41,15 @@ from domain.intercompany import (
 )
 from domain.invoicing.credit_notes import CreditNote
 from domain.invoicing.invoice import Invoice
-from domain.saga import Saga, Verdict
+from domain.saga import Saga
 
 KIND = "intercompany_to_erp"
-ROLES = (PostingRole.PRIMARY, PostingRole.SHADOW)
 RECEIVABLE, PAYABLE = "receivable", "payable"
 
 
 def counterparty(legal_entity_code: str) -> str:
     """How one legal entity of the firm is known in another's books, as customer or supplier."""
     return f"IC-{legal_entity_code}"
-
-
-def failed(error: VendorError) -> Setback:
-    return Setback(Verdict.FAILED, ReasonCode.ERP_POSTING_FAILED, OwnerRole.FINANCE, str(error))
 
 
 def delivered_by(
@@ -127,8 +122,8 @@ class Intercompany:
         day = day or charge.issued_on
         context = {
             "number": charge.number,
-            RECEIVABLE: targets(self.route(uow, charge.delivering_legal_entity, day)),
-            PAYABLE: targets(self.route(uow, charge.contracting_legal_entity, day)),
+            RECEIVABLE: targets_context(self.route(uow, charge.delivering_legal_entity, day)),
+            PAYABLE: targets_context(self.route(uow, charge.contracting_legal_entity, day)),
         }
         saga = self.sagas.start(
             uow, kind=KIND, business_key=charge.number, context=context, request=None
@@ -142,10 +137,6 @@ class Intercompany:
             return in_effect
         target = ErpTarget(Erp(self.default_erp), legal_entity_code)
         return ErpRoute(legal_entity_code, day, target)
-
-
-def targets(route: ErpRoute) -> list[dict[str, str]]:
-    return [{"erp": t.erp.value, "erp_legal_entity": t.erp_legal_entity} for t in route.targets]
 
 
 def targets_of(saga: Saga, side: str) -> list[ErpTarget]:
@@ -183,17 +174,7 @@ class IntercompanyToErp:
         return answer if setback is None else {**answer, "exception_id": setback.id}
 
     def ledger(self, target: ErpTarget) -> ErpLedger:
-        ledger = self.ledgers.get(target.erp.value)
-        if ledger is None:
-            raise Halt(
-                Setback(
-                    Verdict.FAILED,
-                    ReasonCode.ERP_POSTING_FAILED,
-                    OwnerRole.INTEGRATION_SUPPORT,
-                    f"no {target.erp.value} adapter is configured",
-                )
-            )
-        return ledger
+        return ledger_for(self.ledgers, target)
 
     def customer(
         self, ledger: ErpLedger, charge: IntercompanyCharge, target: ErpTarget

@@ -71,17 +71,7 @@ class InvoiceToErp:
         return answer if setback is None else {**answer, "exception_id": setback.id}
 
     def ledger(self, target: ErpTarget) -> ErpLedger:
-        ledger = self.ledgers.get(target.erp.value)
-        if ledger is None:
-            raise Halt(
-                Setback(
-                    Verdict.FAILED,
-                    ReasonCode.ERP_POSTING_FAILED,
-                    OwnerRole.INTEGRATION_SUPPORT,
-                    f"no {target.erp.value} adapter is configured",
-                )
-            )
-        return ledger
+        return ledger_for(self.ledgers, target)
 
     def customer(
         self, ledger: ErpLedger, engagement: Engagement, invoice: Invoice, target: ErpTarget
@@ -141,6 +131,21 @@ class InvoiceToErp:
             note = next(n for n in invoice.credit_notes if n.credit_note_id == credit_note_id)
             return lambda target: credit_document(invoice, note, target, account)
         return lambda target: invoice_document(invoice, target, account)
+
+
+def ledger_for(ledgers: Mapping[str, ErpLedger], target: ErpTarget) -> ErpLedger:
+    """The ERP's adapter; a posting to an ERP o2c has none for is integration support's."""
+    ledger = ledgers.get(target.erp.value)
+    if ledger is None:
+        raise Halt(
+            Setback(
+                Verdict.FAILED,
+                ReasonCode.ERP_POSTING_FAILED,
+                OwnerRole.INTEGRATION_SUPPORT,
+                f"no {target.erp.value} adapter is configured",
+            )
+        )
+    return ledger
 
 
 def ledger_customer(engagement: Engagement, target: ErpTarget, currency: str) -> LedgerCustomer:

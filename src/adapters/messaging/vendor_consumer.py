@@ -20,6 +20,7 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StreamConfig
 from nats.js.errors import NotFoundError
 
+from adapters.messaging.backoff import Backoff
 from adapters.messaging.headers import MSG_ID
 from application.vendor_events import Outcome, VendorMessage
 
@@ -53,14 +54,35 @@ class VendorEventConsumer:
     async def run(
         self, stop: asyncio.Event, idle_interval: float = 0.0, wake: asyncio.Event | None = None
     ) -> None:
+        """Consumes until `stop`; a broker that is away, at start or later, is connected to
+        again with a growing delay, and each durable consumer resumes where it left off."""
+        backoff = Backoff(first_delay=0.5, max_delay=15.0)
+        while not stop.is_set():
+            try:
+                await self.consume(stop, backoff)
+            except Exception as error:
+                delay = backoff.next_delay()
+                self._log.warning(
+                    "vendor events: broker unavailable", error=str(error), retry_in=delay
+                )
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=delay)
+
+    async def consume(self, stop: asyncio.Event, backoff: Backoff) -> None:
         client = await nats.connect(
-            self.settings.nats_url, max_reconnect_attempts=-1, reconnect_time_wait=1
+            self.settings.nats_url,
+            allow_reconnect=False,
+            max_reconnect_attempts=0,
+            connect_timeout=2,
         )
         try:
             js = client.jetstream()
             await self.ensure_stream(js)
             pulls = [(await self.subscribe(js, s), s) for s in self.subscriptions]
+            backoff.reset()
             while not stop.is_set():
+                if not client.is_connected:
+                    raise ConnectionError("the connection to the broker was lost")
                 for pull, subscription in pulls:
                     await self.drain_once(pull, subscription)
         finally:

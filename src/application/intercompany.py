@@ -24,12 +24,12 @@ from application.erp_ports import (
     Posted,
 )
 from application.ports import UnitOfWork
-from application.posting_saga import ROLES, failed, ledger_for, targets_context
+from application.posting_saga import ROLES, failed, ledger_for, posting_step, targets_context
 from application.saga_definition import Step
 from application.saga_runner import SagaRunner
 from domain.billable_event import BillableEvent
 from domain.engagement import Engagement
-from domain.erp_posting import ErpPosting, PostingRole
+from domain.erp_posting import PostingRole
 from domain.erp_routing import Erp, ErpRoute, ErpTarget, route_in_effect
 from domain.errors import NotFound
 from domain.exception_case import ExceptionCase, Workflow
@@ -216,29 +216,10 @@ class IntercompanyToErp:
         document: LedgerDocument,
         target: ErpTarget,
     ) -> Step[Posted]:
-        def record(uow: UnitOfWork, posted: Posted) -> None:
-            uow.erp_postings.add(
-                ErpPosting(
-                    document_number=document.posting_key,
-                    invoice_id=charge.invoice_id,
-                    kind=document.kind.value,
-                    erp=target.erp.value,
-                    role=role,
-                    erp_legal_entity=target.erp_legal_entity,
-                    erp_document_id=posted.document_id,
-                    posted_at=dt.datetime.now(dt.UTC),
-                )
-            )
-
         side = "payable" if document.kind.is_payable else "receivable"
-        return Step[Posted](
-            name=f"{target.erp.value}.{side}[{document.posting_key}]",
-            external_id=f"{target.erp.value}/{document.posting_key}",
-            action=lambda: ledger.post(document),
-            failure=failed,
-            reference=lambda posted: posted.document_id,
-            record=record,
-        )
+        name = f"{target.erp.value}.{side}[{document.posting_key}]"
+        external_id = f"{target.erp.value}/{document.posting_key}"
+        return posting_step(ledger, role, charge.invoice_id, document, target, name, external_id)
 
 
 def receivable(charge: IntercompanyCharge, target: ErpTarget) -> LedgerDocument:

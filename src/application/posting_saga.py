@@ -101,28 +101,8 @@ class InvoiceToErp:
         document: LedgerDocument,
         target: ErpTarget,
     ) -> Step[Posted]:
-        def record(uow: UnitOfWork, posted: Posted) -> None:
-            uow.erp_postings.add(
-                ErpPosting(
-                    document_number=document.number,
-                    invoice_id=invoice.id,
-                    kind=document.kind.value,
-                    erp=target.erp.value,
-                    role=role,
-                    erp_legal_entity=target.erp_legal_entity,
-                    erp_document_id=posted.document_id,
-                    posted_at=dt.datetime.now(dt.UTC),
-                )
-            )
-
-        return Step[Posted](
-            name=f"{target.erp.value}.post[{document.number}]",
-            external_id=document.posting_key,
-            action=lambda: ledger.post(document),
-            failure=failed,
-            reference=lambda posted: posted.document_id,
-            record=record,
-        )
+        name = f"{target.erp.value}.post[{document.number}]"
+        return posting_step(ledger, role, invoice.id, document, target, name, document.posting_key)
 
     def document(
         self, invoice: Invoice, credit_note_id: str, account: str
@@ -131,6 +111,41 @@ class InvoiceToErp:
             note = next(n for n in invoice.credit_notes if n.credit_note_id == credit_note_id)
             return lambda target: credit_document(invoice, note, target, account)
         return lambda target: invoice_document(invoice, target, account)
+
+
+def posting_step(
+    ledger: ErpLedger,
+    role: PostingRole,
+    invoice_id: str,
+    document: LedgerDocument,
+    target: ErpTarget,
+    name: str,
+    external_id: str,
+) -> Step[Posted]:
+    """Posts the document once under its key, and records where it went in `erp_postings`."""
+
+    def record(uow: UnitOfWork, posted: Posted) -> None:
+        uow.erp_postings.add(
+            ErpPosting(
+                document_number=document.posting_key,
+                invoice_id=invoice_id,
+                kind=document.kind.value,
+                erp=target.erp.value,
+                role=role,
+                erp_legal_entity=target.erp_legal_entity,
+                erp_document_id=posted.document_id,
+                posted_at=dt.datetime.now(dt.UTC),
+            )
+        )
+
+    return Step[Posted](
+        name=name,
+        external_id=external_id,
+        action=lambda: ledger.post(document),
+        failure=failed,
+        reference=lambda posted: posted.document_id,
+        record=record,
+    )
 
 
 def ledger_for(ledgers: Mapping[str, ErpLedger], target: ErpTarget) -> ErpLedger:

@@ -3,6 +3,11 @@ engagement, legal entity and currency from everything staged by then.
 
 A draft run (re)builds the drafts for preview and bills nothing; a finalising run numbers the
 invoices gaplessly per legal entity and records each charge as invoiced, once, ever.
+
+Engagements of a legal entity an external billing platform bills (the reference data says
+which) are neither rated nor invoiced here: a finalising run hands their staged work to the
+platform in the same transaction that marks it (see platform_handoff); a draft shows nothing
+for them.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from application.billing_access import (
     engagement_for,
     sequence_for,
 )
+from application.billing_platform_ports import O2C_ENGINE
 from application.billing_ports import BillingPorts, BillingReferenceData
 from application.commands import RunBillingCycle
 from application.fees import schedule_fees
@@ -25,12 +31,13 @@ from application.intercompany import delivered_by
 from application.invoice_lines import line_text
 from application.parsing import parse_date, required
 from application.pipeline import Pipeline
+from application.platform_handoff import PlatformHandoff
 from application.ports import UnitOfWork
 from domain.billable_event import BillableEvent
 from domain.billing.agreement import BillingAgreement
 from domain.billing.charges import ChargeKind
 from domain.engagement import Engagement, EngagementStatus
-from domain.errors import LegalEntityNotAllowed, UnknownValue
+from domain.errors import InvalidField, LegalEntityNotAllowed, UnknownValue
 from domain.invoicing.cycle import finalise_all, run_billing_cycle
 from domain.invoicing.invoice import Invoice
 from domain.invoicing.lines import key_of
@@ -50,6 +57,7 @@ DEFAULT_SERVICE_TYPE = "professional_services"
 class CycleOutcome:
     invoices: tuple[Invoice, ...]
     finalised: bool
+    handed_to_platform: tuple[PlatformHandoff, ...] = ()
 
 
 def run_cycle(cmd: RunBillingCycle, ports: BillingPorts) -> CycleOutcome:
@@ -63,7 +71,11 @@ def run_cycle(cmd: RunBillingCycle, ports: BillingPorts) -> CycleOutcome:
     ids = [str(i) for i in invoice_ids]
     with ports.uow_factory() as uow:
         invoices = tuple(invoice for i in ids if (invoice := uow.invoices.get(i)) is not None)
-    return CycleOutcome(invoices, bool(answer["finalised"]))
+    handed = answer.get("handed_to_platform") or []
+    assert isinstance(handed, list)
+    return CycleOutcome(
+        invoices, bool(answer["finalised"]), tuple(PlatformHandoff.of_json(h) for h in handed)
+    )
 
 
 def bill(
@@ -71,7 +83,9 @@ def bill(
 ) -> dict[str, object]:
     reference = required_reference(ports)
     check_known(cmd.legal_entity_codes, reference)
-    engagements = in_scope(uow, cmd)
+    scoped = in_scope(uow, cmd)
+    engagements = [e for e in scoped if billed_by(e, reference) == O2C_ENGINE]
+    elsewhere = [e for e in scoped if billed_by(e, reference) != O2C_ENGINE]
     agreements = {e.id: agreement_for(uow, e) for e in engagements}  # each held once
     setup = billing_setup(engagements, agreements, reference)
     for engagement in engagements:
@@ -81,11 +95,12 @@ def bill(
     billed = uow.billed_work.get_many([key_of(item.charge) for item in staged])
     if not cmd.finalise:  # a draft bills nothing: its records are copies, never saved
         billed = {key: evolve(record) for key, record in billed.items()}
-    for old in uow.invoices.drafts([e.id for e in engagements]):
+    for old in uow.invoices.drafts([e.id for e in scoped]):
         uow.invoices.remove_draft(old)
+    cycle_id = ports.ids.new_id()
     result = run_billing_cycle(
         setup,
-        cycle_id=ports.ids.new_id(),
+        cycle_id=cycle_id,
         as_of=as_of,
         scope=CycleScope(),
         staged=staged,
@@ -109,7 +124,56 @@ def bill(
             delivered = delivered_by(events, {e.id: e for e in engagements})
             pricing = reference.transfer_pricing()
             ports.intercompany.charge(uow, result.invoices, delivered, pricing, ports.clock.now())
-    return {"invoice_ids": [i.id for i in result.invoices], "finalised": cmd.finalise}
+    handed = hand_over(uow, elsewhere, as_of, cycle_id, ports) if cmd.finalise else []
+    return {
+        "invoice_ids": [i.id for i in result.invoices],
+        "finalised": cmd.finalise,
+        "handed_to_platform": [h.as_json() for h in handed],
+    }
+
+
+def billed_by(engagement: Engagement, reference: BillingReferenceData) -> str:
+    return reference.billing_platform(engagement.legal_entity_code)
+
+
+def hand_over(
+    uow: UnitOfWork,
+    engagements: Sequence[Engagement],
+    as_of: dt.date,
+    cycle_id: str,
+    ports: BillingPorts,
+) -> list[PlatformHandoff]:
+    """Each engagement's staged work by `as_of`, to the platform that bills its entity."""
+    if not engagements:
+        return []
+    reference = required_reference(ports)
+    if ports.platform_handoffs is None:
+        code = engagements[0].legal_entity_code
+        raise InvalidField(
+            f"legal entity {code} is billed by {billed_by(engagements[0], reference)}, and o2c "
+            "has no billing platform configured (O2C_BILLING_PLATFORM)",
+            field="legal_entity_codes",
+            keys={"legal_entity_code": code},
+        )
+    staged = uow.billable_events.staged([e.id for e in engagements], as_of)
+    handed = []
+    for engagement in engagements:
+        entity = reference.legal_entity(engagement.legal_entity_code)
+        work = [e for e in staged if e.engagement_id == engagement.id]
+        if not work:
+            continue
+        handed.append(
+            ports.platform_handoffs.hand_over(
+                uow,
+                engagement,
+                billed_by(engagement, reference),
+                entity.country if entity else "",
+                work,
+                cycle_id,
+                ports.clock.now(),
+            )
+        )
+    return handed
 
 
 def finalise(

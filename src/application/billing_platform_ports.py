@@ -16,6 +16,10 @@ from attrs import field, frozen
 
 from domain.money import Money
 
+O2C_ENGINE = "o2c"  # o2c's own billing engine rates and invoices the legal entity's work
+ZUORA = "zuora"
+BILLING_ENGINES = (O2C_ENGINE, ZUORA)
+
 
 @frozen
 class PlatformAccount:

@@ -8,9 +8,11 @@ from typing import Protocol
 
 from attrs import frozen
 
+from application.billing_platform_ports import BillingPlatform
 from application.crm_status import CrmStatus
 from application.erp_ports import ErpLedger
 from application.intercompany import Intercompany
+from application.platform_handoff import PlatformHandoffs
 from application.ports import Clock, IdGenerator, Psa, UnitOfWorkFactory
 from application.posting_saga import Postings
 from application.psa_invoiced import PsaInvoiced
@@ -21,12 +23,15 @@ from domain.ownership import OwnershipMatrix
 
 
 class BillingReferenceData(Protocol):
-    """The firm's configuration for invoicing: where each legal entity is, the tax rules, and
-    the intercompany transfer pricing."""
+    """The firm's configuration for invoicing: where each legal entity is, which engine bills
+    it, the tax rules, and the intercompany transfer pricing."""
 
     def legal_entity(self, code: str) -> LegalEntity | None: ...
     def tax_table(self) -> TaxTable: ...
     def transfer_pricing(self) -> TransferPricing: ...
+    def billing_platform(self, code: str) -> str:
+        """The engine that bills the entity: "o2c" (the default) or an external platform."""
+        ...
 
 
 @frozen
@@ -62,3 +67,6 @@ class BillingPorts:
     intercompany: Intercompany | None = None  # charges for work another legal entity delivered
     crm_status: CrmStatus | None = None  # shows each invoice's payment status in the CRM
     psa_invoiced: PsaInvoiced | None = None  # writes the invoice back on the PSA's items
+    # Hands the work of entities an external billing platform bills to that platform ...
+    platform_handoffs: PlatformHandoffs | None = None
+    billing_platform: BillingPlatform | None = None  # ... and reads its invoices back

@@ -25,7 +25,7 @@ from application.erp_ports import (
 )
 from application.ports import UnitOfWork
 from application.posting_saga import ROLES, failed, ledger_for, posting_step, targets_context
-from application.saga_definition import Step
+from application.saga_definition import Step, concluded
 from application.saga_runner import SagaRunner
 from domain.billable_event import BillableEvent
 from domain.engagement import Engagement
@@ -170,8 +170,7 @@ class IntercompanyToErp:
     def conclude(
         self, uow: UnitOfWork, saga: Saga, setback: ExceptionCase | None, now: dt.datetime
     ) -> Mapping[str, object]:
-        answer = {"number": saga.context["number"]}
-        return answer if setback is None else {**answer, "exception_id": setback.id}
+        return concluded(saga, "number", setback)
 
     def ledger(self, target: ErpTarget) -> ErpLedger:
         return ledger_for(self.ledgers, target)

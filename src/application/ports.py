@@ -9,6 +9,7 @@ from typing import Protocol, Self
 
 from attrs import field, frozen
 
+from application.platform_invoice_ports import PlatformInvoices
 from domain.audit import Refusal
 from domain.billable_event import BillableEvent
 from domain.billing.agreement import BillingAgreement
@@ -240,6 +241,7 @@ class UnitOfWork(Transaction, Protocol):
     route_changes: RouteChanges
     erp_postings: ErpPostings
     intercompany_charges: IntercompanyCharges
+    platform_invoices: PlatformInvoices
 
     def rollback(self) -> None: ...
 

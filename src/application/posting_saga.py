@@ -24,7 +24,7 @@ from application.erp_ports import (
 )
 from application.errors import VendorError
 from application.ports import UnitOfWork
-from application.saga_definition import Halt, Setback, Step
+from application.saga_definition import Halt, Setback, Step, concluded
 from application.saga_runner import SagaRunner
 from domain.engagement import Engagement, ErpCustomerAccount
 from domain.erp_posting import ErpPosting, PostingRole
@@ -67,8 +67,7 @@ class InvoiceToErp:
     def conclude(
         self, uow: UnitOfWork, saga: Saga, setback: ExceptionCase | None, now: dt.datetime
     ) -> Mapping[str, object]:
-        answer = {"invoice_id": saga.context["invoice_id"]}
-        return answer if setback is None else {**answer, "exception_id": setback.id}
+        return concluded(saga, "invoice_id", setback)
 
     def ledger(self, target: ErpTarget) -> ErpLedger:
         return ledger_for(self.ledgers, target)

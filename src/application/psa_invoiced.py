@@ -14,7 +14,7 @@ from attrs import frozen
 from application.errors import VendorError
 from application.ports import UnitOfWork
 from application.psa_work_ports import Invoiced, PsaWork
-from application.saga_definition import Setback, Step
+from application.saga_definition import Setback, Step, concluded
 from application.saga_runner import SagaRunner
 from domain.billable_event import BillableEvent
 from domain.exception_case import ExceptionCase, OwnerRole, ReasonCode, Workflow
@@ -58,8 +58,7 @@ class InvoiceToPsa:
     def conclude(
         self, uow: UnitOfWork, saga: Saga, setback: ExceptionCase | None, now: dt.datetime
     ) -> Mapping[str, object]:
-        answer = {"invoice_id": saga.context["invoice_id"]}
-        return answer if setback is None else {**answer, "exception_id": setback.id}
+        return concluded(saga, "invoice_id", setback)
 
 
 @frozen

@@ -20,6 +20,12 @@ from domain.saga import Saga, Verdict
 T = TypeVar("T")
 
 
+def concluded(saga: Saga, key: str, setback: ExceptionCase | None) -> Mapping[str, object]:
+    """The answer of a saga about one record: its key, and the exception that parked it."""
+    answer = {key: saga.context[key]}
+    return answer if setback is None else {**answer, "exception_id": setback.id}
+
+
 def unchanged(*_args: object) -> None:
     return None
 

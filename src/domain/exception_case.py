@@ -22,6 +22,7 @@ class Workflow(enum.Enum):
     APPROVED_WORK_TO_STAGING = "approved_work_to_staging"
     CHANGE_ORDER_TO_PSA = "change_order_to_psa"
     INVOICE_TO_ERP = "invoice_to_erp"
+    CUSTOMER_MASTER_SYNC = "customer_master_sync"
 
 
 class ReasonCode(enum.Enum):
@@ -37,6 +38,9 @@ class ReasonCode(enum.Enum):
     PAYMENT_UNMATCHED = "PAYMENT_UNMATCHED"
     VENDOR_EVENT_REJECTED = "VENDOR_EVENT_REJECTED"
     VENDOR_EVENT_UNDELIVERED = "VENDOR_EVENT_UNDELIVERED"
+    CUSTOMER_MASTER_MISMATCH = "CUSTOMER_MASTER_MISMATCH"
+    BILLING_PLATFORM_FAILED = "BILLING_PLATFORM_FAILED"
+    BILLING_PLATFORM_UNSUPPORTED = "BILLING_PLATFORM_UNSUPPORTED"
 
 
 class ExceptionStatus(enum.Enum):

@@ -12,8 +12,10 @@ from adapters.messaging.outbox_health import OutboxHealthCheck
 from adapters.messaging.relay import OutboxRelay, RelayThread
 from adapters.persistence.engine import create_engine_for, session_factory
 from adapters.persistence.outbox_store import SqlOutboxStore
+from adapters.persistence.reference_data import SqlReferenceData
 from adapters.persistence.uow import SqlAlchemyUnitOfWork
 from adapters.reference.billing_reference import load_billing_reference
+from adapters.vendors.sandbox.billing_platform import SandboxBillingPlatform
 from adapters.vendors.sandbox.crm import SandboxCrm
 from adapters.vendors.sandbox.erp import SandboxErp, parse_legal_entities
 from adapters.vendors.sandbox.psa import SandboxPsa
@@ -23,10 +25,13 @@ from application.create_engagement import ProvisioningPorts, saga_runner
 from application.credit_check import CreditChecks
 from application.crm_status import CrmStatus
 from application.intercompany import Intercompany
+from application.platform_handoff import PlatformHandoffs, with_platform
 from application.posting_saga import Postings
 from application.psa_invoiced import PsaInvoiced
+from application.reference_sync import ReferenceSync
 from application.retry import RetryPolicy
 from domain.ownership import OwnershipMatrix, System
+from entrypoints.billing_platforms import platform_invoice_reader, zuora_platform
 from entrypoints.crm_adapters import salesforce_crm
 from entrypoints.erp_adapters import erp_ledgers
 from entrypoints.grpc.authentication import Authentication
@@ -35,7 +40,7 @@ from entrypoints.grpc.peer_identity import certificate_authenticators
 from entrypoints.grpc.rate_limit import token_buckets
 from entrypoints.grpc.trust import token_verifier
 from entrypoints.psa_adapters import certinia_psa, kantata_psa
-from entrypoints.saga_worker import SagaWorker, payment_reader
+from entrypoints.saga_worker import SagaWorker, payment_reader, reference_syncer
 from entrypoints.settings import SettingError
 from entrypoints.system import SystemClock, UuidIds, node_name
 from entrypoints.vendor_events import psa_work_poller, vendor_event_thread
@@ -132,7 +137,16 @@ class Container(containers.DeclarativeContainer):
         crm_status=crm,
         psa_work=psa,
     )
-    sagas = providers.Singleton(saga_runner, provisioning)
+    billing_platform = providers.Selector(
+        config.billing.platform.kind,
+        sandbox=providers.Singleton(
+            SandboxBillingPlatform, providers.Singleton(SandboxRecords, engine, "billing")
+        ),
+        zuora=providers.Resource(zuora_platform, config.billing.platform.zuora),
+    )
+    sagas = providers.Singleton(
+        with_platform, providers.Singleton(saga_runner, provisioning), billing_platform
+    )
     saga_worker = providers.Singleton(
         SagaWorker, sagas.provided.resume_abandoned, config.sagas.sweep_seconds
     )
@@ -167,9 +181,28 @@ class Container(containers.DeclarativeContainer):
         intercompany=providers.Singleton(Intercompany, sagas),
         crm_status=providers.Singleton(CrmStatus, sagas),
         psa_invoiced=providers.Singleton(PsaInvoiced, sagas),
+        platform_handoffs=providers.Singleton(PlatformHandoffs, sagas),
+        billing_platform=billing_platform,
         ledgers=ledgers,
     )
     payment_reader = providers.Singleton(payment_reader, billing, config.sagas.payments_seconds)
+    platform_invoice_reader = providers.Singleton(
+        platform_invoice_reader, billing, config.billing.platform.read_seconds
+    )
+    reference_sync = providers.Singleton(
+        ReferenceSync,
+        store=providers.Singleton(SqlReferenceData, sessions),
+        ledgers=ledgers,
+        crm=crm,
+        uow_factory=unit_of_work.provider,
+        clock=clock,
+        ids=ids,
+        master_data=erp,
+        default_erp="sandbox",
+    )
+    reference_syncer = providers.Singleton(
+        reference_syncer, reference_sync, config.sagas.reference_sync_seconds
+    )
     credit_checks = providers.Singleton(
         CreditChecks,
         unit_of_work.provider,

@@ -3,7 +3,8 @@ loopback: Salesforce as the CRM, Certinia as the PSA and NetSuite for US01's inv
 closes a deal in the org and its change event arrives on NATS; o2c opens the engagement with a
 Certinia project; a consultant's timecard approved in Certinia is staged; the billing cycle's
 invoice posts to NetSuite and is written back on the timecard; a change event with a stage o2c
-does not know is parked for sales operations.
+does not know is parked for sales operations; and once sales renames the account, the
+reference-data sync finds NetSuite's customer under the old name and parks that for them too.
 
 It starts its own server (its own database under var/demo-vendors, an embedded NATS on a free
 port), so `make run` may keep running beside it. The simulated vendors keep their records in
@@ -23,10 +24,12 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TypeVar
 
+import grpc
 import nats
 from sqlalchemy import select
 
 from adapters.persistence.tables import exceptions
+from adapters.vendors.salesforce.crm import SalesforceCrm
 from application.commands import RateLine, WorkPackageLine
 from application.crm_ports import CrmDeal
 from domain.ownership import System
@@ -36,7 +39,14 @@ from entrypoints.demo_invoices import amount
 from entrypoints.demo_requests import CallerMetadata, december
 from entrypoints.runtime import Runtime
 from entrypoints.vendor_events import subjects
-from o2c.v1 import billing_pb2, billing_pb2_grpc, erp_routing_pb2, erp_routing_pb2_grpc
+from o2c.v1 import (
+    billing_pb2,
+    billing_pb2_grpc,
+    erp_routing_pb2,
+    erp_routing_pb2_grpc,
+    reference_data_pb2,
+    reference_data_pb2_grpc,
+)
 from simulators.certinia import CertiniaDesk
 from simulators.salesforce import SalesforceSimulator
 
@@ -103,6 +113,37 @@ def show_vendor_flow(runtime: Runtime, run: str, calling_as: CallerMetadata) -> 
         parked = waited(lambda: parked_case(runtime, "Won-ish"))
         if parked is not None:
             print(f"    parked for {parked['owner_role'].value}: {parked['detail']}")
+        check_customer_master(channel, runtime, org, deal(opportunity, run), calling_as)
+
+
+def check_customer_master(
+    channel: grpc.Channel,
+    runtime: Runtime,
+    org: SalesforceSimulator,
+    closed: CrmDeal,
+    calling_as: CallerMetadata,
+) -> None:
+    """Sales renames the account in Salesforce; the reference-data sync finds NetSuite's
+    customer still under the old name and parks the difference for sales operations."""
+    reference = reference_data_pb2_grpc.ReferenceDataServiceStub(channel)
+    crm = runtime.container.crm()
+    assert isinstance(crm, SalesforceCrm)
+    renamed = f"{closed.account_name} Holdings"
+    org.seed("Account", {crm.mapping.account["name"]: renamed}, closed.account_id)
+    print(f"  sales renames {closed.account_id} to {renamed!r} in Salesforce")
+    report = reference.SyncReferenceData(
+        reference_data_pb2.SyncReferenceDataRequest(), metadata=calling_as("operations")
+    )
+    for erp in report.erps:
+        counts = ", ".join(
+            f"{reference_data_pb2.ReferenceKind.Name(c.kind)[15:].lower()} "
+            f"{c.created + c.updated + c.unchanged}"
+            for c in erp.counts
+        )
+        print(f"    {erp_routing_pb2.Erp.Name(erp.erp)[4:].lower()}: {counts or erp.detail}")
+    parked = parked_case(runtime, renamed)
+    if parked is not None:
+        print(f"    parked for {parked['owner_role'].value}: {parked['detail']}")
 
 
 def route_us01_to_netsuite(
@@ -152,8 +193,6 @@ def deal(opportunity: str, run: str) -> CrmDeal:
 
 def close_deal(runtime: Runtime, org: SalesforceSimulator, closed: CrmDeal) -> None:
     """Sales' side of the org, as the firm's mapping lays the deal out."""
-    from adapters.vendors.salesforce.crm import SalesforceCrm
-
     crm = runtime.container.crm()
     assert isinstance(crm, SalesforceCrm)
     mapping = crm.mapping

@@ -24,15 +24,20 @@ import structlog
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from adapters.vendors.netsuite.settings import NEW_ACCOUNT_CURRENCIES
 from entrypoints.settings import redact
 from simulators.dynamics365 import Dynamics365Simulator
 from simulators.legacy_erp import LegacyErp
+from simulators.legacy_erp_reference import keep_operating_unit
 from simulators.netsuite import NetSuiteSimulator
 from simulators.netsuite_auth import Integration
 
 NETSUITE_SUBSIDIARIES = {"US01": "US-SUB-1", "GB01": "GB-SUB-2", "DE01": "DE-SUB-3"}
 DYNAMICS365_COMPANIES = {"US01": "USMF", "GB01": "GBSI", "DE01": "DEMF"}
 LEGACY_ORG_IDS = {"US01": "US-OU-1", "GB01": "GB-OU-1", "DE01": "DE-OU-1"}
+# Where each simulated legal entity is and what it keeps its books in: the ERPs' own master data.
+PLACES = {"US01": ("US", "USD"), "GB01": ("GB", "GBP"), "DE01": ("DE", "EUR")}
+DYNAMICS365_COUNTRIES = {"US": "USA", "GB": "GBR", "DE": "DEU"}  # D365 keeps ISO alpha-3
 NETSUITE_CLIENT_ID = "o2c-embedded"
 NETSUITE_CERTIFICATE_ID = "o2c-embedded-cert"
 NETSUITE_KEY_FILE = "netsuite-private-key.pem"
@@ -78,6 +83,11 @@ class EmbeddedErps:
         subsidiaries = frozenset(NETSUITE_SUBSIDIARIES.values())
         account = NetSuiteSimulator(integration, subsidiaries=subsidiaries).start()
         self.running.append(account)
+        for code, subsidiary in NETSUITE_SUBSIDIARIES.items():
+            country, currency = PLACES[code]
+            account.master.keep_subsidiary(
+                subsidiary, f"Example Consulting {code}", country, NEW_ACCOUNT_CURRENCIES[currency]
+            )
         log.info("simulated ERP started", erp="netsuite", url=account.url)
         return {
             "O2C_NETSUITE_URL": account.url,
@@ -92,6 +102,17 @@ class EmbeddedErps:
             client_secret=secrets.token_urlsafe(32), companies=companies
         ).start()
         self.running.append(environment)
+        for code, company in DYNAMICS365_COMPANIES.items():
+            country, currency = PLACES[code]
+            environment.keep(
+                "LegalEntities",
+                {
+                    "LegalEntityId": company,
+                    "Name": f"Example Consulting {code}",
+                    "AddressCountryRegionId": DYNAMICS365_COUNTRIES[country],
+                },
+            )
+            environment.keep("Ledgers", {"LegalEntityId": company, "AccountingCurrency": currency})
         log.info("simulated ERP started", erp="dynamics365", url=environment.url)
         return {
             "O2C_DYNAMICS365_URL": environment.url,
@@ -104,12 +125,28 @@ class EmbeddedErps:
 
     def legacy_erp(self) -> dict[str, str]:
         self.directory.mkdir(parents=True, exist_ok=True)
-        url = f"sqlite:///{self.directory / 'legacy_erp.db'}"
+        url = f"sqlite:///{self.directory / LEGACY_ERP_FILE}"
         database = LegacyErp(url).install()
+        with database.back_office() as connection:
+            for code, organization_id in LEGACY_ORG_IDS.items():
+                country, currency = PLACES[code]
+                keep_operating_unit(
+                    connection,
+                    organization_id=organization_id,
+                    name=f"Example Consulting {code}",
+                    country=country,
+                    currency_code=currency,
+                )
         database.start(every=IMPORT_EVERY_SECONDS)
         self.running.append(database)
         log.info("simulated ERP started", erp="legacy", url=redact(url))
         return {"O2C_LEGACY_ERP_DATABASE_URL": url}
+
+
+# The simulated legacy ERP keeps its tables in a file that outlives the server. Its schema grew
+# (customers as parties and accounts, the master data), so it is a new file: the one an earlier
+# o2c made is left beside it untouched rather than read with tables it lacks.
+LEGACY_ERP_FILE = "legacy_erp.v2.db"
 
 
 def netsuite_key(directory: Path) -> Path:

@@ -13,7 +13,10 @@ from adapters.messaging.embedded_nats import EmbeddedNats
 from adapters.messaging.relay import RelayThread
 from adapters.persistence.migrate import migrate
 from adapters.persistence.orm import start_mappers
+from adapters.vendors.sandbox.erp import SandboxErp
+from adapters.vendors.sandbox.ledger import SandboxLedger
 from entrypoints import settings
+from entrypoints.billing_platforms import EmbeddedZuora
 from entrypoints.container import Container
 from entrypoints.erp_simulators import EmbeddedErps
 from entrypoints.grpc import transport
@@ -21,6 +24,7 @@ from entrypoints.grpc.server import O2cServer, create_server
 from entrypoints.psa_simulators import EmbeddedKantata, EmbeddedSalesforce
 from entrypoints.readiness import ReadinessWatcher, interval_for
 from entrypoints.saga_worker import SagaWorker
+from entrypoints.sandbox_master_data import keep_sandbox_master_data
 
 log = structlog.get_logger("o2c")
 
@@ -36,10 +40,13 @@ class Runtime:
         self.readiness: ReadinessWatcher | None = None
         self.saga_worker: SagaWorker | None = None
         self.payment_reader: SagaWorker | None = None
+        self.reference_syncer: SagaWorker | None = None
         self.psa_work: SagaWorker | None = None
         self.vendor_events: RelayThread | None = None
         self.kantata: EmbeddedKantata | None = None
         self.salesforce: EmbeddedSalesforce | None = None
+        self.zuora: EmbeddedZuora | None = None
+        self.platform_invoices: SagaWorker | None = None
         self.port = 0
         self.container = Container()
 
@@ -63,14 +70,23 @@ class Runtime:
         if wants_salesforce and not self.values["O2C_SALESFORCE_LOGIN_URL"]:
             self.salesforce = EmbeddedSalesforce(Path(self.values["O2C_ERP_SIMULATORS_DIR"]))
             self.values.update(self.salesforce.start())
+        if (
+            self.values["O2C_BILLING_PLATFORM"].strip() == "zuora"
+            and not self.values["O2C_ZUORA_URL"]
+        ):
+            self.zuora = EmbeddedZuora(Path(self.values["O2C_ERP_SIMULATORS_DIR"]))
+            self.values.update(self.zuora.start())
         self.container.config.from_dict(settings.as_config(self.values))
         prepare_database(self.values["O2C_DATABASE_URL"])
         start_mappers()
         migrate(self.container.engine())
+        self.keep_sandbox_master_data()
         self.relay = self.container.relay_thread()
         self.relay.start()
         self.saga_worker = self.container.saga_worker().start()
         self.payment_reader = self.container.payment_reader().start()
+        self.platform_invoices = self.container.platform_invoice_reader().start()
+        self.reference_syncer = self.container.reference_syncer().start()
         self.psa_work = self.container.psa_work_poller().start()
         if self.container.config.vendor_events.enabled():
             self.vendor_events = self.container.vendor_events()
@@ -86,6 +102,7 @@ class Runtime:
             auditor=self.container.call_auditor(),
             rate_limits=self.container.rate_limits(),
             credit_checks=self.container.credit_checks(),
+            reference_sync=self.container.reference_sync(),
             credentials=security.credentials() if security else None,
         )
         transport.warn_if_exposed(config.grpc.address(), security)
@@ -102,6 +119,14 @@ class Runtime:
             nats=self.values["O2C_NATS_URL"],
         )
         return self
+
+    def keep_sandbox_master_data(self) -> None:
+        sandbox = self.container.ledgers()["sandbox"]
+        master_data = self.container.erp()
+        assert isinstance(sandbox, SandboxLedger) and isinstance(master_data, SandboxErp)
+        keep_sandbox_master_data(
+            sandbox, master_data.legal_entities, self.container.billing_reference()
+        )
 
     def start_embedded_nats(self) -> str:
         self.nats = EmbeddedNats(
@@ -128,6 +153,10 @@ class Runtime:
             self.saga_worker.stop(grace)
         if self.payment_reader is not None:
             self.payment_reader.stop(grace)
+        if self.platform_invoices is not None:
+            self.platform_invoices.stop(grace)
+        if self.reference_syncer is not None:
+            self.reference_syncer.stop(grace)
         if self.psa_work is not None:
             self.psa_work.stop(grace)
         if self.vendor_events is not None:
@@ -144,6 +173,8 @@ class Runtime:
             self.kantata.stop()
         if self.salesforce is not None:
             self.salesforce.stop()
+        if self.zuora is not None:
+            self.zuora.stop()
         if self.nats is not None:
             self.nats.stop()
         log.info("o2c stopped")

@@ -11,6 +11,7 @@ import structlog
 
 from application.billing_ports import BillingPorts
 from application.erp_payments import read_erp_payments
+from application.reference_sync import ReferenceSync
 
 
 class SagaWorker:
@@ -58,6 +59,17 @@ class SagaWorker:
     def _main(self) -> None:
         while not self._stop.wait(self.every_seconds):
             self.sweep()
+
+
+def reference_syncer(sync: ReferenceSync, every_seconds: float) -> SagaWorker:
+    """Copies each ERP's master data and checks the customer master against the CRM."""
+    return SagaWorker(
+        lambda: len(sync.run().parked),
+        every_seconds,
+        name="reference-sync",
+        doing="syncing ERP reference data",
+        done="parked customer master disagreements",
+    )
 
 
 def payment_reader(billing: BillingPorts, every_seconds: float) -> SagaWorker:

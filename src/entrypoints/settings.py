@@ -40,6 +40,13 @@ DEFAULTS: dict[str, str] = {
         "JP01=JPMF:JP-T1234567890123,KW01=KWMF:KW-TIN-123456789"
     ),
     "O2C_BILLING_REFERENCE": "",
+    "O2C_BILLING_PLATFORM": "sandbox",
+    "O2C_BILLING_PLATFORM_SECONDS": "600",
+    "O2C_ZUORA_URL": "",
+    "O2C_ZUORA_CLIENT_ID": "",
+    "O2C_ZUORA_CLIENT_SECRET_FILE": "",
+    "O2C_ZUORA_ENTITY_ID": "",
+    "O2C_ZUORA_MAPPING": "",
     "O2C_VENDOR_RETRY_ATTEMPTS": "4",
     "O2C_VENDOR_RETRY_FIRST_DELAY": "0.2",
     "O2C_VENDOR_MAX_RETRY_AFTER": "30",
@@ -47,6 +54,7 @@ DEFAULTS: dict[str, str] = {
     "O2C_SAGA_SWEEP_SECONDS": "5",
     "O2C_ERP_PAYMENTS_SECONDS": "60",
     "O2C_PSA_WORK_SECONDS": "60",
+    "O2C_REFERENCE_SYNC_SECONDS": "3600",
     "O2C_CREDIT_CHECK_DEADLINE_SECONDS": "2",
     "O2C_CREDIT_CACHE_SECONDS": "300",
     "O2C_VENDOR_EVENTS": "on",
@@ -135,6 +143,34 @@ def psa(values: Mapping[str, str]) -> dict[str, Any]:
     return {"kind": kind, "kantata": kantata, "certinia": certinia}
 
 
+BILLING_PLATFORMS = ("sandbox", "zuora")
+
+
+def billing_platform(values: Mapping[str, str]) -> dict[str, Any]:
+    """The platform that bills the legal entities the billing reference data gives to one."""
+    kind = values["O2C_BILLING_PLATFORM"].strip()
+    if kind not in BILLING_PLATFORMS:
+        raise SettingError(
+            f"O2C_BILLING_PLATFORM must be one of {', '.join(BILLING_PLATFORMS)}, got {kind!r}"
+        )
+    zuora = {
+        "url": values["O2C_ZUORA_URL"],
+        "client_id": values["O2C_ZUORA_CLIENT_ID"],
+        "client_secret_file": values["O2C_ZUORA_CLIENT_SECRET_FILE"],
+        "entity_id": values["O2C_ZUORA_ENTITY_ID"],
+        "mapping": values["O2C_ZUORA_MAPPING"],
+    }
+    if kind == "zuora" and zuora["url"]:
+        for name in ("O2C_ZUORA_CLIENT_ID", "O2C_ZUORA_CLIENT_SECRET_FILE"):
+            if not values[name].strip():
+                raise SettingError(f"O2C_BILLING_PLATFORM=zuora with O2C_ZUORA_URL needs {name}")
+    return {
+        "kind": kind,
+        "zuora": zuora,
+        "read_seconds": number(values, "O2C_BILLING_PLATFORM_SECONDS"),
+    }
+
+
 def vendor_events(values: Mapping[str, str]) -> dict[str, Any]:
     switch = values["O2C_VENDOR_EVENTS"].strip().lower()
     if switch not in ("on", "off"):
@@ -191,7 +227,10 @@ def as_config(values: Mapping[str, str]) -> dict[str, Any]:
             "max_message_bytes": whole_number(values, "O2C_GRPC_MAX_MESSAGE_BYTES"),
         },
         "erp": {"kind": values["O2C_ERP"], "legal_entities": values["O2C_SANDBOX_LEGAL_ENTITIES"]},
-        "billing": {"reference": values["O2C_BILLING_REFERENCE"]},
+        "billing": {
+            "reference": values["O2C_BILLING_REFERENCE"],
+            "platform": billing_platform(values),
+        },
         "psa": psa(values),
         "crm": crm(values),
         "vendors": {
@@ -204,6 +243,7 @@ def as_config(values: Mapping[str, str]) -> dict[str, Any]:
             "sweep_seconds": number(values, "O2C_SAGA_SWEEP_SECONDS"),
             "payments_seconds": number(values, "O2C_ERP_PAYMENTS_SECONDS"),
             "psa_work_seconds": number(values, "O2C_PSA_WORK_SECONDS"),
+            "reference_sync_seconds": number(values, "O2C_REFERENCE_SYNC_SECONDS"),
         },
         "vendor_events": vendor_events(values),
         "credit": {

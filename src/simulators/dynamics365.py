@@ -14,7 +14,12 @@ company holds for the same customer or vendor.
 
 Field names beyond the five header fields vendors.md lists are this simulator's own (the
 document number, the credited invoice, line amounts, the payment journal): gaps in vendors.md,
-which the adapter takes from its settings. The vendor's side: it imports nothing of o2c's."""
+which the adapter takes from its settings. The vendor's side: it imports nothing of o2c's.
+
+The master data the environment's users keep (legal entities and their ledgers, tax codes and
+their values, financial dimension values, customers made by hand) is kept through `keep` and
+`enter_customer`, and read-only on the wire: see dynamics365_master. A $filter or $select
+naming a property the entity does not have is refused, as D365 refuses it."""
 
 from __future__ import annotations
 
@@ -33,6 +38,7 @@ from urllib.parse import parse_qs, urlencode
 
 from simulators.dynamics365_batch import Operation, http_part, parse_batch
 from simulators.dynamics365_entra import ENTRA_FAULTS, entra_error
+from simulators.dynamics365_master import SHARED
 from simulators.dynamics365_odata import (
     DEFAULTS,
     INVOICE_HEADER_SETS,
@@ -50,6 +56,7 @@ from simulators.dynamics365_odata import (
     check_invoice_number_unused,
     check_original_held,
     check_posting_profile,
+    check_properties,
     context,
     decoded,
     duplicate,
@@ -59,6 +66,7 @@ from simulators.dynamics365_odata import (
     parse_entity_path,
     parse_filter,
     selected,
+    selected_names,
     split_target,
     throttled,
 )
@@ -100,6 +108,10 @@ class Dynamics365Simulator:
         self.lookups_to_miss = 0
         self.hold_seconds = 0.0
         self.server: ThreadingHTTPServer | None = None
+        self.customer_numbers = 0
+        for company in companies:
+            self.keep("LegalEntities", unnamed_legal_entity(company))
+            self.keep("Ledgers", {"LegalEntityId": company, "AccountingCurrency": "USD"})
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> Dynamics365Simulator:
@@ -200,6 +212,26 @@ class Dynamics365Simulator:
                 raise LookupError(f"no customer {customer_account} in company {company}")
             self.update(self.tables, "CustomersV3", (company, customer_account), changes)
 
+    def keep(self, entity_set: str, row: Row) -> None:
+        """Master data as the environment's users keep it: created, or replaced, by its key."""
+        with self.lock:
+            row = {**DEFAULTS.get(entity_set, {}), **row}
+            check_fields(entity_set, row, creating=True)
+            if entity_set == "LegalEntities" and row["LegalEntityId"] not in self.companies:
+                self.companies = (*self.companies, row["LegalEntityId"])
+            if entity_set not in SHARED:
+                self.check_company(row["dataAreaId"])
+            self.check_references(self.tables, entity_set, row)
+            self.tables[entity_set][key_of(entity_set, row)] = row
+
+    def enter_customer(self, row: Row) -> str:
+        """A customer made in the client: its account from the customer number sequence."""
+        with self.lock:
+            self.customer_numbers += 1
+            account = f"CUS-{self.customer_numbers:06d}"
+            self.keep("CustomersV3", {**row, "CustomerAccount": account})
+            return account
+
     # -- the wire --------------------------------------------------------------------------
     def admit(self) -> Answer | None:
         """A data call may go on, or is refused as over the limit (or by a storm)."""
@@ -271,7 +303,9 @@ class Dynamics365Simulator:
             rows = [
                 copy.deepcopy(row)
                 for row in held
-                if cross_company or row["dataAreaId"] == self.default_company
+                if entity_set in SHARED
+                or cross_company
+                or row["dataAreaId"] == self.default_company
             ]
             if entity_set in INVOICE_HEADER_SETS and self.lookups_to_miss > 0:
                 self.lookups_to_miss -= 1
@@ -285,6 +319,8 @@ class Dynamics365Simulator:
 
     def page(self, entity_set: str, rows: list[Row], query: dict[str, str]) -> Row:
         clauses = parse_filter(query.get("$filter", ""))
+        check_properties(entity_set, [name for name, _, _ in clauses])
+        check_properties(entity_set, selected_names(query.get("$select", "")))
         rows = [row for row in rows if matches(row, clauses)]
         rows.sort(key=lambda row: key_of(entity_set, row))
         skip = int(query.get("$skiptoken", query.get("$skip", "0")))
@@ -395,6 +431,11 @@ class Dynamics365Simulator:
         path, _ = split_target(operation.target(self.url))
         entity_set, key = parse_entity_path(path)
         return self.write(tables, operation.method, entity_set, key, decoded(operation.body))
+
+
+def unnamed_legal_entity(company: str) -> Row:
+    """A company its users have not described yet: a US one, keeping its books in USD."""
+    return {"LegalEntityId": company, "Name": company, "AddressCountryRegionId": "USA"}
 
 
 def handler_for(simulator: Dynamics365Simulator) -> type[BaseHTTPRequestHandler]:

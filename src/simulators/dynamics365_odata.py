@@ -13,6 +13,8 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from simulators import dynamics365_master as master
+
 Row = dict[str, Any]
 Key = tuple[Any, ...]
 
@@ -29,6 +31,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "VendorsV2": ("dataAreaId", "VendorAccountNumber"),
     "VendorInvoiceHeaders": ("dataAreaId", "HeaderReference"),
     "VendorInvoiceLines": ("dataAreaId", "HeaderReference", "InvoiceLineNumber"),
+    **master.KEYS,
 }
 FIELDS: dict[str, dict[str, str]] = {
     "CustomersV3": {
@@ -38,6 +41,8 @@ FIELDS: dict[str, dict[str, str]] = {
         "CustomerGroupId": "text",
         "SalesCurrencyCode": "text",
         "TaxExemptNumber": "text",
+        "AddressCountryRegionId": "text",
+        "O2CExternalId": "text",  # an extension the firm adds: o2c's key for the customer
         "CreditLimit": "number",
         "CreditLimitIsMandatory": "text",
         "OnHoldStatus": "text",
@@ -110,6 +115,7 @@ FIELDS: dict[str, dict[str, str]] = {
         "Currency": "text",
         "LineAmount": "number",
     },
+    **master.FIELDS,
 }
 REQUIRED: dict[str, tuple[str, ...]] = {
     "CustomersV3": ("OrganizationName", "CustomerGroupId", "SalesCurrencyCode"),
@@ -120,6 +126,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "VendorsV2": ("VendorOrganizationName", "VendorGroupId", "CurrencyCode"),
     "VendorInvoiceHeaders": ("VendorAccount", "InvoiceNumber", "InvoiceDate", "Currency"),
     "VendorInvoiceLines": ("Currency", "LineAmount"),
+    **master.REQUIRED,
 }
 REFERENCES = {
     "FreeTextInvoiceHeaders": (
@@ -142,6 +149,7 @@ REFERENCES = {
         ("dataAreaId", "HeaderReference"),
         "Vendor invoice {} does not exist in company {}.",
     ),
+    **master.REFERENCES,
 }
 READ_ONLY = {"FreeTextInvoiceHeaders": {"TotalAmount"}}
 # Enumerations as OData writes them, by member name: NoYes, and CustVendorBlocked (the customer's
@@ -149,6 +157,7 @@ READ_ONLY = {"FreeTextInvoiceHeaders": {"TotalAmount"}}
 ENUMS = {
     "CreditLimitIsMandatory": ("No", "Yes"),
     "OnHoldStatus": ("No", "Invoice", "All", "Payment", "Requisition", "Never"),
+    **master.ENUMS,
 }
 # A new customer as D365 defaults it: a credit limit of 0, which is none unless mandatory.
 DEFAULTS = {
@@ -263,12 +272,27 @@ def filter_value(literal: str) -> Any:
     return Decimal(literal)
 
 
+def check_properties(entity_set: str, names: list[str]) -> None:
+    """A $filter or $select naming a property the entity type does not have is refused."""
+    for name in names:
+        if name not in FIELDS[entity_set]:
+            raise ODataError(
+                400,
+                f"Could not find a property named '{name}' on type "
+                f"'Microsoft.Dynamics.DataEntities.{entity_set}'.",
+            )
+
+
+def selected_names(select: str) -> list[str]:
+    return [name.strip() for name in select.split(",") if name.strip()]
+
+
 def matches(row: Row, clauses: list[Clause]) -> bool:
     return all(COMPARE[op](row.get(name), value) for name, op, value in clauses)
 
 
 def selected(row: Row, select: str) -> Row:
-    names = [name.strip() for name in select.split(",") if name.strip()]
+    names = selected_names(select)
     return {name: row.get(name) for name in names} if names else row
 
 
@@ -289,6 +313,7 @@ def check_fields(entity_set: str, row: Row, *, creating: bool) -> None:
         check_type(name, fields[name], value)
         check_enum(name, value)
     needed = (*KEYS[entity_set], *REQUIRED[entity_set]) if creating else ()
+    needed = tuple(name for name in needed if name not in master.BLANK_KEYS.get(entity_set, ()))
     missing = [name for name in needed if row.get(name) in (None, "")]
     if missing:
         raise ODataError(

@@ -18,7 +18,8 @@ only the columns o2c uses:
   attribute 1 (reference_line_context, reference_line_attribute1); AutoInvoice refuses one whose
   transaction the org does not hold.
 - hz_cust_accounts: customer accounts by orig_system_reference, one per org_id here (EBS keeps
-  the org on the account site; one table is enough for o2c).
+  the org on the account site; one table is enough for o2c), each of a party (hz_parties: its
+  name, tax reference and country).
 - ar_cash_receipts_all: receipts, each applied to one transaction (EBS keeps the application
   in ar_receivable_applications_all).
 - hz_customer_profiles, hz_cust_profile_amts and ar_payment_schedules_all: credit limits and
@@ -35,8 +36,12 @@ only the columns o2c uses:
   and org_id, carrying the interface's attribute_category and attribute1..3. Payables does not
   check what a credit memo names in its flexfield.
 
-Beside this module: legacy_erp_schema, legacy_erp_payables_schema and legacy_erp_credit (the
-tables),
+- hr_operating_units, gl_ledgers, xle_entity_profiles, E-Business Tax's rates, the chart of
+  accounts' cost-centre values, and hz_parties: master data the ERP's users keep, which o2c
+  only reads (see legacy_erp_reference_schema and legacy_erp_reference).
+
+Beside this module: legacy_erp_schema, legacy_erp_payables_schema, legacy_erp_credit and
+legacy_erp_reference_schema (the tables), legacy_erp_reference (the back office's master data),
 legacy_erp_validation (AutoInvoice's checks), legacy_erp_import (`run_import` and the
 `ImportJob` thread), legacy_erp_payables (`run_payables_import`) and legacy_erp_sessions (the
 database's limit on sessions, and its faults on cue).
@@ -45,11 +50,14 @@ database's limit on sessions, and its faults on cue).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, Table, select
+from sqlalchemy import Connection, Engine, Table, select
 
+from simulators import legacy_erp_reference_schema  # noqa: F401  (its tables are installed too)
 from simulators.legacy_erp_credit import (
     apply_receipt,
     customer_profiles,
@@ -76,6 +84,7 @@ from simulators.legacy_erp_schema import (
     interface_lines,
     legacy_engine,
     metadata,
+    parties,
 )
 from simulators.legacy_erp_sessions import SessionWatch
 from simulators.legacy_erp_validation import ALL_PERIODS_OPEN, ImportRules, trx_id
@@ -98,6 +107,7 @@ __all__ = [
     "invoice_lines_interface",
     "invoices",
     "invoices_interface",
+    "parties",
     "payment_schedules",
     "profile_amounts",
     "run_import",
@@ -187,6 +197,13 @@ class LegacyErp:
                 overall_credit_limit=overall_credit_limit,
                 credit_hold=credit_hold,
             )
+
+    @contextmanager
+    def back_office(self) -> Iterator[Connection]:
+        """One transaction of the ERP's own users, keeping master data through
+        simulators.legacy_erp_reference, for tests and the demo."""
+        with self.engine.begin() as connection:
+            yield connection
 
     def rows(self, table: Table) -> list[dict[str, Any]]:
         with self.engine.connect() as connection:

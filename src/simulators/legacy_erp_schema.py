@@ -110,15 +110,25 @@ customer_trx = Table(
     UniqueConstraint("org_id", "trx_number", name="ra_customer_trx_u1"),
 )
 
+parties = Table(
+    "hz_parties",
+    metadata,
+    Column("party_id", Integer, primary_key=True, autoincrement=True),
+    Column("party_name", String(360), nullable=False),
+    Column("party_type", String(30), nullable=False, server_default="ORGANIZATION"),
+    Column("tax_reference", String(50)),
+    Column("country", String(60)),
+)
+
 customer_accounts = Table(
     "hz_cust_accounts",
     metadata,
     Column("cust_account_id", Integer, primary_key=True, autoincrement=True),
+    Column("party_id", Integer, nullable=False),
     Column("orig_system_reference", String(240), nullable=False),
     Column("org_id", String(30), nullable=False),
     Column("account_name", String(360), nullable=False),
     Column("currency_code", String(15), nullable=False),
-    Column("tax_reference", String(50), nullable=False, server_default=""),
     UniqueConstraint("orig_system_reference", "org_id", name="hz_cust_accounts_u1"),
 )
 

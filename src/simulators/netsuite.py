@@ -6,9 +6,13 @@ read by `eid:`), SuiteQL with `Prefer: transient`, the idempotency header, beare
 signed JWT, its error body and its concurrency limit. The account defines one custom body field,
 the checkbox its admin made to mark intercompany transactions.
 
+SuiteQL pages by `limit` (1 to the account's page limit, 1000 in NetSuite) and `offset`, which
+must be a multiple of the limit [3p]; each page says `hasMore` and `totalResults`.
+
 Test hooks: `refuse_next` (a 429 storm), `lose_next_answers` (commit, then drop the
-connection unanswered), `expire_tokens`, `receive_payment`, `set_credit`, and
-`most_concurrent`."""
+connection unanswered), `expire_tokens`, `receive_payment`, `set_credit`, `most_concurrent`,
+and the master data the account's users keep (`master`: subsidiaries, tax codes, departments,
+customers made by hand; see netsuite_master)."""
 
 from __future__ import annotations
 
@@ -29,6 +33,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from simulators.netsuite_auth import TOKEN_PATH, Integration, TokenDesk, TokenRefused
 from simulators.netsuite_books import NetSuiteBooks, Refusal, check_uuid, refused_field
+from simulators.netsuite_master import NetSuiteMasterData
 from simulators.netsuite_suiteql import run_query
 
 RECORDS = "/services/rest/record/v1/"
@@ -39,6 +44,7 @@ TRANSACTIONS = ("invoice", "creditMemo", "vendorBill", "vendorCredit")
 INTERCOMPANY_FIELD = "custbody_o2c_intercompany"
 # USD, GBP, CAD, EUR are 1-4 in a new account [3p]; an account maps its own.
 DEFAULT_CURRENCIES = frozenset({"1", "2", "3", "4"})
+SUITEQL_PAGE_LIMIT = 1000
 ERROR_CONTENT = "application/vnd.oracle.resource+json; type=error"
 Answer = tuple[int, dict[str, str], Any]
 
@@ -93,8 +99,13 @@ class NetSuiteSimulator:
         custom_fields: frozenset[str] = frozenset({INTERCOMPANY_FIELD}),
         concurrency_limit: int = 15,
         latency: float = 0.0,
+        page_limit: int = SUITEQL_PAGE_LIMIT,
     ) -> None:
-        self.books = NetSuiteBooks(subsidiaries, currencies, custom_fields)
+        self.books = NetSuiteBooks(
+            {s: unnamed_subsidiary(s) for s in subsidiaries}, currencies, custom_fields
+        )
+        self.master = NetSuiteMasterData(self.books)
+        self.page_limit = page_limit
         self.auth = TokenDesk(integration)
         self.concurrency = Concurrency(concurrency_limit)
         self.faults = Faults()
@@ -167,7 +178,7 @@ class NetSuiteSimulator:
                 return 200, {}, self.auth.issue(body, self.url + TOKEN_PATH)
             self.auth.check_bearer(headers.get("Authorization"))
             if (method, path) == ("POST", SUITEQL):
-                return self.suiteql(headers, json_body(body), page_of(query))
+                return self.suiteql(headers, json_body(body), page_of(query, self.page_limit))
             if path.startswith(RECORDS):
                 return self.record(method, path.removeprefix(RECORDS), headers, body)
             raise Refusal(404, "NOT_SIMULATED", f"{method} {path} is not simulated.")
@@ -199,7 +210,15 @@ class NetSuiteSimulator:
             raise refused_field("Prefer", "SuiteQL needs the header Prefer: transient.")
         if not isinstance(body.get("q"), str):
             raise refused_field("q", "Please enter value(s) for: q")
-        return 200, {}, suiteql_page(run_query(self.books, body["q"]), *page)
+        rows = self.master.answer(body["q"])
+        if rows is None:
+            rows = run_query(self.books, body["q"])
+        return 200, {}, suiteql_page(rows, *page)
+
+
+def unnamed_subsidiary(subsidiary: str) -> dict[str, str]:
+    """A subsidiary its users have not described yet: a US one keeping its books in USD."""
+    return {"name": subsidiary, "country": "US", "currency": "1"}
 
 
 def suiteql_page(rows: list[dict[str, str]], limit: int, offset: int) -> dict[str, Any]:
@@ -214,13 +233,16 @@ def suiteql_page(rows: list[dict[str, str]], limit: int, offset: int) -> dict[st
     }
 
 
-def page_of(query: dict[str, list[str]]) -> tuple[int, int]:
+def page_of(query: dict[str, list[str]], page_limit: int) -> tuple[int, int]:
+    default = str(page_limit)
     try:
-        limit, offset = int(query.get("limit", ["1000"])[0]), int(query.get("offset", ["0"])[0])
+        limit, offset = int(query.get("limit", [default])[0]), int(query.get("offset", ["0"])[0])
     except ValueError:
         raise refused_field("limit", "limit and offset must be whole numbers.") from None
-    if not 1 <= limit <= 1000 or offset < 0:
-        raise refused_field("limit", "limit must be 1 to 1000 and offset not negative.")
+    if not 1 <= limit <= page_limit:
+        raise refused_field("limit", f"limit must be 1 to {page_limit}.")
+    if offset < 0 or offset % limit:
+        raise refused_field("offset", "offset must be a multiple of limit, not negative.")
     return limit, offset
 
 

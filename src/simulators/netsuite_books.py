@@ -16,6 +16,7 @@ import itertools
 import re
 import threading
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -61,10 +62,12 @@ def refused_field(path: str, detail: str) -> Refusal:
 
 @dataclass
 class NetSuiteBooks:
-    subsidiaries: frozenset[str]
+    subsidiaries: dict[str, dict[str, str]]  # by internal id: name, country, currency
     currencies: frozenset[str]  # currency record internal ids
     custom_fields: frozenset[str] = frozenset()  # checkbox body fields, by script id
     customers: dict[str, dict[str, Any]] = field(default_factory=dict)  # by externalId
+    # Customers made in the UI with no externalId, by internal id.
+    unlinked_customers: dict[str, dict[str, Any]] = field(default_factory=dict)
     vendors: dict[str, dict[str, Any]] = field(default_factory=dict)  # by externalId
     transactions: dict[str, dict[str, Any]] = field(default_factory=dict)  # by internal id
     idempotency_keys: set[str] = field(default_factory=set)
@@ -73,17 +76,33 @@ class NetSuiteBooks:
 
     def upsert_entity(self, record_type: str, external_id: str, body: dict[str, Any]) -> str:
         """Create, or update the fields the body names: the rest of the record stays."""
-        text_field(body, "companyName")
-        self.check_ref(body, "subsidiary", self.subsidiaries)
-        self.check_ref(body, "currency", self.currencies)
-        if record_type == "customer":
-            check_credit_fields(body)
+        self.check_entity(record_type, body)
         entities = self.entities(record_type)
         with self.lock:
             known = entities.get(external_id) or new_entity(record_type)
             record_id = known.get("id") or str(next(self.ids))
             entities[external_id] = {**known, **body, "id": record_id, "externalId": external_id}
             return str(record_id)
+
+    def enter_customer(self, body: dict[str, Any]) -> str:
+        """A customer made in NetSuite's UI, with no externalId."""
+        self.check_entity("customer", body)
+        with self.lock:
+            record_id = str(next(self.ids))
+            fields = {**new_entity("customer"), **body, "id": record_id, "externalId": None}
+            self.unlinked_customers[record_id] = fields
+            return record_id
+
+    def check_entity(self, record_type: str, body: dict[str, Any]) -> None:
+        text_field(body, "companyName")
+        self.check_ref(body, "subsidiary", self.subsidiaries)
+        self.check_ref(body, "currency", self.currencies)
+        if record_type == "customer":
+            check_credit_fields(body)
+
+    def all_customers(self) -> list[dict[str, Any]]:
+        """Every customer, linked to an externalId or not: call under the lock."""
+        return [*self.customers.values(), *self.unlinked_customers.values()]
 
     def read_entity(self, record_type: str, external_id: str) -> dict[str, Any]:
         with self.lock:
@@ -203,14 +222,16 @@ class NetSuiteBooks:
         self, body: dict[str, Any], entities: dict[str, dict[str, Any]]
     ) -> dict[str, Any]:
         entity = ref_field(body, "entity")
+        unlinked = self.unlinked_customers if entities is self.customers else {}
+        everyone = [*entities.values(), *unlinked.values()]
         found = entities.get(str(entity.get("externalId", ""))) or next(
-            (c for c in entities.values() if c["id"] == entity.get("id")), None
+            (c for c in everyone if c["id"] == entity.get("id")), None
         )
         if found is None:
             raise refused_field("entity", "Invalid Field Value for the following field: entity")
         return found
 
-    def check_ref(self, body: dict[str, Any], name: str, known: frozenset[str]) -> str:
+    def check_ref(self, body: dict[str, Any], name: str, known: Collection[str]) -> str:
         ref_id = str(ref_field(body, name).get("id", ""))
         if ref_id not in known:
             raise refused_field(

@@ -7,16 +7,18 @@ REQUEST_LIMIT_EXCEEDED. Errors are Salesforce's array of {message, errorCode, fi
 
 Test hooks: `seed` (records as sales or an admin made them, ids given or not), `define_stage`,
 `record`/`records`/`find` to look, `use_requests` (an allocation already spent),
-`expire_sessions`, and `most_concurrent`. `schemas` takes more sObjects and fields."""
+`expire_sessions`, and `most_concurrent`. `schemas` takes more sObjects and fields; `clock`
+sets the time the org stamps on what it writes (LastModifiedDate)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import re
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -93,9 +95,10 @@ class SalesforceSimulator:
         batch_size: int = 2000,
         session_seconds: float = 7200.0,
         latency: float = 0.0,
+        clock: Callable[[], dt.datetime] | None = None,
     ) -> None:
         self.schemas = schemas or default_schemas()
-        self.store = Records(self.schemas)
+        self.store = Records(self.schemas, clock)
         self.rest = Rest(self.store, batch_size)
         self.sessions = Sessions(app, session_seconds)
         self.allocation = Allocation(request_limit)

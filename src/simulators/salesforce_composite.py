@@ -1,5 +1,6 @@
 """`POST /services/data/vXX.X/composite`: up to 25 subrequests run in order as one API call, a
-later one naming an earlier one's result as `@{referenceId.field}` in its URL or body. With
+later one naming an earlier one's result as `@{referenceId.field}` in its URL or body, each
+with its own `httpHeaders` (If-Unmodified-Since, say). With
 allOrNone, the first failure rolls every write back and every other subrequest answers 400
 PROCESSING_HALTED; without it, only the subrequests that depend on a failed one are halted.
 The answer is 200 either way, each subrequest's outcome inside it."""
@@ -86,7 +87,10 @@ def one(route: Route, subrequest: dict[str, Any], results: dict[str, Any]) -> di
     try:
         if found is None or found[2] == "composite":
             raise Refusal(400, "INVALID_BATCH_REQUEST", f"Not a composite subrequest: {url}")
-        status, headers, answer = route(method, found[1], found[2], parts.query, body, {})
+        given = subrequest.get("httpHeaders") or {}
+        if not isinstance(given, dict):
+            raise Refusal(400, "INVALID_BATCH_REQUEST", "httpHeaders is an object of headers")
+        status, headers, answer = route(method, found[1], found[2], parts.query, body, given)
     except Refusal as refusal:
         status, headers, answer = refusal.status, {}, refusal.body
     return {

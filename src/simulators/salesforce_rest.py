@@ -1,12 +1,20 @@
 """The REST resources under /services/data/vXX.X/ that this org answers: sObject rows (create,
 read, update, delete), sObject rows by external id (read, upsert), query with its pages, and
-composite. Each takes the path after the version and answers (status, headers, body)."""
+composite. Each takes the path after the version and answers (status, headers, body).
+
+An update of a row may be conditional, `If-Unmodified-Since: <HTTP date>`: the weak validator
+Salesforce documents for sObject Rows, compared with the record's LastModifiedDate to the second
+as HTTP dates go; a record modified since is answered 412 Precondition Failed and left as it
+is, a date that cannot be read 400. (Both error codes are the simulator's own: the documentation
+gives the statuses only.)"""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import re
 from collections.abc import Mapping
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
@@ -47,7 +55,7 @@ class Rest:
             if method == "GET":
                 return self.by_external_id(base, name, field, value)
         if found := ROW.fullmatch(rest):
-            return self.row(method, base, found[1], unquote(found[2]), body)
+            return self.row(method, base, found[1], unquote(found[2]), body, headers)
         if rest == "query" and method == "GET":
             soql = parse_qs(query).get("q", [""])[0]
             rows = run(soql, self.records, base)
@@ -62,10 +70,19 @@ class Rest:
         location = {"Location": f"{base}/sobjects/{sobject}/{record_id}"}
         return 201, location, {"id": record_id, "success": True, "errors": []}
 
-    def row(self, method: str, base: str, name: str, record_id: str, body: Any) -> Answer:
+    def row(
+        self,
+        method: str,
+        base: str,
+        name: str,
+        record_id: str,
+        body: Any,
+        headers: Mapping[str, str],
+    ) -> Answer:
         if method == "GET":
             return 200, {}, self.shown(base, name, self.records.get(name, record_id))
         if method == "PATCH":
+            check_unmodified(headers, self.records.get(name, record_id))
             self.records.update(name, record_id, object_body(body))
             return 204, {}, None
         if method == "DELETE":
@@ -128,3 +145,24 @@ def batch_size(headers: Mapping[str, str], default: int) -> int:
     asked = re.search(r"batchSize=(\d+)", headers.get("Sforce-Query-Options") or "")
     size = int(asked[1]) if asked else default
     return size if SMALLEST_BATCH <= size <= LARGEST_BATCH else default
+
+
+def header(headers: Mapping[str, str], name: str) -> str | None:
+    return next((v for k, v in headers.items() if k.lower() == name.lower()), None)
+
+
+def check_unmodified(headers: Mapping[str, str], record: dict[str, Any]) -> None:
+    given = header(headers, "If-Unmodified-Since")
+    if given is None:
+        return
+    try:
+        since = parsedate_to_datetime(given)
+    except (TypeError, ValueError):
+        since = None
+    if since is None or since.tzinfo is None:
+        message = f"If-Unmodified-Since is not an HTTP date: {given!r}"
+        raise Refusal(400, "INVALID_HEADER_VALUE", message)
+    modified = dt.datetime.strptime(record["LastModifiedDate"], "%Y-%m-%dT%H:%M:%S.%f%z")
+    if modified.replace(microsecond=0) > since:
+        message = f"The record was modified at {record['LastModifiedDate']}, after {given}"
+        raise Refusal(412, "PRECONDITION_FAILED", message)

@@ -123,6 +123,7 @@ ACCOUNT = SObject.of(
     Field("BillingCountryCode", "picklist", length=2),
     CURRENCY,
     Field("o2c_VAT_Number__c", length=40),
+    Field("o2c_Legal_Entity__c", length=20),
 )
 OPPORTUNITY = SObject.of(
     "Opportunity",

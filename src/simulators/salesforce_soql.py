@@ -1,35 +1,57 @@
-"""The SOQL this org answers: `SELECT field, Parent.field FROM SObject [WHERE field = value
-[AND field IN (value, ...)] ...] [ORDER BY field [ASC|DESC], ...] [LIMIT n]`, where a value
-is a quoted string, a number, a date, true, false or null and `!=` may stand for `=`. Anything
-else (OR, subqueries, functions, other operators) is refused with MALFORMED_QUERY; a field or
-relationship the object does not have with INVALID_FIELD, an unknown object with INVALID_TYPE.
-Text compares without regard to case, ids exactly, as Salesforce does."""
+"""The SOQL this org answers: `SELECT field, Parent.field FROM SObject [WHERE condition [AND
+condition] ...] [ORDER BY field [ASC|DESC], ...] [LIMIT n]`, where a condition is `field = value`,
+`field != value`, `field IN (value, ...)` or, on a number, date or datetime field, `field < value`
+(`<=`, `>`, `>=`); a value is a quoted string, a number, a date (2026-12-01), a datetime
+(2026-12-01T00:00:00Z, or with an offset and milliseconds), true, false or null. A date, datetime
+or number field is compared only with a value of its type, as Salesforce insists. Anything else
+(OR, subqueries, functions, other operators, ranges over text) is refused with MALFORMED_QUERY,
+as is a statement longer than 100,000 characters; a field or relationship the object does not
+have with INVALID_FIELD, an unknown object with INVALID_TYPE. Text compares without regard to
+case, ids exactly, as Salesforce does."""
 
 from __future__ import annotations
 
+import datetime as dt
+import operator
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from simulators.salesforce_records import Record, Records, Refusal
-from simulators.salesforce_schema import Field, SObject
+from simulators.salesforce_schema import NUMBERS, Field, SObject
 
 TOKEN = re.compile(
     r"\s*(?:(?P<string>'(?:[^'\\]|\\.)*')"
-    r"|(?P<date>\d{4}-\d{2}-\d{2}(?![\d.]))"
+    r"|(?P<datetime>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?(?:Z|[+-]\d{2}:\d{2}))"
+    r"|(?P<date>\d{4}-\d{2}-\d{2}(?![\d.T]))"
     r"|(?P<number>-?\d+(?:\.\d+)?)"
     r"|(?P<name>[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)*)"
-    r"|(?P<symbol>!=|=|,|\(|\)))"
+    r"|(?P<symbol>!=|<=|>=|=|<|>|,|\(|\)))"
 )
 ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "'": "'", '"': '"', "\\": "\\"}
+LONGEST_STATEMENT = 100_000
+RANGES: dict[str, Callable[[Any, Any], bool]] = {
+    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+}  # fmt: skip
+LITERAL_KINDS = {"date": "date", "datetime": "datetime", **{n: "number" for n in NUMBERS}}
+
+
+@dataclass
+class Literal:
+    kind: str  # string, number, date, datetime, boolean or null
+    value: Any
+    position: int
 
 
 @dataclass
 class Condition:
     path: str
-    values: list[Any]
-    negated: bool = False
+    operator: str  # =, !=, IN, <, <=, >, >=
+    literals: list[Literal]
+    position: int = 0
+    type: str = "string"  # the field's, once resolved
 
 
 @dataclass
@@ -86,34 +108,43 @@ class Parser:
             found.append(self.take("name"))
         return found
 
-    def literal(self) -> Any:
+    def literal(self) -> Literal:
         kind, text, position = self.peek()
         self.at += 1
-        if kind == "string":
-            return re.sub(r"\\(.)", lambda m: ESCAPES.get(m[1], m[1]), text[1:-1])
-        if kind == "number":
-            return Decimal(text)
-        if kind == "date":
-            return text
-        if kind == "name" and text.lower() in ("true", "false", "null"):
-            return {"true": True, "false": False, "null": None}[text.lower()]
+        try:
+            if kind == "string":
+                value = re.sub(r"\\(.)", lambda m: ESCAPES.get(m[1], m[1]), text[1:-1])
+                return Literal("string", value, position)
+            if kind == "number":
+                return Literal("number", Decimal(text), position)
+            if kind == "date":
+                return Literal("date", dt.date.fromisoformat(text), position)
+            if kind == "datetime":
+                return Literal("datetime", moment(text), position)
+        except ValueError:
+            raise malformed(self.soql, position, f"invalid {kind}: {text}") from None
+        if kind == "name" and text.lower() in ("true", "false"):
+            return Literal("boolean", text.lower() == "true", position)
+        if kind == "name" and text.lower() == "null":
+            return Literal("null", None, position)
         raise malformed(self.soql, position, f"unexpected token: {text or '<EOF>'}")
 
     def condition(self) -> Condition:
+        position = self.peek()[2]
         path = self.take("name")
         if self.keyword("IN"):
             self.take("symbol", "(")
-            values = [self.literal()]
+            literals = [self.literal()]
             while self.peek()[1] == ",":
                 self.take("symbol", ",")
-                values.append(self.literal())
+                literals.append(self.literal())
             self.take("symbol", ")")
-            return Condition(path, values)
-        _, operator, position = self.peek()
-        if operator not in ("=", "!="):
-            raise malformed(self.soql, position, f"unexpected token: {operator or '<EOF>'}")
+            return Condition(path, "IN", literals, position)
+        _, symbol, at = self.peek()
+        if symbol not in ("=", "!=", *RANGES):
+            raise malformed(self.soql, at, f"unexpected token: {symbol or '<EOF>'}")
         self.at += 1
-        return Condition(path, [self.literal()], negated=operator == "!=")
+        return Condition(path, symbol, [self.literal()], position)
 
     def ordering(self) -> tuple[str, bool]:
         path = self.take("name")
@@ -124,6 +155,9 @@ class Parser:
 
 
 def parse(soql: str, records: Records) -> Query:
+    if len(soql) > LONGEST_STATEMENT:
+        message = f"SOQL statements cannot be longer than {LONGEST_STATEMENT} characters"
+        raise Refusal(400, "MALFORMED_QUERY", message)
     parser = Parser(soql)
     parser.take("name", "SELECT")
     paths = parser.names()
@@ -148,9 +182,36 @@ def parse(soql: str, records: Records) -> Query:
     if parser.keyword("LIMIT"):
         query.limit = int(parser.take("number"))
     parser.take("end")
-    for path in [*paths, *(c.path for c in query.conditions), *(p for p, _ in query.order)]:
+    for path in [*paths, *(p for p, _ in query.order)]:
         resolve(soql, records, sobject, path)
+    for condition in query.conditions:
+        found = resolve(soql, records, sobject, condition.path)
+        check_comparable(soql, condition, found)
+        condition.type = found.type
     return query
+
+
+def check_comparable(soql: str, condition: Condition, found: Field) -> None:
+    """Dates with dates, datetimes with datetimes, numbers with numbers; ranges only on those."""
+    wanted = LITERAL_KINDS.get(found.type)
+    if condition.operator in RANGES and wanted is None:
+        message = f"{condition.operator} compares numbers, dates and datetimes, not {found.type}"
+        raise malformed(soql, condition.position, message)
+    for literal in condition.literals:
+        if literal.kind == "null" and condition.operator not in RANGES:
+            continue
+        if wanted != literal.kind and (wanted or literal.kind in ("date", "datetime")):
+            kind = {"number": "double", "datetime": "dateTime", None: "string"}.get(wanted, wanted)
+            quoted = "be enclosed" if kind == "string" else "not be enclosed"
+            message = (
+                f"value of filter criterion for field '{found.name}' must be of type {kind} "
+                f"and should {quoted} in quotes"
+            )
+            raise malformed(soql, literal.position, message)
+
+
+def moment(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def resolve(soql: str, records: Records, sobject: SObject, path: str) -> Field:
@@ -191,12 +252,27 @@ def run(soql: str, records: Records, version_url: str) -> list[Record]:
 
 
 def matches(query: Query, records: Records, row: Record) -> bool:
-    for condition in query.conditions:
-        value = value_at(query, records, row, condition.path)
-        found = any(same(value, wanted) for wanted in condition.values)
-        if found == condition.negated:
-            return False
-    return True
+    return all(holds(query, records, row, condition) for condition in query.conditions)
+
+
+def holds(query: Query, records: Records, row: Record, condition: Condition) -> bool:
+    value = typed(condition.type, value_at(query, records, row, condition.path))
+    wanted = [literal.value for literal in condition.literals]
+    if condition.operator in RANGES:
+        return value is not None and RANGES[condition.operator](value, wanted[0])
+    found = any(same(value, each) for each in wanted)
+    return found != (condition.operator == "!=")
+
+
+def typed(field_type: str, value: Any) -> Any:
+    """A date or datetime as the org keeps it (text), as one, to compare with SOQL's literals."""
+    if value is None:
+        return None
+    if field_type == "date":
+        return dt.date.fromisoformat(value)
+    if field_type == "datetime":
+        return dt.datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%f%z")
+    return value
 
 
 def value_at(query: Query, records: Records, row: Record | None, path: str) -> Any:

@@ -28,7 +28,7 @@ from integration.persistence.builders import encode_for_tests
 from sqlalchemy import Engine
 from support.certinia import a_certinia_world
 from support.databases import empty_tables, migrated_engine
-from support.dynamics365 import cash_application, credit_management, ledger_for
+from support.dynamics365 import cash_application, credit_management, ledger_for, master_data
 from support.kantata import a_kantata_world
 from support.legacy_erp import legacy_ledger
 from support.netsuite import a_netsuite_world
@@ -46,7 +46,7 @@ from adapters.vendors.sandbox.psa import SandboxPsa
 from adapters.vendors.sandbox.records import SandboxRecords
 from application.ports import UnitOfWorkFactory
 from contracts.builders import LEGAL_ENTITIES
-from contracts.ledgers import LedgerWorld
+from contracts.ledgers import LedgerWorld, ReferenceSeed
 from contracts.vendor_worlds import CrmWorld, PsaWorkWorld
 from simulators.dynamics365 import Dynamics365Simulator
 
@@ -114,21 +114,30 @@ def sql_units_of_work(request: pytest.FixtureRequest, backend: str) -> UnitOfWor
 
 def sandbox_ledger(request: pytest.FixtureRequest, backend: str) -> LedgerWorld:
     ledger = SandboxLedger(SandboxRecords(empty_database(request, backend), "erp"))
-    return LedgerWorld(ledger, ledger.receive_payment, ledger.set_credit)
+
+    def seed_reference(seed: ReferenceSeed) -> None:
+        ledger.keep_reference(seed.legal_entity, seed.tax_codes, seed.cost_centres, seed.customers)
+
+    return LedgerWorld(ledger, ledger.receive_payment, ledger.set_credit, seed_reference)
 
 
 def netsuite_ledger(request: pytest.FixtureRequest) -> LedgerWorld:
-    world = a_netsuite_world()
+    world = a_netsuite_world(page_limit=100)
     request.addfinalizer(world.close)
-    return LedgerWorld(world.ledger, world.receive_payment, world.set_credit)
+    return LedgerWorld(world.ledger, world.receive_payment, world.set_credit, world.seed_reference)
 
 
 def dynamics365_ledger(request: pytest.FixtureRequest) -> LedgerWorld:
-    simulator = Dynamics365Simulator().start()
+    simulator = Dynamics365Simulator(page_size=100).start()
     request.addfinalizer(simulator.stop)
     ledger = ledger_for(simulator)
     request.addfinalizer(ledger.close)
-    return LedgerWorld(ledger, cash_application(simulator), credit_management(simulator))
+    return LedgerWorld(
+        ledger,
+        cash_application(simulator),
+        credit_management(simulator),
+        master_data(simulator),
+    )
 
 
 ERPS = [pytest.param(fake_erp, id="fake"), *on_each_database("sandbox", sandbox_erp)]
@@ -149,13 +158,13 @@ PSAS = [
 
 def sandbox_crm_world(request: pytest.FixtureRequest, backend: str) -> CrmWorld:
     crm = sandbox_crm(request, backend)
-    return CrmWorld(crm, crm.close_deal, crm.payment_status)
+    return CrmWorld(crm, crm.close_deal, crm.payment_status, crm.keep_account)
 
 
 def salesforce_crm_world(request: pytest.FixtureRequest) -> CrmWorld:
     world = a_salesforce_world()
     request.addfinalizer(world.close)
-    return CrmWorld(world.crm, world.close_deal, world.payment_status)
+    return CrmWorld(world.crm, world.close_deal, world.payment_status, world.keep_account)
 
 
 def sandbox_psa_work_world(request: pytest.FixtureRequest, backend: str) -> PsaWorkWorld:

@@ -18,6 +18,12 @@ from application.erp_ports import (
     LedgerPayment,
     LedgerVendor,
 )
+from application.reference_ports import (
+    ErpCostCentre,
+    ErpCustomerRecord,
+    ErpLegalEntityRecord,
+    ErpTaxCode,
+)
 from domain.money import Money
 
 ENTITY = "US-SUB-1"  # the ERP's legal entity; each adapter's fixture maps it as its ERP needs
@@ -29,10 +35,27 @@ SetCredit = Callable[[str, str, Money | None, bool], None]
 
 
 @frozen
+class ReferenceSeed:
+    """Master data the ERP's own users keep in one legal entity, which o2c only ever reads:
+    the entity itself, its tax codes and cost centres, and customers made in the ERP by hand
+    (their `erp_id` is the ERP's to give; it is ignored here)."""
+
+    legal_entity: ErpLegalEntityRecord
+    tax_codes: tuple[ErpTaxCode, ...] = ()
+    cost_centres: tuple[ErpCostCentre, ...] = ()
+    customers: tuple[ErpCustomerRecord, ...] = ()
+
+
+# The ERP's own master-data maintenance, written in the ERP's format.
+SeedReference = Callable[[ReferenceSeed], None]
+
+
+@frozen
 class LedgerWorld:
     ledger: ErpLedger
     receive_payment: Callable[[LedgerPayment, str], None]
     set_credit: SetCredit | None = None
+    seed_reference: SeedReference | None = None
 
 
 def a_ledger_customer(external_id: str = "001-ACME", entity: str = ENTITY) -> LedgerCustomer:

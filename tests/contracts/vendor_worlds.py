@@ -1,6 +1,7 @@
 """What the CRM-deal and PSA-work contracts are given for each adapter: the adapter, and the
-vendor's own way of making what o2c only reads (a deal closed by sales, work approved by a
-project manager), written in the vendor's format."""
+vendor's own way of making what o2c only reads (a deal closed by sales, an account kept or
+renamed by the CRM's users, work approved by a project manager), written in the vendor's
+format."""
 
 from __future__ import annotations
 
@@ -13,13 +14,15 @@ from attrs import frozen
 from application.commands import RateLine, WorkPackageLine
 from application.crm_ports import AccountPaymentStatus, CrmDeal
 from application.psa_work_ports import ApprovedWork
+from application.reference_ports import CrmAccount
 
 
 @frozen
 class CrmWorld:
-    crm: Any  # CrmDeals and CrmPaymentStatus
+    crm: Any  # CrmDeals, CrmPaymentStatus and CrmAccounts
     close_deal: Callable[[CrmDeal], object]
     payment_status: Callable[[str, str], AccountPaymentStatus | None]
+    keep_account: Callable[[CrmAccount], object]
 
 
 @frozen

@@ -33,7 +33,14 @@ SERVICE_TYPES = ("professional_services", "expenses", "usage")
 
 class ReferenceData:
     """The firm's billing configuration: four legal entities and their domestic tax rules,
-    with reverse charge from GB to business customers in Germany."""
+    with reverse charge from GB to business customers in Germany; o2c bills every entity
+    unless `platforms` names another engine for it."""
+
+    def __init__(self, platforms: dict[str, str] | None = None) -> None:
+        self.platforms = dict(platforms or {})
+
+    def billing_platform(self, code: str) -> str:
+        return self.platforms.get(code, "o2c")
 
     def legal_entity(self, code: str) -> LegalEntity | None:
         country = COUNTRIES.get(code)

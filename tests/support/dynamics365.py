@@ -8,15 +8,21 @@ from decimal import Decimal
 
 import attrs
 import httpx
+from contracts.ledgers import ReferenceSeed
 
 from adapters.vendors.dynamics365.ledger import Dynamics365Ledger
 from adapters.vendors.dynamics365.payloads import customer_account
-from adapters.vendors.dynamics365.settings import Dynamics365Settings
+from adapters.vendors.dynamics365.settings import COUNTRY_REGIONS, Dynamics365Settings
 from application.erp_ports import LedgerPayment
+from application.reference_ports import ErpCustomerRecord
 from domain.money import Money
 from simulators.dynamics365 import Dynamics365Simulator
 
 COMPANIES = {"US-SUB-1": "USMF", "GB-SUB-2": "GBSI", "DE-SUB-3": "DEMF"}
+ALPHA_3 = {alpha_2: alpha_3 for alpha_3, alpha_2 in COUNTRY_REGIONS.items()}
+# D365's own first date: a value in effect since ever.
+EVER = "1900-01-01T00:00:00Z"
+HAND_MADE_GROUP = "30"
 
 
 def settings_for(simulator: Dynamics365Simulator, **changes: object) -> Dynamics365Settings:
@@ -83,3 +89,51 @@ def bearer(simulator: Dynamics365Simulator) -> dict[str, str]:
     }
     answer = httpx.post(f"{simulator.url}/{simulator.tenant}/oauth2/v2.0/token", data=form)
     return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+
+def master_data(simulator: Dynamics365Simulator) -> Callable[[ReferenceSeed], None]:
+    """The legal entity, its ledger, tax codes and cost centres and its customers made by hand,
+    as the environment's users keep them, as the reference contract's seed_reference."""
+
+    def seed_reference(seed: ReferenceSeed) -> None:
+        entity = seed.legal_entity
+        company = COMPANIES.get(entity.erp_legal_entity, entity.erp_legal_entity)
+        simulator.keep(
+            "LegalEntities",
+            {
+                "LegalEntityId": company,
+                "Name": entity.name,
+                "AddressCountryRegionId": ALPHA_3[entity.country],
+            },
+        )
+        simulator.keep("Ledgers", {"LegalEntityId": company, "AccountingCurrency": entity.currency})
+        for tax in seed.tax_codes:
+            code = {"dataAreaId": company, "TaxCode": tax.code}
+            simulator.keep("TaxCodes", {**code, "TaxName": tax.description})
+            simulator.keep("TaxCodeValues", {**code, "FromDate": EVER, "Value": tax.percent})
+        for centre in seed.cost_centres:
+            simulator.keep(
+                "FinancialDimensionValues",
+                {
+                    "FinancialDimension": "CostCenter",
+                    "LegalEntityId": company,
+                    "DimensionValue": centre.code,
+                    "Description": centre.name,
+                    "IsSuspended": "No" if centre.active else "Yes",
+                },
+            )
+        for customer in seed.customers:
+            simulator.enter_customer(hand_made(customer, company))
+
+    return seed_reference
+
+
+def hand_made(customer: ErpCustomerRecord, company: str) -> dict[str, object]:
+    return {
+        "dataAreaId": company,
+        "OrganizationName": customer.name,
+        "CustomerGroupId": HAND_MADE_GROUP,
+        "SalesCurrencyCode": customer.currency,
+        "TaxExemptNumber": customer.tax_registration,
+        "AddressCountryRegionId": ALPHA_3[customer.country] if customer.country else "",
+    }

@@ -12,17 +12,20 @@ from typing import Any
 import attrs
 import pytest
 from attrs import frozen
-from contracts.ledgers import LedgerWorld
+from contracts.ledgers import LedgerWorld, ReferenceSeed
 
 from adapters.vendors.legacy_erp.ledger import LegacyErpLedger
 from adapters.vendors.legacy_erp.settings import LegacyErpSettings
 from application.erp_ports import LedgerPayment
 from domain.money import Money
+from simulators import legacy_erp_reference as back_office
 from simulators.legacy_erp import ImportRules, LegacyErp, customer_accounts
 from support.databases import postgres_schema_url
 
 ALL_PERIODS_OPEN = ImportRules()
-FAST = LegacyErpSettings(url="", import_wait=5.0, poll_every=0.01, session_wait=5.0)
+FAST = LegacyErpSettings(
+    url="", import_wait=5.0, poll_every=0.01, session_wait=5.0, customers_per_page=100
+)
 
 
 @frozen
@@ -57,6 +60,45 @@ class LegacyWorld:
             overall_credit_limit=None if limit is None else limit.amount,
             credit_hold=on_hold,
         )
+
+    def seed_reference(self, seed: ReferenceSeed) -> None:
+        """The operating unit, its tax rates, cost centres and customers, kept in the ERP's
+        forms by its users."""
+        org_id = seed.legal_entity.erp_legal_entity
+        with self.erp.back_office() as connection:
+            back_office.keep_operating_unit(
+                connection,
+                organization_id=org_id,
+                name=seed.legal_entity.name,
+                country=seed.legal_entity.country,
+                currency_code=seed.legal_entity.currency,
+            )
+            for tax in seed.tax_codes:
+                back_office.keep_tax_rate(
+                    connection,
+                    organization_id=org_id,
+                    tax_rate_code=tax.code,
+                    tax_rate_name=tax.description,
+                    percentage_rate=tax.percent,
+                    country_code=tax.country,
+                )
+            for centre in seed.cost_centres:
+                back_office.keep_cost_centre(
+                    connection,
+                    organization_id=org_id,
+                    flex_value=centre.code,
+                    description=centre.name,
+                    enabled=centre.active,
+                )
+            for customer in seed.customers:
+                back_office.create_customer(
+                    connection,
+                    org_id=org_id,
+                    party_name=customer.name,
+                    tax_reference=customer.tax_registration,
+                    country=customer.country,
+                    currency_code=customer.currency,
+                )
 
     def account_currency(self, org_id: str, external_id: str) -> str:
         return next(
@@ -109,4 +151,4 @@ def legacy_ledger(request: pytest.FixtureRequest, backend: str) -> LedgerWorld:
     stack = contextlib.ExitStack()
     request.addfinalizer(stack.close)
     world = stack.enter_context(legacy_erp(backend, request.getfixturevalue("tmp_path")))
-    return LedgerWorld(world.ledger, world.receive_payment, world.set_credit)
+    return LedgerWorld(world.ledger, world.receive_payment, world.set_credit, world.seed_reference)

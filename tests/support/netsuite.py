@@ -7,13 +7,15 @@ import functools
 
 import attrs
 from attrs import define
+from contracts.ledgers import ReferenceSeed
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from adapters.vendors.netsuite.ledger import NetSuiteLedger
 from adapters.vendors.netsuite.payloads import entity_external_id
-from adapters.vendors.netsuite.settings import NetSuiteSettings
+from adapters.vendors.netsuite.settings import NEW_ACCOUNT_CURRENCIES, NetSuiteSettings
 from application.erp_ports import LedgerPayment
+from application.reference_ports import ErpCustomerRecord
 from domain.money import Money
 from simulators.netsuite import NetSuiteSimulator
 from simulators.netsuite_auth import Integration
@@ -66,9 +68,40 @@ class NetSuiteWorld:
         amount = None if limit is None else limit.amount_text()
         self.account.set_credit(customer, amount, "ON" if on_hold else "AUTO")
 
+    def seed_reference(self, seed: ReferenceSeed) -> None:
+        """The subsidiary, its tax codes, departments and hand-made customers, as its users
+        save them in NetSuite's UI."""
+        entity = seed.legal_entity
+        subsidiary = entity.erp_legal_entity
+        master = self.account.master
+        master.keep_subsidiary(
+            subsidiary, entity.name, entity.country, currency_id(entity.currency)
+        )
+        for tax in seed.tax_codes:
+            master.keep_tax_code(tax.code, tax.description, tax.percent, tax.country, subsidiary)
+        for centre in seed.cost_centres:
+            master.keep_department(centre.code, centre.name, not centre.active, subsidiary)
+        for customer in seed.customers:
+            master.enter_customer(customer_form(customer, subsidiary), customer.country)
+
     def close(self) -> None:
         self.ledger.close()
         self.account.stop()
+
+
+def currency_id(code: str) -> str:
+    return NEW_ACCOUNT_CURRENCIES[code]
+
+
+def customer_form(customer: ErpCustomerRecord, subsidiary: str) -> dict[str, object]:
+    form: dict[str, object] = {
+        "companyName": customer.name,
+        "subsidiary": {"id": subsidiary},
+        "currency": {"id": currency_id(customer.currency)},
+    }
+    if customer.tax_registration:
+        form["vatRegNumber"] = customer.tax_registration
+    return form
 
 
 def settings_for(account: NetSuiteSimulator, **changes: object) -> NetSuiteSettings:
@@ -83,12 +116,15 @@ def settings_for(account: NetSuiteSimulator, **changes: object) -> NetSuiteSetti
 
 
 def a_netsuite_world(
-    *, account_limit: int = 15, latency: float = 0.0, **settings: object
+    *, account_limit: int = 15, latency: float = 0.0, page_limit: int = 1000, **settings: object
 ) -> NetSuiteWorld:
+    """`page_limit`: the most SuiteQL rows the account answers in a page, and the adapter asks."""
     account = NetSuiteSimulator(
         an_integration(),
         subsidiaries=SUBSIDIARIES,
         concurrency_limit=account_limit,
         latency=latency,
+        page_limit=page_limit,
     ).start()
-    return NetSuiteWorld(account, NetSuiteLedger(settings_for(account, **settings)))
+    ledger = NetSuiteLedger(settings_for(account, **{"page_size": page_limit, **settings}))
+    return NetSuiteWorld(account, ledger)

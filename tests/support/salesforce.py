@@ -1,6 +1,7 @@
 """A Salesforce org on loopback, o2c's adapter signed in to it by the JWT bearer flow, and sales'
 side of the org: accounts and opportunities as sales keeps them, a deal closed the way the
-firm's mapping lays it out, and the payment status the account's users see."""
+firm's mapping lays it out, an account kept or renamed by its users, and the payment status the
+account's users see."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from adapters.vendors.salesforce.crm import SalesforceCrm
 from adapters.vendors.salesforce.mapping import SalesforceMapping, load_mapping
 from adapters.vendors.salesforce.settings import SalesforceSettings
 from application.crm_ports import AccountPaymentStatus, CrmDeal
+from application.reference_ports import CrmAccount
 from domain.money import Money
 from simulators.salesforce import SalesforceSimulator
 from simulators.salesforce_auth import ConnectedApp
@@ -87,13 +89,32 @@ class SalesforceWorld:
         return deal.opportunity_id
 
     def account_fields(self, deal: CrmDeal) -> dict[str, Any]:
-        account = self.mapping.account
+        held = CrmAccount(
+            deal.account_id,
+            deal.account_name,
+            deal.customer_vat_number,
+            deal.customer_country,
+            deal.legal_entity_code,
+        )
+        fields = self.mapped_account(held)
+        extensions = self.mapping.account.extensions
+        fields.update({name: deal.extensions.get(key) for key, name in extensions.items()})
+        return fields
+
+    def keep_account(self, account: CrmAccount) -> str:
+        """The account's users making or renaming it, in the mapped fields."""
+        return self.org.seed("Account", self.mapped_account(account), account.account_id)
+
+    def mapped_account(self, held: CrmAccount) -> dict[str, Any]:
+        account, words = self.mapping.account, self.mapping.in_salesforce_words
         fields = {
-            account["name"]: deal.account_name,
-            account["country"]: deal.customer_country or None,
-            account["vat_number"]: deal.customer_vat_number or None,
+            account["name"]: held.name,
+            account["country"]: held.country or None,
+            account["vat_number"]: held.tax_registration or None,
+            account["legal_entity_code"]: (
+                words("legal_entity_code", held.legal_entity_code) or None
+            ),
         }
-        fields.update({name: deal.extensions.get(key) for key, name in account.extensions.items()})
         return {name: value for name, value in fields.items() if name}
 
     def opportunity_fields(self, deal: CrmDeal) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from types import TracebackType
 from typing import Any, Self
 
 import attrs
+from support.platform_invoices import FakePlatformInvoices
 
 from application.call_records import CallRecordFilter, Cursor
 from application.errors import VendorRejected, VendorUnavailable
@@ -64,6 +65,8 @@ class Store:
     route_changes: list[RouteChange] = attrs.field(factory=list)
     erp_postings: dict[tuple[str, str], ErpPosting] = attrs.field(factory=dict)
     intercompany_charges: dict[str, IntercompanyCharge] = attrs.field(factory=dict)
+    platform_accounts: dict[tuple[str, str], Any] = attrs.field(factory=dict)
+    platform_invoices: dict[tuple[str, str], Any] = attrs.field(factory=dict)
 
 
 def clone(item: Any) -> Any:
@@ -635,6 +638,7 @@ class FakeUnitOfWork:
         self.route_changes = FakeRouteChanges(store)
         self.erp_postings = FakeErpPostings(store)
         self.intercompany_charges = FakeIntercompanyCharges(store)
+        self.platform_invoices = FakePlatformInvoices(store)
         self.committed = False
 
     def __enter__(self) -> Self:
@@ -670,6 +674,7 @@ class FakeUnitOfWork:
         self.route_changes.commit()
         self.erp_postings.commit()
         self.intercompany_charges.commit()
+        self.platform_invoices.commit()
         self.requests.commit()
         self.store.published.extend(events)
         for repo in aggregates:

@@ -45,6 +45,7 @@ from o2c.v1 import (
     erp_routing_pb2,
     invoicing_pb2,
     options_pb2,
+    reference_data_pb2,
 )
 
 SERVICES = (
@@ -53,6 +54,7 @@ SERVICES = (
     audit_pb2.DESCRIPTOR.services_by_name["AuditService"],
     erp_routing_pb2.DESCRIPTOR.services_by_name["ErpRoutingService"],
     customers_pb2.DESCRIPTOR.services_by_name["CustomerService"],
+    reference_data_pb2.DESCRIPTOR.services_by_name["ReferenceDataService"],
 )
 VALID_REQUESTS: dict[str, Callable[[], Message]] = {
     "o2c.v1.CreateServiceEngagementRequest": lambda: closed_won("K1"),
@@ -86,6 +88,12 @@ VALID_REQUESTS: dict[str, Callable[[], Message]] = {
     "o2c.v1.GetInvoiceStatusRequest": lambda: billing_pb2.GetInvoiceStatusRequest(
         invoice_number="US01-2026-000001"
     ),
+    "o2c.v1.ReadPlatformInvoicesRequest": lambda: billing_pb2.ReadPlatformInvoicesRequest(
+        legal_entity_code="GB01"
+    ),
+    "o2c.v1.ListPlatformInvoicesRequest": lambda: billing_pb2.ListPlatformInvoicesRequest(
+        legal_entity_code="GB01", engagement_id="eng-1", page_size=10
+    ),
     "o2c.v1.SetErpRouteRequest": lambda: route_request(
         "K1",
         "DE01",
@@ -116,6 +124,16 @@ VALID_REQUESTS: dict[str, Callable[[], Message]] = {
     ),
     "o2c.v1.ReconcileIntercompanyRequest": lambda: erp_routing_pb2.ReconcileIntercompanyRequest(
         legal_entity_code="GB01"
+    ),
+    "o2c.v1.SyncReferenceDataRequest": lambda: reference_data_pb2.SyncReferenceDataRequest(
+        account_id="001-ACME"
+    ),
+    "o2c.v1.ListReferenceDataRequest": lambda: reference_data_pb2.ListReferenceDataRequest(
+        erp=erp_routing_pb2.ERP_NETSUITE,
+        erp_legal_entity="1",
+        kind=reference_data_pb2.REFERENCE_KIND_CUSTOMER,
+        account_id="001-ACME",
+        page_size=10,
     ),
 }
 VALID_REQUESTS["o2c.v1.CreateServiceEngagementRequest"] = lambda: closed_won_with_terms(

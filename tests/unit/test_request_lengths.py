@@ -15,13 +15,20 @@ from domain.errors import (
     UnknownValue,
 )
 from entrypoints.grpc.limits import check_request
-from o2c.v1 import billing_pb2, customers_pb2, engagement_pb2, erp_routing_pb2
+from o2c.v1 import (
+    billing_pb2,
+    customers_pb2,
+    engagement_pb2,
+    erp_routing_pb2,
+    reference_data_pb2,
+)
 
 SERVICES = (
     engagement_pb2.DESCRIPTOR.services_by_name["EngagementService"],
     billing_pb2.DESCRIPTOR.services_by_name["BillingService"],
     erp_routing_pb2.DESCRIPTOR.services_by_name["ErpRoutingService"],
     customers_pb2.DESCRIPTOR.services_by_name["CustomerService"],
+    reference_data_pb2.DESCRIPTOR.services_by_name["ReferenceDataService"],
 )
 REQUESTS = [method.input_type for service in SERVICES for method in service.methods]
 

@@ -421,3 +421,45 @@ erp_route_changes = Table(
     Column("previous_route", route_column("erp_route_changes.previous_route")),
     Column("new_route", route_column("erp_route_changes.new_route"), nullable=False),
 )
+
+# Master data read from each ERP, one row per record: the ERP's legal entities, and each
+# entity's tax codes, cost centres and customers, as the ERP last reported them. A record the
+# ERP no longer reports is kept, marked removed.
+erp_reference_data = Table(
+    "erp_reference_data",
+    metadata,
+    Column("erp", String(32), primary_key=True),
+    Column("erp_legal_entity", String(64), primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("external_id", String(255), nullable=False, index=True),
+    Column("payload", JSON, nullable=False),
+    Column("synced_at", UtcDateTime, nullable=False),
+    Column("removed_at", UtcDateTime),
+)
+
+platform_accounts = Table(
+    "platform_accounts",
+    metadata,
+    Column("platform", String(32), primary_key=True),
+    Column("engagement_id", String(64), primary_key=True),
+    Column("account_key", String(255), nullable=False, index=True),
+    Column("legal_entity_code", String(32), nullable=False),
+    Column("since", Date, nullable=False),
+)
+
+platform_invoices = Table(
+    "platform_invoices",
+    metadata,
+    Column("platform", String(32), primary_key=True),
+    Column("number", String(64), primary_key=True),
+    Column("account_key", String(255), nullable=False, index=True),
+    Column("legal_entity_code", String(32), nullable=False, index=True),
+    Column("invoice_date", Date, nullable=False),
+    Column("due_date", Date, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("amount", String(40), nullable=False),
+    Column("balance", String(40), nullable=False),
+    Column("status", String(64), nullable=False),
+    Column("read_at", UtcDateTime, nullable=False),
+)

@@ -21,6 +21,7 @@ from adapters.persistence.erp_route_repositories import SqlErpRouteBooks, SqlRou
 from adapters.persistence.errors import as_domain_error, database_failures_as_domain_errors
 from adapters.persistence.intercompany_repository import SqlIntercompanyCharges
 from adapters.persistence.outbox_writer import write_outbox
+from adapters.persistence.platform_invoice_repository import SqlPlatformInvoices
 from adapters.persistence.repositories import (
     AggregateRepository,
     SqlAuditTrail,
@@ -56,6 +57,7 @@ class SqlAlchemyUnitOfWork:
     route_changes = repository(SqlRouteChanges)
     erp_postings = repository(SqlErpPostings)
     intercompany_charges = repository(SqlIntercompanyCharges)
+    platform_invoices = repository(SqlPlatformInvoices)
 
     def __init__(
         self,

@@ -1,5 +1,6 @@
-"""The firm's billing reference data from a TOML file: where each legal entity is, and the tax
-rules. A row o2c cannot use is refused by its place in the file, before any invoice is made."""
+"""The firm's billing reference data from a TOML file: where each legal entity is, which engine
+bills it (o2c's own, or an external billing platform), and the tax rules. A row o2c cannot use
+is refused by its place in the file, before any invoice is made."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from attrs import frozen
+from attrs import Factory, frozen
 
+from application.billing_platform_ports import BILLING_ENGINES, O2C_ENGINE
 from domain.errors import InvalidField
 from domain.intercompany import TransferPricing
 from domain.invoicing.tax import LegalEntity, TaxRule, TaxTable, TaxTreatment
@@ -36,9 +38,13 @@ class TomlBillingReference:
     legal_entities: Mapping[str, LegalEntity]
     taxes: TaxTable
     pricing: TransferPricing = ALL_OF_IT
+    engines: Mapping[str, str] = Factory(dict)  # legal entity → its billing engine, if not o2c
 
     def legal_entity(self, code: str) -> LegalEntity | None:
         return self.legal_entities.get(code)
+
+    def billing_platform(self, code: str) -> str:
+        return self.engines.get(code, O2C_ENGINE)
 
     def tax_table(self) -> TaxTable:
         return self.taxes
@@ -59,11 +65,12 @@ def load_billing_reference(path: str = "") -> TomlBillingReference:
 def parse_billing_reference(text: str) -> TomlBillingReference:
     document = tomllib.loads(text)
     check_known_keys(document, {"legal_entities", "tax_rules", "intercompany"}, "the file")
-    entities = legal_entities(table_at(document, "legal_entities"))
+    entries = table_at(document, "legal_entities")
+    entities = legal_entities(entries)
     rules = [tax_rule(index, row) for index, row in enumerate(rows_at(document, "tax_rules"))]
     pricing = transfer_pricing(table_at(document, "intercompany"), entities)
     try:
-        return TomlBillingReference(entities, TaxTable.of(rules), pricing)
+        return TomlBillingReference(entities, TaxTable.of(rules), pricing, engines(entries))
     except InvalidField as error:
         raise BillingReferenceError(f"{error.field}: {error.message}") from None
 
@@ -76,8 +83,24 @@ def legal_entity(code: str, entry: Any) -> LegalEntity:
     where = f"legal_entities.{code}"
     if not isinstance(entry, dict):
         raise BillingReferenceError(f'{where}: is a table such as {{ country = "GB" }}')
-    check_known_keys(entry, {"country"}, where)
+    check_known_keys(entry, {"country", "billing_platform"}, where)
     return LegalEntity(code, country(entry, "country", where))
+
+
+def engines(entries: Mapping[str, Any]) -> dict[str, str]:
+    """The legal entities an external billing platform bills; absent means o2c bills them."""
+    found = {code: engine(code, entry) for code, entry in entries.items()}
+    return {code: name for code, name in found.items() if name != O2C_ENGINE}
+
+
+def engine(code: str, entry: Mapping[str, Any]) -> str:
+    value = entry.get("billing_platform", O2C_ENGINE)
+    if value not in BILLING_ENGINES:
+        raise BillingReferenceError(
+            f"legal_entities.{code}.billing_platform: {value!r} is not one of "
+            f"{', '.join(BILLING_ENGINES)}"
+        )
+    return str(value)
 
 
 def transfer_pricing(

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from adapters.proto_values import SYSTEM_ENUMS, SYSTEMS, money_message
+from adapters.proto_values import SYSTEM_ENUMS, SYSTEMS, date_message, money_message
 from application.approve_work import Approval, ItemOutcome
+from application.billing_cycle import CycleOutcome
 from application.commands import (
     ApproveWork,
     CreditLineRequest,
@@ -16,6 +17,9 @@ from application.commands import (
     RecordPayment,
     RunBillingCycle,
 )
+from application.platform_handoff import PlatformHandoff
+from application.platform_invoice_ports import RecordedInvoice
+from application.platform_invoices import PlatformInvoiceRead
 from domain.billable_event import BillableEvent, decimal_text
 from domain.billing.charges import Charge
 from domain.errors import DomainError
@@ -207,4 +211,47 @@ def payment_command(request: billing_pb2.RecordPaymentRequest, caller: Principal
         currency=request.amount.currency_code,
         received_on=iso_date(request, "received_on", "received_on"),
         caller=caller,
+    )
+
+
+def cycle_response(
+    outcome: CycleOutcome, summary: Callable[[Any], Any]
+) -> billing_pb2.RunBillingCycleResponse:
+    return billing_pb2.RunBillingCycleResponse(
+        invoices=[summary(invoice) for invoice in outcome.invoices],
+        finalised=outcome.finalised,
+        handed_to_platform=[handoff_message(h) for h in outcome.handed_to_platform],
+    )
+
+
+def handoff_message(handoff: PlatformHandoff) -> billing_pb2.PlatformHandoff:
+    return billing_pb2.PlatformHandoff(
+        engagement_id=handoff.engagement_id,
+        legal_entity_code=handoff.legal_entity_code,
+        platform=handoff.platform,
+        handed_events=handoff.events,
+        held_events=handoff.held,
+    )
+
+
+def platform_read_response(read: PlatformInvoiceRead) -> billing_pb2.ReadPlatformInvoicesResponse:
+    return billing_pb2.ReadPlatformInvoicesResponse(
+        accounts=read.accounts,
+        new_invoices=read.new,
+        changed_invoices=read.changed,
+        unreachable_accounts=list(read.unreachable),
+    )
+
+
+def platform_invoice_message(invoice: RecordedInvoice) -> billing_pb2.PlatformInvoice:
+    return billing_pb2.PlatformInvoice(
+        platform=invoice.platform,
+        number=invoice.number,
+        account_key=invoice.account_key,
+        legal_entity_code=invoice.legal_entity_code,
+        invoice_date=date_message(invoice.invoice_date),
+        due_date=date_message(invoice.due_date),
+        amount=money_message(invoice.amount),
+        balance=money_message(invoice.balance),
+        status=invoice.status,
     )

@@ -16,6 +16,7 @@ from application.invoices import (
     preview_invoice,
     record_payment,
 )
+from application.platform_invoices import list_platform_invoices, read_platform_invoices
 from application.ports import InvoiceFilter
 from domain.errors import DomainError
 from entrypoints.grpc.billing_messages import (
@@ -23,9 +24,12 @@ from entrypoints.grpc.billing_messages import (
     batch_commands,
     credit_note_command,
     cycle_command,
+    cycle_response,
     decide_command,
     item_result,
     payment_command,
+    platform_invoice_message,
+    platform_read_response,
     staged_line,
     work_command,
 )
@@ -45,6 +49,7 @@ from entrypoints.grpc.servicers import proven_caller
 from o2c.v1 import billing_pb2, billing_pb2_grpc
 
 InvoiceKeyRequest = billing_pb2.GetInvoiceRequest | billing_pb2.GetInvoiceStatusRequest
+PLATFORM_KEY = 100  # the longest "platform/number" a page token names
 
 
 class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
@@ -96,10 +101,7 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
             outcome = run_cycle(cycle_command(request, proven_caller()), self.ports)
         except DomainError as error:
             abort_with(context, error)
-        return billing_pb2.RunBillingCycleResponse(
-            invoices=[summary_message(invoice) for invoice in outcome.invoices],
-            finalised=outcome.finalised,
-        )
+        return cycle_response(outcome, summary_message)
 
     def GetInvoice(
         self, request: billing_pb2.GetInvoiceRequest, context: grpc.ServicerContext
@@ -173,6 +175,39 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
         except DomainError as error:
             abort_with(context, error)
         return status_response(view)
+
+    def ReadPlatformInvoices(
+        self, request: billing_pb2.ReadPlatformInvoicesRequest, context: grpc.ServicerContext
+    ) -> billing_pb2.ReadPlatformInvoicesResponse:
+        try:
+            code = request.legal_entity_code.strip()
+            read = read_platform_invoices(self.ports, code, proven_caller())
+        except DomainError as error:
+            abort_with(context, error)
+        return platform_read_response(read)
+
+    def ListPlatformInvoices(
+        self, request: billing_pb2.ListPlatformInvoicesRequest, context: grpc.ServicerContext
+    ) -> billing_pb2.ListPlatformInvoicesResponse:
+        try:
+            where = (request.legal_entity_code.strip(), request.engagement_id.strip())
+            after, limit = after_key(request.page_token, where, PLATFORM_KEY), page_size(request)
+            found = list_platform_invoices(
+                self.ports,
+                proven_caller(),
+                legal_entity_code=where[0],
+                engagement_id=where[1],
+                after=after,
+                limit=limit + 1,
+            )
+        except DomainError as error:
+            abort_with(context, error)
+        page = found[:limit]
+        last = f"{page[-1].platform}/{page[-1].number}" if len(found) > limit else None
+        return billing_pb2.ListPlatformInvoicesResponse(
+            invoices=[platform_invoice_message(invoice) for invoice in page],
+            next_page_token=keyed_page_token(last, where),
+        )
 
     def invoice_by_key(self, request: InvoiceKeyRequest) -> InvoiceView:
         chosen, value = chosen_key(request, "key", "invoice_id or invoice_number")

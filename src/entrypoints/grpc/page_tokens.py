@@ -60,7 +60,7 @@ def keyed_page_token(last_key: str | None, matching: object) -> str:
     return base64.urlsafe_b64encode(json.dumps(fields).encode()).decode()
 
 
-def after_key(token: str, matching: object) -> str:
+def after_key(token: str, matching: object, longest: int = RECORD_ID_LENGTH) -> str:
     """The key of the item the last page ended with; "" for the first page."""
     if not token:
         return ""
@@ -68,7 +68,7 @@ def after_key(token: str, matching: object) -> str:
         fields = json.loads(base64.urlsafe_b64decode(token.encode()))
         if fields["f"] != fingerprint(matching):
             raise ValueError("other filters")
-        return record_id(fields["i"])
+        return record_id(fields["i"], longest)
     except (ValueError, KeyError, TypeError, binascii.Error):
         raise not_a_page_token() from None
 
@@ -95,8 +95,8 @@ def instant(text: object) -> dt.datetime:
     return moment.astimezone(dt.UTC)
 
 
-def record_id(value: object) -> str:
-    if not isinstance(value, str) or not 0 < len(value) <= RECORD_ID_LENGTH:
+def record_id(value: object, longest: int = RECORD_ID_LENGTH) -> str:
+    if not isinstance(value, str) or not 0 < len(value) <= longest:
         raise ValueError("no record id")
     return value
 

@@ -11,6 +11,7 @@ from grpc_reflection.v1alpha import reflection
 from application.billing_ports import BillingPorts
 from application.create_engagement import ProvisioningPorts
 from application.credit_check import CreditChecks
+from application.reference_sync import ReferenceSync
 from entrypoints.grpc.audit_servicer import AuditServicer
 from entrypoints.grpc.billing_servicer import BillingServicer
 from entrypoints.grpc.call_audit import CallAudit, CallAuditor
@@ -18,6 +19,7 @@ from entrypoints.grpc.customer_servicer import CustomerServicer
 from entrypoints.grpc.erp_routing_servicer import ErpRoutingServicer
 from entrypoints.grpc.interceptors import DeclaredLimits, ErrorBoundary
 from entrypoints.grpc.rate_limit import RateLimit, TokenBuckets
+from entrypoints.grpc.reference_data_servicer import ReferenceDataServicer
 from entrypoints.grpc.servicers import EngagementServicer
 from o2c.v1 import (
     audit_pb2,
@@ -30,6 +32,8 @@ from o2c.v1 import (
     engagement_pb2_grpc,
     erp_routing_pb2,
     erp_routing_pb2_grpc,
+    reference_data_pb2,
+    reference_data_pb2_grpc,
 )
 
 SERVICE_NAMES = (
@@ -38,6 +42,7 @@ SERVICE_NAMES = (
     audit_pb2.DESCRIPTOR.services_by_name["AuditService"].full_name,
     erp_routing_pb2.DESCRIPTOR.services_by_name["ErpRoutingService"].full_name,
     customers_pb2.DESCRIPTOR.services_by_name["CustomerService"].full_name,
+    reference_data_pb2.DESCRIPTOR.services_by_name["ReferenceDataService"].full_name,
 )
 
 
@@ -76,6 +81,7 @@ def create_server(
     auditor: CallAuditor | None = None,
     rate_limits: TokenBuckets | None = None,
     credit_checks: CreditChecks | None = None,
+    reference_sync: ReferenceSync | None = None,
 ) -> tuple[O2cServer, int]:
     """`credentials` serve TLS (see `transport.TransportSecurity`); without them, plaintext."""
     server = grpc.server(
@@ -104,6 +110,10 @@ def create_server(
     if credit_checks is not None:
         customers_pb2_grpc.add_CustomerServiceServicer_to_server(
             CustomerServicer(credit_checks), server
+        )
+    if reference_sync is not None:
+        reference_data_pb2_grpc.add_ReferenceDataServiceServicer_to_server(
+            ReferenceDataServicer(reference_sync), server
         )
     if auditor is not None:
         audit_pb2_grpc.add_AuditServiceServicer_to_server(

@@ -24,7 +24,7 @@ def firms_mapping(*replacements: tuple[str, str]) -> str:
     text = PACKAGED
     for old, new in replacements:
         assert old in text
-        text = text.replace(old, new)
+        text = text.replace(old, new, 1)
     return text
 
 

@@ -4,13 +4,14 @@ vendor invoice (credits the same, with negative amounts and the invoice they cre
 one atomic changeset under an identifier derived from the posting key, so that a retry finds the
 first posting instead of making two. Intercompany documents post with the intercompany posting
 profile, which is how a receivable reads back as intercompany. A customer's credit is read from
-its CustomersV3 record and its open transactions."""
+its CustomersV3 record and its open transactions. Master data is read as reference.py says."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+from adapters.vendors.dynamics365 import reference
 from adapters.vendors.dynamics365.batch import Write
 from adapters.vendors.dynamics365.client import ODataClient
 from adapters.vendors.dynamics365.credit import customer_credit
@@ -45,6 +46,12 @@ from application.erp_ports import (
     Posted,
 )
 from application.errors import VendorRejected
+from application.reference_ports import (
+    ErpCostCentre,
+    ErpCustomerRecord,
+    ErpLegalEntityRecord,
+    ErpTaxCode,
+)
 
 # Each entity set of invoice headers with the field that holds the identifier o2c derives.
 IDENTIFIERS = {HEADERS: "InvoiceIdentifier", VENDOR_HEADERS: "HeaderReference"}
@@ -187,3 +194,54 @@ class Dynamics365Ledger:
         return self.client.rows(
             entity_set, {"$filter": f"dataAreaId eq {company}", "$select": select}
         )
+
+    def legal_entities(self) -> list[ErpLegalEntityRecord]:
+        rows = self.client.rows(
+            reference.LEGAL_ENTITIES, {"$select": reference.LEGAL_ENTITY_FIELDS}
+        )
+        ledgers = self.client.rows(
+            reference.LEDGERS, {"$select": "LegalEntityId,AccountingCurrency"}
+        )
+        with reference.reading("the legal entities"):
+            currencies = {
+                str(row["LegalEntityId"]).lower(): row["AccountingCurrency"] for row in ledgers
+            }
+            found = [reference.legal_entity(row, currencies, self.settings) for row in rows]
+        return sorted(found, key=lambda entity: self.settings.company(entity.erp_legal_entity))
+
+    def tax_codes(self, erp_legal_entity: str) -> list[ErpTaxCode]:
+        company = self.company_row(erp_legal_entity)
+        if company is None:
+            return []
+        codes = self.in_company(reference.TAX_CODES, erp_legal_entity, "TaxCode,TaxName")
+        values = self.in_company(reference.TAX_VALUES, erp_legal_entity, reference.TAX_VALUE_FIELDS)
+        with reference.reading(f"tax codes of {erp_legal_entity}"):
+            country = self.settings.country(str(company.get("AddressCountryRegionId") or ""))
+            today = dt.datetime.now(dt.UTC).date()
+            return reference.tax_codes(codes, values, erp_legal_entity, country, today)
+
+    def cost_centres(self, erp_legal_entity: str) -> list[ErpCostCentre]:
+        if self.company_row(erp_legal_entity) is None:
+            return []
+        dimension = literal(self.settings.cost_centre_dimension)
+        query = {
+            "$filter": f"FinancialDimension eq {dimension}",
+            "$select": reference.DIMENSION_FIELDS,
+        }
+        rows = self.client.rows(reference.DIMENSION_VALUES, query)
+        company = self.settings.company(erp_legal_entity)
+        with reference.reading(f"cost centres of {erp_legal_entity}"):
+            return reference.cost_centres(rows, company, erp_legal_entity)
+
+    def customers(self, erp_legal_entity: str) -> list[ErpCustomerRecord]:
+        select = reference.customer_fields(self.settings)
+        rows = self.in_company(CUSTOMERS, erp_legal_entity, select)
+        with reference.reading(f"customers of {erp_legal_entity}"):
+            found = [reference.customer(row, erp_legal_entity, self.settings) for row in rows]
+        return sorted(found, key=lambda customer: customer.erp_id)
+
+    def company_row(self, erp_legal_entity: str) -> dict[str, Any] | None:
+        company = literal(self.settings.company(erp_legal_entity))
+        query = {"$filter": f"LegalEntityId eq {company}", "$select": reference.LEGAL_ENTITY_FIELDS}
+        rows = self.client.rows(reference.LEGAL_ENTITIES, query)
+        return rows[0] if rows else None

@@ -65,6 +65,7 @@ def customer_row(customer: LedgerCustomer, settings: Dynamics365Settings) -> dic
         "CustomerGroupId": settings.customer_group,
         "SalesCurrencyCode": customer.currency,
         "TaxExemptNumber": customer.tax_registration,
+        settings.fields.customer_external_id: customer.external_id,
     }
 
 

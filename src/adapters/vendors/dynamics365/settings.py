@@ -17,6 +17,21 @@ class FieldNames:
     line_amount: str = "LineAmount"
     line_tax: str = "SalesTaxAmount"
     open_amount: str = "AmountCur"  # what is open of a customer transaction, in its currency
+    # An extension the firm adds to CustomersV3: o2c's key for the customer (the CRM account),
+    # which its CustomerAccount cannot always carry (it is then a digest of it).
+    customer_external_id: str = "O2CExternalId"
+
+
+# D365 names a country by its country/region id, ISO 3166 alpha-3 as set up out of the box;
+# o2c by alpha-2. The countries a firm trades in, extended per environment in settings.
+COUNTRY_REGIONS = {
+    "ARE": "AE", "ARG": "AR", "AUS": "AU", "AUT": "AT", "BEL": "BE", "BRA": "BR", "CAN": "CA",
+    "CHE": "CH", "CHN": "CN", "CZE": "CZ", "DEU": "DE", "DNK": "DK", "ESP": "ES", "FIN": "FI",
+    "FRA": "FR", "GBR": "GB", "HKG": "HK", "HUN": "HU", "IND": "IN", "IRL": "IE", "ISR": "IL",
+    "ITA": "IT", "JPN": "JP", "KOR": "KR", "KWT": "KW", "LUX": "LU", "MEX": "MX", "MYS": "MY",
+    "NLD": "NL", "NOR": "NO", "NZL": "NZ", "POL": "PL", "PRT": "PT", "ROU": "RO", "SAU": "SA",
+    "SGP": "SG", "SWE": "SE", "THA": "TH", "TUR": "TR", "USA": "US", "ZAF": "ZA",
+}  # fmt: skip
 
 
 @frozen
@@ -43,6 +58,8 @@ class Dynamics365Settings:
     open_transactions_entity_set: str = "CustomerOpenTransactions"
     held_statuses: tuple[str, ...] = ("Invoice", "All")
     fields: FieldNames = field(factory=FieldNames)
+    cost_centre_dimension: str = "CostCenter"  # the financial dimension of cost centres
+    country_regions: Mapping[str, str] = COUNTRY_REGIONS  # D365 country/region id -> alpha-2
 
     @property
     def service_root(self) -> str:
@@ -59,3 +76,18 @@ class Dynamics365Settings:
     def company(self, erp_legal_entity: str) -> str:
         """The dataAreaId; a legal entity without a mapping is taken as a dataAreaId itself."""
         return self.companies.get(erp_legal_entity, erp_legal_entity)
+
+    def legal_entity(self, company: str) -> str:
+        """o2c's legal entity for a dataAreaId (D365 writes them in either case)."""
+        return next(
+            (
+                entity
+                for entity, known in self.companies.items()
+                if known.lower() == company.lower()
+            ),
+            company,
+        )
+
+    def country(self, country_region: str) -> str:
+        """The alpha-2 code of a country/region id; "" for none, KeyError for one unmapped."""
+        return self.country_regions[country_region] if country_region else ""

@@ -123,7 +123,14 @@ def account_of(customer: LedgerCustomer) -> dict[str, str]:
         "org_id": customer.erp_legal_entity,
         "account_name": customer.name[:360],
         "currency_code": customer.currency,
-        "tax_reference": customer.tax_registration[:50],
+    }
+
+
+def party_of(customer: LedgerCustomer) -> dict[str, str | None]:
+    """The account's party: its name and tax reference (its country is the ERP users' to say)."""
+    return {
+        "party_name": customer.name[:360],
+        "tax_reference": customer.tax_registration[:50] or None,
     }
 
 

@@ -1,8 +1,9 @@
 """The legacy ERP's ledger: documents written to its open interfaces (AutoInvoice for
 receivables and their credit memos, the Payables open interface for intercompany bills and
 theirs) and awaited until the import job has taken them in (or refused them); customers kept
-in its customer accounts, suppliers in its suppliers and their sites; a customer's credit read
-from its profile and its payment schedules."""
+in its customer accounts and their parties, suppliers in its suppliers and their sites; a
+customer's credit read from its profile and its payment schedules; the master data its users
+keep (operating units, tax rates, cost centres, customers) read from its own tables."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Concatenate, ParamSpec, Protocol
 
 from sqlalchemy import Connection, select
 
-from adapters.vendors.legacy_erp import credit
+from adapters.vendors.legacy_erp import credit, reference
 from adapters.vendors.legacy_erp import interface as mapping
 from adapters.vendors.legacy_erp import payables_interface as bills
 from adapters.vendors.legacy_erp.database import ERP, DuplicateRow, LegacyDatabase
@@ -32,6 +33,12 @@ from application.erp_ports import (
     Posted,
 )
 from application.errors import VendorRejected, VendorUnavailable
+from application.reference_ports import (
+    ErpCostCentre,
+    ErpCustomerRecord,
+    ErpLegalEntityRecord,
+    ErpTaxCode,
+)
 
 P = ParamSpec("P")
 
@@ -57,11 +64,11 @@ class LegacyErpLedger:
         self.database.close()
 
     def upsert_customer(self, customer: LedgerCustomer) -> str:
-        values = mapping.account_of(customer)
+        account, party = mapping.account_of(customer), mapping.party_of(customer)
         try:
-            return self._in_transaction(upsert_account, values)
+            return self._in_transaction(upsert_account, account, party)
         except DuplicateRow:  # created meanwhile by another caller: now it is an update
-            return self._in_transaction(upsert_account, values)
+            return self._in_transaction(upsert_account, account, party)
 
     def upsert_vendor(self, vendor: LedgerVendor) -> str:
         check_supplier_number(vendor.external_id)
@@ -91,6 +98,29 @@ class LegacyErpLedger:
     ) -> CustomerCredit | None:
         with self.database.transaction() as connection:
             return credit.customer_credit(connection, erp_legal_entity, customer_external_id)
+
+    def legal_entities(self) -> list[ErpLegalEntityRecord]:
+        with self.database.transaction() as connection:
+            return reference.legal_entities_of(connection)
+
+    def tax_codes(self, erp_legal_entity: str) -> list[ErpTaxCode]:
+        with self.database.transaction() as connection:
+            return reference.tax_codes_of(connection, erp_legal_entity)
+
+    def cost_centres(self, erp_legal_entity: str) -> list[ErpCostCentre]:
+        with self.database.transaction() as connection:
+            return reference.cost_centres_of(connection, erp_legal_entity)
+
+    def customers(self, erp_legal_entity: str) -> list[ErpCustomerRecord]:
+        """Page after page, each in a session of its own, until a short one."""
+        size, found = self.settings.customers_per_page, list[ErpCustomerRecord]()
+        while True:
+            with self.database.transaction() as connection:
+                after = int(found[-1].erp_id) if found else 0
+                page = reference.customers_after(connection, erp_legal_entity, after, size)
+            found += page
+            if len(page) < size:
+                return found
 
     def open_items(self, erp_legal_entity: str) -> list[OpenItem]:
         query = select(customer_trx).where(customer_trx.c.org_id == erp_legal_entity)

@@ -14,6 +14,7 @@ from adapters.vendors.legacy_erp.tables import (
     customer_trx,
     interface_errors,
     interface_lines,
+    parties,
 )
 from application.erp_ports import LedgerDocument
 
@@ -60,21 +61,29 @@ class Receivables:
         )
 
 
-def upsert_account(connection: Connection, values: dict[str, str]) -> str:
-    account_id = connection.scalar(
-        select(customer_accounts.c.cust_account_id).where(
-            customer_accounts.c.orig_system_reference == values["orig_system_reference"],
-            customer_accounts.c.org_id == values["org_id"],
+def upsert_account(
+    connection: Connection, account: dict[str, str], party: dict[str, str | None]
+) -> str:
+    """The account by its reference in the org, and its party: created, or updated."""
+    found = connection.execute(
+        select(customer_accounts.c.cust_account_id, customer_accounts.c.party_id).where(
+            customer_accounts.c.orig_system_reference == account["orig_system_reference"],
+            customer_accounts.c.org_id == account["org_id"],
         )
-    )
-    if account_id is None:
-        insert = customer_accounts.insert().values(values)
+    ).first()
+    if found is None:
+        party_id = connection.execute(
+            parties.insert().values(party).returning(parties.c.party_id)
+        ).scalar_one()
+        insert = customer_accounts.insert().values({**account, "party_id": party_id})
         return str(
             connection.execute(insert.returning(customer_accounts.c.cust_account_id)).scalar_one()
         )
+    account_id, party_id = found
     connection.execute(
         customer_accounts.update()
         .where(customer_accounts.c.cust_account_id == account_id)
-        .values(values)
+        .values(account)
     )
+    connection.execute(parties.update().where(parties.c.party_id == party_id).values(party))
     return str(account_id)

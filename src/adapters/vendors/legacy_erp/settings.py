@@ -24,6 +24,7 @@ class LegacyErpSettings:
     intercompany_batch_source: str = "O2C INTERCOMPANY"
     payables_source: str = "O2C"
     supplier_site: str = "INTERCOMPANY"
+    customers_per_page: int = 500  # customer accounts read per statement, by account id
 
     def __repr__(self) -> str:
         return f"LegacyErpSettings(max_sessions={self.max_sessions})"

@@ -72,15 +72,24 @@ customer_trx = Table(
     Column("interface_header_attribute2", String(150)),
 )
 
+parties = Table(
+    "hz_parties",
+    metadata,
+    Column("party_id", Integer, primary_key=True),
+    Column("party_name", String(360)),
+    Column("tax_reference", String(50)),
+    Column("country", String(60)),
+)
+
 customer_accounts = Table(
     "hz_cust_accounts",
     metadata,
     Column("cust_account_id", Integer, primary_key=True),
+    Column("party_id", Integer),
     Column("orig_system_reference", String(240)),
     Column("org_id", String(30)),
     Column("account_name", String(360)),
     Column("currency_code", String(15)),
-    Column("tax_reference", String(50)),
 )
 
 cash_receipts = Table(

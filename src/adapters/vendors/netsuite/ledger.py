@@ -5,7 +5,8 @@ invoice to the contracting subsidiary's customer record, its payable a vendor bi
 delivering subsidiary's vendor record; their credits a credit memo and a vendor credit, each
 created from and applied to the charge it reverses; all are ticked in the intercompany
 checkbox. A customer's credit is its record's limit and hold, and what is open of its
-invoices and credit memos."""
+invoices and credit memos. Master data (subsidiaries, tax codes, departments, customers) is
+read by SuiteQL as reference.py describes."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import quote
 
-from adapters.vendors.netsuite import credit, payloads
+from adapters.vendors.netsuite import credit, payloads, reference
 from adapters.vendors.netsuite.client import NetSuiteClient, Reply
 from adapters.vendors.netsuite.errors import SYSTEM, NetSuiteRejected
 from adapters.vendors.netsuite.settings import NetSuiteSettings
@@ -31,6 +32,12 @@ from application.erp_ports import (
     Posted,
 )
 from application.errors import VendorRejected, VendorUnavailable
+from application.reference_ports import (
+    ErpCostCentre,
+    ErpCustomerRecord,
+    ErpLegalEntityRecord,
+    ErpTaxCode,
+)
 from domain.errors import DomainError
 from domain.money import Money
 
@@ -170,6 +177,28 @@ class NetSuiteLedger:
             amount=self.money(row["foreignamount"], row["currency"]),
             received_on=dt.date.fromisoformat(str(row["trandate"])),
         )
+
+    def legal_entities(self) -> list[ErpLegalEntityRecord]:
+        rows = self.rows(reference.subsidiaries_query())
+        with mapping("the subsidiaries"):
+            return [reference.legal_entity(row, self.settings) for row in rows]
+
+    def tax_codes(self, erp_legal_entity: str) -> list[ErpTaxCode]:
+        rows = self.rows(reference.tax_codes_query(erp_legal_entity))
+        with mapping(f"tax codes of {erp_legal_entity}"):
+            codes = [reference.tax_code(row, erp_legal_entity) for row in rows]
+        return sorted(codes, key=lambda code: code.code)
+
+    def cost_centres(self, erp_legal_entity: str) -> list[ErpCostCentre]:
+        rows = self.rows(reference.departments_query(erp_legal_entity))
+        with mapping(f"departments of {erp_legal_entity}"):
+            centres = [reference.cost_centre(row, erp_legal_entity) for row in rows]
+        return sorted(centres, key=lambda centre: centre.code)
+
+    def customers(self, erp_legal_entity: str) -> list[ErpCustomerRecord]:
+        rows = self.rows(reference.customers_query(erp_legal_entity))
+        with mapping(f"customers of {erp_legal_entity}"):
+            return [reference.customer(row, erp_legal_entity, self.settings) for row in rows]
 
     def money(self, amount: Any, currency_id: Any) -> Money:
         return Money.of(Decimal(str(amount)), self.settings.currency_code(str(currency_id)))

@@ -8,12 +8,12 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
 import httpx
-from attrs import frozen
+from attrs import field, frozen
 
 from adapters.vendors.salesforce.auth import TOKEN_PATH, CachedSession, Session
 from adapters.vendors.salesforce.errors import (
@@ -42,6 +42,7 @@ class Subrequest:
     url: str  # under the data path, e.g. "sobjects/Account/001..."
     reference_id: str
     body: dict[str, Any] | None = None
+    headers: Mapping[str, str] = field(factory=dict)  # If-Unmodified-Since, say
 
 
 class SalesforceClient:
@@ -173,6 +174,8 @@ def composite_entry(subrequest: Subrequest, data_path: str) -> dict[str, Any]:
     }
     if subrequest.body is not None:
         entry["body"] = subrequest.body
+    if subrequest.headers:
+        entry["httpHeaders"] = dict(subrequest.headers)
     return entry
 
 

@@ -4,6 +4,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import InvalidOperation
 from typing import Any
 
 from application.errors import VendorRejected
@@ -39,3 +42,12 @@ def described(errors: list[dict[str, Any]]) -> str:
 def fields_of(error: dict[str, Any]) -> str:
     fields = error.get("fields") or []
     return f" [{', '.join(map(str, fields))}]" if fields else ""
+
+
+@contextmanager
+def reading(what: str) -> Iterator[None]:
+    """An answer o2c cannot read is refused, naming what was being read."""
+    try:
+        yield
+    except (KeyError, ValueError, TypeError, IndexError, InvalidOperation) as error:
+        raise VendorRejected(SYSTEM, f"{what}: cannot read {error!r}") from error

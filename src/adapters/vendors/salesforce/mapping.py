@@ -40,7 +40,10 @@ SPECS = {
         extensions=True,
     ),
     "account": Spec(
-        frozenset({"name"}), frozenset({"country", "vat_number"}), "Account", extensions=True
+        frozenset({"name"}),
+        frozenset({"country", "vat_number", "legal_entity_code"}),
+        "Account",
+        extensions=True,
     ),
     "rate_card": Spec(
         frozenset({"opportunity", "role", "amount"}), frozenset({"currency"}), ordered=True
@@ -52,8 +55,8 @@ SPECS = {
     ),
     "payment_status": Spec(
         frozenset({"external_id", "account", "invoice_number", "status", "total", "paid"})
-        | {"balance"},
-        frozenset({"currency", "as_of"}),
+        | {"balance", "as_of"},  # as_of keeps a late, older status from replacing a newer one
+        frozenset({"currency"}),
     ),
 }
 

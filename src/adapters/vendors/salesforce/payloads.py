@@ -1,17 +1,22 @@
-"""A deal read from Salesforce's records, and o2c's writes in Salesforce's fields, both through
-the firm's mapping. SOQL is written here, its literals escaped; the mapping's field names are
-API names checked when it was loaded."""
+"""A deal and accounts read from Salesforce's records, and o2c's writes in Salesforce's fields,
+all through the firm's mapping. SOQL is written here, its literals escaped; the mapping's field
+names are API names checked when it was loaded."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
+from email.utils import format_datetime
 from typing import Any
+
+from attrs import frozen
 
 from adapters.vendors.salesforce.mapping import SalesforceMapping, Section
 from application.commands import RateLine, WorkPackageLine
 from application.crm_ports import AccountPaymentStatus, CrmDeal
 from application.ports import EngagementLink
+from application.reference_ports import CrmAccount
 from domain.money import minor_digits, quantum
 
 DEAL_FIELDS = (
@@ -40,6 +45,28 @@ def deal_query(mapping: SalesforceMapping, opportunity_id: str) -> str:
         *(f"Account.{name}" for name in account.extensions.values()),
     ]  # fmt: skip
     return f"SELECT {select(names)} FROM Opportunity WHERE Id = {soql_literal(opportunity_id)}"
+
+
+def accounts_query(mapping: SalesforceMapping, account_ids: Sequence[str]) -> str:
+    account = mapping.account
+    names = ["Id", *(account[name] for name in (*ACCOUNT_FIELDS, "legal_entity_code"))]
+    ids = ", ".join(soql_literal(account_id) for account_id in account_ids)
+    return f"SELECT {select(names)} FROM Account WHERE Id IN ({ids})"
+
+
+def account_of(mapping: SalesforceMapping, row: dict[str, Any]) -> CrmAccount:
+    account = mapping.account
+
+    def account_text(name: str) -> str:
+        return mapping.in_o2c_words(name, text_of(row.get(account[name]))) if account[name] else ""
+
+    return CrmAccount(
+        account_id=str(row["Id"]),
+        name=account_text("name"),
+        tax_registration=account_text("vat_number"),
+        country=account_text("country"),
+        legal_entity_code=account_text("legal_entity_code"),
+    )
 
 
 def stage_query(stage: str) -> str:
@@ -142,6 +169,54 @@ def engagement_body(mapping: SalesforceMapping, link: EngagementLink) -> dict[st
 
 def status_key(status: AccountPaymentStatus) -> str:
     return f"{status.account_id}:{status.invoice_number}"
+
+
+@frozen
+class StoredStatus:
+    """The status record as o2c read it: what it holds, and when it was last changed."""
+
+    record_id: str
+    as_of: dt.datetime | None
+    last_modified: dt.datetime
+
+    def newer_than(self, status: AccountPaymentStatus) -> bool:
+        return self.as_of is not None and self.as_of > status.as_of
+
+    @property
+    def unmodified_since(self) -> dict[str, str]:
+        """The record's LastModifiedDate as HTTP gives dates, to the second."""
+        return {"If-Unmodified-Since": format_datetime(self.last_modified, usegmt=True)}
+
+
+def stored_statuses_query(mapping: SalesforceMapping, keys: Sequence[str]) -> str:
+    section = mapping.payment_status
+    names = ["Id", "LastModifiedDate", section["external_id"], section["as_of"]]
+    literals = ", ".join(soql_literal(key) for key in keys)
+    return (
+        f"SELECT {select(names)} FROM {section.object} "
+        f"WHERE {section['external_id']} IN ({literals})"
+    )
+
+
+def stored_status(mapping: SalesforceMapping, row: dict[str, Any]) -> tuple[str, StoredStatus]:
+    section = mapping.payment_status
+    as_of = row.get(section["as_of"])
+    stored = StoredStatus(
+        record_id=str(row["Id"]),
+        as_of=None if as_of is None else moment(str(as_of)),
+        last_modified=moment(str(row["LastModifiedDate"])),
+    )
+    return str(row[section["external_id"]]), stored
+
+
+def moment(text: str) -> dt.datetime:
+    """A datetime as Salesforce answers it, 2027-01-05T12:00:00.000+0000, in UTC."""
+    return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%f%z").astimezone(dt.UTC)
+
+
+def new_status_body(mapping: SalesforceMapping, status: AccountPaymentStatus) -> dict[str, Any]:
+    key = mapping.payment_status["external_id"]
+    return {key: status_key(status), **status_body(mapping, status)}
 
 
 def status_body(mapping: SalesforceMapping, status: AccountPaymentStatus) -> dict[str, Any]:

@@ -1,9 +1,13 @@
-"""The sandbox CRM: closed-won deals, the engagement written back on the opportunity, and each
-invoice's payment status on the account, in the database."""
+"""The sandbox CRM: closed-won deals and their accounts, the engagement written back on the
+opportunity, and each invoice's payment status on the account, in the database. A status older
+than the one the account shows is not written over it; one sandbox writes its statuses one at a
+time, so reading the shown one and writing the next cannot interleave."""
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -13,12 +17,14 @@ from adapters.vendors.sandbox.records import SandboxRecords
 from application.commands import RateLine, WorkPackageLine
 from application.crm_ports import AccountPaymentStatus, CrmDeal
 from application.ports import EngagementLink
+from application.reference_ports import CrmAccount
 from domain.money import Money
 
 
 class SandboxCrm:
     def __init__(self, records: SandboxRecords) -> None:
         self.records = records
+        self.writing_statuses = threading.Lock()
 
     def record_engagement(self, link: EngagementLink) -> str:
         payload = {
@@ -35,7 +41,28 @@ class SandboxCrm:
 
     def close_deal(self, deal: CrmDeal) -> str:
         """The sandbox's sales team closing a deal, for tests and the demo."""
+        self.keep_account(
+            CrmAccount(
+                account_id=deal.account_id,
+                name=deal.account_name,
+                tax_registration=deal.customer_vat_number,
+                country=deal.customer_country,
+                legal_entity_code=deal.legal_entity_code,
+            )
+        )
         return self.records.upsert("deal", deal.opportunity_id, "DEAL", asdict(deal))
+
+    def keep_account(self, account: CrmAccount) -> str:
+        """The CRM's users making or renaming an account, for tests and the demo."""
+        return self.records.upsert("account", account.account_id, "ACC", asdict(account))
+
+    def accounts(self, account_ids: Sequence[str]) -> dict[str, CrmAccount]:
+        asked = set(account_ids)
+        return {
+            external_id: CrmAccount(**payload)
+            for external_id, _, payload in self.records.live("account")
+            if external_id in asked
+        }
 
     def record_payment_status(self, status: AccountPaymentStatus) -> str:
         payload = {
@@ -49,7 +76,11 @@ class SandboxCrm:
             "as_of": status.as_of.isoformat(),
         }
         key = f"{status.account_id}/{status.invoice_number}"
-        return self.records.upsert("payment_status", key, "PST", payload)
+        with self.writing_statuses:
+            shown = self.payment_status(status.account_id, status.invoice_number)
+            if shown is not None and shown.as_of > status.as_of:
+                return str(self.records.find("payment_status", key))
+            return self.records.upsert("payment_status", key, "PST", payload)
 
     def payment_status(self, account_id: str, invoice_number: str) -> AccountPaymentStatus | None:
         """What the CRM's users see for one invoice, for tests and the demo."""

@@ -1,13 +1,16 @@
 """The sandbox ERP's ledger: customers and posted documents kept in o2c's own database, keyed
 as a real ERP keys them, so that posting twice under one key is one document. Each customer
-record also keeps its credit limit and hold, set by the sandbox's credit management."""
+record also keeps its credit limit and hold, set by the sandbox's credit management; the
+master data its users keep is in sandbox.master_data."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from adapters.vendors.sandbox.master_data import SandboxMasterData
 from adapters.vendors.sandbox.records import SandboxRecords
 from application.erp_ports import (
     CustomerCredit,
@@ -19,14 +22,21 @@ from application.erp_ports import (
     OpenItem,
     Posted,
 )
+from application.reference_ports import (
+    ErpCostCentre,
+    ErpCustomerRecord,
+    ErpLegalEntityRecord,
+    ErpTaxCode,
+)
 from domain.money import Money
 
-CREDIT_FIELDS = ("credit_limit", "credit_currency", "on_hold")
+ERP_FIELDS = ("credit_limit", "credit_currency", "on_hold", "country")
 
 
 class SandboxLedger:
     def __init__(self, records: SandboxRecords, erp: str = "sandbox") -> None:
         self.records = records
+        self.master_data = SandboxMasterData(records)
         self._erp = erp
 
     @property
@@ -34,24 +44,26 @@ class SandboxLedger:
         return self._erp
 
     def upsert_customer(self, customer: LedgerCustomer) -> str:
-        """The customer's details; its credit standing is the ERP's and stays as it is."""
-        external_id = f"{customer.erp_legal_entity}/{customer.external_id}"
+        """The customer's details; its credit standing and country are the ERP's and stay as
+        they are."""
+        key = f"{customer.erp_legal_entity}/{customer.external_id}"
         payload = {
-            **self.credit_fields(external_id),
+            **self.kept_fields(key),
             "name": customer.name,
             "legal_entity": customer.erp_legal_entity,
+            "external_id": customer.external_id,
             "currency": customer.currency,
             "tax_registration": customer.tax_registration,
         }
-        return self.records.upsert("ledger_customer", external_id, "C", payload)
+        return self.records.upsert("ledger_customer", key, "C", payload)
 
     def customer_payload(self, external_id: str) -> dict[str, Any] | None:
         record_id = self.records.find("ledger_customer", external_id)
         return None if record_id is None else self.records.payload("ledger_customer", record_id)
 
-    def credit_fields(self, external_id: str) -> dict[str, Any]:
-        payload = self.customer_payload(external_id) or {}
-        return {name: payload[name] for name in CREDIT_FIELDS if name in payload}
+    def kept_fields(self, key: str) -> dict[str, Any]:
+        payload = self.customer_payload(key) or {}
+        return {name: payload[name] for name in ERP_FIELDS if name in payload}
 
     def set_credit(
         self, erp_legal_entity: str, external_id: str, limit: Money | None, on_hold: bool
@@ -67,6 +79,33 @@ class SandboxLedger:
             "on_hold": on_hold,
         }
         self.records.upsert("ledger_customer", key, "C", payload)
+
+    def keep_reference(
+        self,
+        legal_entity: ErpLegalEntityRecord,
+        tax_codes: Iterable[ErpTaxCode] = (),
+        cost_centres: Iterable[ErpCostCentre] = (),
+        customers: Iterable[ErpCustomerRecord] = (),
+    ) -> None:
+        """The sandbox's own master-data maintenance, for tests, the demo and start-up: the
+        entity, its tax codes and cost centres kept by their codes (keeping them again changes
+        nothing), and customers made by hand, kept by their `erp_id` when one is given and
+        added anew when not."""
+        self.master_data.keep(legal_entity, tax_codes, cost_centres)
+        for customer in customers:
+            self.master_data.keep_customer(legal_entity.erp_legal_entity, customer)
+
+    def legal_entities(self) -> list[ErpLegalEntityRecord]:
+        return self.master_data.legal_entities()
+
+    def tax_codes(self, erp_legal_entity: str) -> list[ErpTaxCode]:
+        return self.master_data.tax_codes(erp_legal_entity)
+
+    def cost_centres(self, erp_legal_entity: str) -> list[ErpCostCentre]:
+        return self.master_data.cost_centres(erp_legal_entity)
+
+    def customers(self, erp_legal_entity: str) -> list[ErpCustomerRecord]:
+        return self.master_data.customers(erp_legal_entity)
 
     def customer_credit(
         self, erp_legal_entity: str, customer_external_id: str

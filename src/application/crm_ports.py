@@ -67,3 +67,7 @@ class CrmPaymentStatus(Protocol):
         number: sending it again changes nothing, and a later status replaces an earlier one.
         Returns the CRM record written."""
         ...
+
+    def payment_status(self, account_id: str, invoice_number: str) -> AccountPaymentStatus | None:
+        """The invoice's status as the account shows it now; None when none was written."""
+        ...

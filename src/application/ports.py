@@ -9,6 +9,7 @@ from typing import Protocol, Self
 
 from attrs import field, frozen
 
+from application.exception_listing import ExceptionCursor, ExceptionFilter
 from application.platform_invoice_ports import PlatformInvoices
 from domain.audit import Refusal
 from domain.billable_event import BillableEvent
@@ -129,7 +130,15 @@ class DocumentSequences(Protocol):
 class ExceptionQueue(Protocol):
     def add(self, case: ExceptionCase) -> None: ...
     def get(self, exception_id: str) -> ExceptionCase | None: ...
-    def open_cases(self, business_key: str) -> list[ExceptionCase]: ...
+    def open_cases(self, business_key: str) -> list[ExceptionCase]:
+        """The key's cases not yet resolved nor discarded (open or retrying), oldest first."""
+        ...
+
+    def page(
+        self, where: ExceptionFilter, after: ExceptionCursor | None, limit: int
+    ) -> list[ExceptionCase]:
+        """Cases matching `where`, oldest first (ties by id), after the cursor's case."""
+        ...
 
 
 class ErpRouteBooks(Protocol):

@@ -115,6 +115,8 @@ class SyncReport:
     accounts_compared: int
     parked: tuple[str, ...]  # the exception ids parked by this run, one per disagreeing customer
     already_open: int  # disagreements whose exception is still open from an earlier run
+    # (account, ERP, ERP entity) of each customer that disagrees with the CRM, parked or not
+    disagreeing: tuple[tuple[str, str, str], ...] = ()
 
 
 @define
@@ -144,8 +146,9 @@ class ReferenceSync:
             customers += read
         if account_id:
             customers = [c for c in customers if c.external_id == account_id]
-        compared, parked, already_open = self.compare(customers)
-        return SyncReport(tuple(results), compared, tuple(parked), already_open)
+        compared, parked, disagreeing = self.compare(customers)
+        already_open = len(disagreeing) - len(parked)
+        return SyncReport(tuple(results), compared, tuple(parked), already_open, disagreeing)
 
     def sync_erp(self, name: str, ledger: ErpLedger) -> tuple[ErpSync, list[HeldRecord]]:
         if not isinstance(ledger, ErpReferenceData):
@@ -161,13 +164,15 @@ class ReferenceSync:
         customers = [r for (kind, _), rs in read.items() if kind == "customer" for r in rs]
         return ErpSync(name, True, counts=counts), customers
 
-    def compare(self, customers: Sequence[HeldRecord]) -> tuple[int, list[str], int]:
+    def compare(
+        self, customers: Sequence[HeldRecord]
+    ) -> tuple[int, list[str], tuple[tuple[str, str, str], ...]]:
         ours = self.store.engagement_legal_entities(
             sorted({c.external_id for c in customers if c.external_id})
         )
         linked = [c for c in customers if c.external_id in ours]
         if self.crm is None or not linked:
-            return 0, [], 0
+            return 0, [], ()
         accounts = self.crm.accounts(sorted({c.external_id for c in linked}))
         compared = [c for c in linked if c.external_id in accounts]
         with self.uow_factory() as uow:
@@ -177,7 +182,8 @@ class ReferenceSync:
             fresh = [(c, d) for c, d in disagreeing if not open_for(uow, c)]
             parked = [self.park(uow, c, d) for c, d in fresh]
             uow.commit()
-        return len({c.external_id for c in compared}), parked, len(disagreeing) - len(fresh)
+        found_at = tuple((c.external_id, c.erp, c.erp_legal_entity) for c, _ in disagreeing)
+        return len({c.external_id for c in compared}), parked, found_at
 
     def places_of(self, uow: UnitOfWork) -> Mapping[str, set[Place]]:
         """Every ERP entity each legal entity posts to, has posted to or will: its routes, past

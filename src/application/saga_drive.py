@@ -15,7 +15,14 @@ import itertools
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from application.correlation import trace_of, traced
 from application.errors import VendorError
+from application.exception_hooks import (
+    SAGA_KIND,
+    SAGA_PAYLOAD_VERSION,
+    resolve_moot,
+    retried_case,
+)
 from application.ports import UnitOfWork
 from application.retry import Attempted, OutOfTime, call_with_retry
 from application.saga_definition import Halt, SagaDefinition, Setback, Step
@@ -66,7 +73,8 @@ class SagaDrive:
             definition = self.definitions[saga.kind]
             log = StepLog(uow.saga_log.steps(saga.id))
             move = self.next_move(uow, definition, saga, log)
-        move()
+        with traced(trace_of(saga)):
+            move()
         return True
 
     def next_move(
@@ -182,6 +190,9 @@ class SagaDrive:
             case = uow.exceptions.get(saga.exception_id) if saga.exception_id else None
             answer = definition.conclude(uow, saga, case, self.ports.clock.now())
             saga.finish(left_behind=left_behind)
+            if saga.verdict is Verdict.DONE:
+                why = f"{saga.kind} for {saga.business_key} completed (saga {saga.id})"
+                resolve_moot(uow, saga.business_key, definition.workflow, why, saga.updated_at)
             if saga.request is not None:
                 uow.requests.complete(saga.request, answer)
 
@@ -201,6 +212,9 @@ class SagaDrive:
     def park(
         self, uow: UnitOfWork, definition: SagaDefinition, saga: Saga, setback: Setback
     ) -> ExceptionCase:
+        retried = retried_case(uow, saga.context, setback.detail, self.ports.clock.now())
+        if retried is not None:
+            return retried
         case = ExceptionCase.park(
             exception_id=self.ports.ids.new_id(),
             workflow=definition.workflow,
@@ -208,8 +222,9 @@ class SagaDrive:
             reason_code=setback.reason,
             owner_role=setback.owner,
             detail=setback.detail,
-            payload=dict(saga.context),
+            payload={**saga.context, SAGA_KIND: saga.kind},
             now=self.ports.clock.now(),
+            payload_version=SAGA_PAYLOAD_VERSION,
         )
         uow.exceptions.add(case)
         return case

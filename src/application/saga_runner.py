@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from application.correlation import correlated
 from application.ports import UnitOfWork
 from application.retry import OutOfTime
 from application.saga_definition import SagaDefinition
@@ -42,7 +43,7 @@ class SagaRunner:
             saga_id=self.ports.ids.new_id(),
             kind=kind,
             business_key=business_key,
-            context=context,
+            context=correlated(context),
             request=request,
             owner=self.ports.new_owner(),
             now=self.ports.clock.now(),

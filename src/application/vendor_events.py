@@ -28,6 +28,7 @@ from application.commands import ApproveWork, CreateServiceEngagement
 from application.create_engagement import ProvisioningPorts, create_service_engagement
 from application.crm_ports import CrmDeal, CrmDeals
 from application.errors import VendorError
+from application.exception_hooks import resolve_moot
 from application.ports import Clock, IdGenerator, UnitOfWorkFactory
 from application.psa_work_ports import ApprovedWork
 from domain.errors import (
@@ -247,6 +248,8 @@ class ClosedWonEvents:
             raise
         except DomainError as refused:
             raise Rejected(refusal(refused), opportunity_id[:128]) from None
+        ports = self.provisioning
+        moot(ports.uow_factory, ports.clock, opportunity_id, Workflow.CLOSED_WON_TO_ENGAGEMENT)
         return Outcome.DONE
 
 
@@ -343,4 +346,15 @@ class ApprovedWorkEvents:
             raise
         except DomainError as refused:
             raise Rejected(refusal(refused), work.source_id[:128]) from None
+        billing = self.billing
+        moot(billing.uow_factory, billing.clock, work.source_id, Workflow.APPROVED_WORK_TO_STAGING)
         return Outcome.DONE
+
+
+def moot(uow_factory: UnitOfWorkFactory, clock: Clock, key: str, workflow: Workflow) -> None:
+    """The key's open cases of the workflow, parked by an earlier event, are moot now."""
+    with uow_factory() as uow:
+        if resolve_moot(
+            uow, key[:128], workflow, "a later vendor event for it succeeded", clock.now()
+        ):
+            uow.commit()

@@ -30,6 +30,7 @@ class CallRecord:
     business_key: str
     code: str
     reason: str = ""
+    correlation_id: str = ""  # of the work the call started, carried on to events and vendors
 
     @property
     def succeeded(self) -> bool:

@@ -121,6 +121,56 @@ class ExceptionParked(Event):
 
 
 @frozen(kw_only=True)
+class ExceptionOutcome(Event):
+    """Something that happened to a parked case after it was parked."""
+
+    exception_id: str
+    workflow: str
+    business_key: str
+
+    @property
+    def aggregate(self) -> AggregateRef:
+        return AggregateRef("exception", self.exception_id)
+
+    @property
+    def key(self) -> BusinessKey:
+        kind = WORKFLOW_KEY_KINDS.get(self.workflow, BusinessKeyKind.UNCLASSIFIED)
+        return BusinessKey(kind, self.business_key)
+
+
+@frozen(kw_only=True)
+class ExceptionAssigned(ExceptionOutcome):
+    assignee: str
+
+
+@frozen(kw_only=True)
+class ExceptionRetryStarted(ExceptionOutcome):
+    attempt: int
+
+
+@frozen(kw_only=True)
+class ExceptionRetryFailed(ExceptionOutcome):
+    attempt: int
+    detail: str
+
+
+@frozen(kw_only=True)
+class ExceptionResolved(ExceptionOutcome):
+    resolution: str  # by_hand, by_retry or moot
+    note: str
+    by: str
+    seconds_to_resolution: float
+
+
+@frozen(kw_only=True)
+class ExceptionDiscarded(ExceptionOutcome):
+    resolution: str
+    note: str
+    by: str
+    seconds_to_resolution: float
+
+
+@frozen(kw_only=True)
 class BillableEventStaged(Event):
     billable_event_id: str
     engagement_id: str

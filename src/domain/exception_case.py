@@ -4,10 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Callable
 
 from attrs import define, field
 
-from domain.events import Event, ExceptionParked
+from domain.errors import InvalidTransition
+from domain.events import (
+    Event,
+    ExceptionAssigned,
+    ExceptionDiscarded,
+    ExceptionParked,
+    ExceptionResolved,
+    ExceptionRetryFailed,
+    ExceptionRetryStarted,
+)
+
+PAYLOAD_VERSION = 1  # the shape each workflow parks its payload in today
 
 
 class OwnerRole(enum.Enum):
@@ -41,12 +53,57 @@ class ReasonCode(enum.Enum):
     CUSTOMER_MASTER_MISMATCH = "CUSTOMER_MASTER_MISMATCH"
     BILLING_PLATFORM_FAILED = "BILLING_PLATFORM_FAILED"
     BILLING_PLATFORM_UNSUPPORTED = "BILLING_PLATFORM_UNSUPPORTED"
+    RECONCILIATION_VARIANCE = "RECONCILIATION_VARIANCE"
 
 
 class ExceptionStatus(enum.Enum):
     OPEN = "open"
+    RETRYING = "retrying"
     RESOLVED = "resolved"
     DISCARDED = "discarded"
+
+
+UNRESOLVED = (ExceptionStatus.OPEN, ExceptionStatus.RETRYING)
+
+
+class AttemptOutcome(enum.Enum):
+    FAILED = "failed"
+    SUCCEEDED = "succeeded"
+
+
+class Resolution(enum.Enum):
+    """How a case came to an end."""
+
+    BY_HAND = "by_hand"
+    BY_RETRY = "by_retry"
+    MOOT = "moot"
+    DISCARDED = "discarded"
+
+
+class ExceptionClosed(InvalidTransition):
+    """The case was resolved or discarded: nothing more can be done with it."""
+
+    reason = "EXCEPTION_CLOSED"
+
+
+class ExceptionRetrying(InvalidTransition):
+    """A retry of the case is under way: it ends, resolved or open again, before the next."""
+
+    reason = "EXCEPTION_RETRYING"
+
+
+class ExceptionNotRetrying(InvalidTransition):
+    reason = "EXCEPTION_NOT_RETRYING"
+
+
+@define(slots=False, eq=False)
+class ExceptionAttempt:
+    """One run of the parked unit of work: the first is the failure that parked it."""
+
+    number: int
+    at: dt.datetime
+    outcome: AttemptOutcome
+    detail: str
 
 
 @define(slots=False, eq=False)
@@ -65,6 +122,12 @@ class ExceptionCase:
     resolved_at: dt.datetime | None = None
     version: int = 1
     events: list[Event] = field(factory=list, eq=False)
+    payload_version: int = PAYLOAD_VERSION
+    assignee: str = ""
+    resolution: Resolution | None = None
+    resolution_note: str = ""
+    resolved_by: str = ""
+    attempt_log: list[ExceptionAttempt] = field(factory=list)
 
     @classmethod
     def park(
@@ -78,6 +141,7 @@ class ExceptionCase:
         detail: str,
         payload: dict[str, object],
         now: dt.datetime,
+        payload_version: int = PAYLOAD_VERSION,
     ) -> ExceptionCase:
         case = cls(
             id=exception_id,
@@ -89,6 +153,8 @@ class ExceptionCase:
             payload=payload,
             created_at=now,
             updated_at=now,
+            payload_version=payload_version,
+            attempt_log=[ExceptionAttempt(1, now, AttemptOutcome.FAILED, detail)],
         )
         case.events.append(
             ExceptionParked(
@@ -102,3 +168,120 @@ class ExceptionCase:
             )
         )
         return case
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status not in UNRESOLVED
+
+    @property
+    def time_to_resolution(self) -> dt.timedelta | None:
+        """From parking to its end, resolved or discarded; None while it is still open."""
+        return None if self.resolved_at is None else self.resolved_at - self.created_at
+
+    def assign(self, assignee: str, now: dt.datetime) -> None:
+        self.check_not_closed("assign")
+        self.assignee = assignee
+        self.updated_at = now
+        self.record(ExceptionAssigned, now, assignee=assignee)
+
+    def start_retry(self, now: dt.datetime) -> None:
+        self.check_not_closed("retry")
+        self.check_not_retrying("retry")
+        self.status = ExceptionStatus.RETRYING
+        self.updated_at = now
+        self.record(ExceptionRetryStarted, now, attempt=self.attempts + 1)
+
+    def retry_failed(self, detail: str, now: dt.datetime) -> None:
+        self.check_retrying("record a failed retry of")
+        self.add_attempt(AttemptOutcome.FAILED, detail, now)
+        self.status = ExceptionStatus.OPEN
+        self.detail = detail
+        self.record(ExceptionRetryFailed, now, attempt=self.attempts, detail=detail)
+
+    def retry_succeeded(self, now: dt.datetime) -> None:
+        self.check_retrying("record a successful retry of")
+        self.add_attempt(AttemptOutcome.SUCCEEDED, "", now)
+        self.close(ExceptionStatus.RESOLVED, Resolution.BY_RETRY, "resolved by retry", "", now)
+
+    def resolve(self, note: str, now: dt.datetime, by: str) -> None:
+        self.check_not_closed("resolve")
+        self.check_not_retrying("resolve")
+        self.close(ExceptionStatus.RESOLVED, Resolution.BY_HAND, note, by, now)
+
+    def discard(self, reason: str, now: dt.datetime, by: str) -> None:
+        self.check_not_closed("discard")
+        self.check_not_retrying("discard")
+        self.close(ExceptionStatus.DISCARDED, Resolution.DISCARDED, reason, by, now)
+
+    def resolve_moot(self, why: str, now: dt.datetime) -> None:
+        """A later success for the same business key did what the case was waiting for."""
+        self.check_not_closed("resolve")
+        self.close(ExceptionStatus.RESOLVED, Resolution.MOOT, why, "", now)
+
+    def close(
+        self,
+        status: ExceptionStatus,
+        resolution: Resolution,
+        note: str,
+        by: str,
+        now: dt.datetime,
+    ) -> None:
+        self.status = status
+        self.resolution = resolution
+        self.resolution_note = note
+        self.resolved_by = by
+        self.resolved_at = now
+        self.updated_at = now
+        event = ExceptionDiscarded if status is ExceptionStatus.DISCARDED else ExceptionResolved
+        taken = self.time_to_resolution or dt.timedelta()
+        self.record(
+            event,
+            now,
+            resolution=resolution.value,
+            note=note,
+            by=by,
+            seconds_to_resolution=taken.total_seconds(),
+        )
+
+    def add_attempt(self, outcome: AttemptOutcome, detail: str, now: dt.datetime) -> None:
+        self.attempts += 1
+        self.attempt_log.append(ExceptionAttempt(self.attempts, now, outcome, detail))
+        self.updated_at = now
+
+    def record(self, event: Callable[..., Event], now: dt.datetime, **facts: object) -> None:
+        self.events.append(
+            event(
+                occurred_at=now,
+                exception_id=self.id,
+                workflow=self.workflow.value,
+                business_key=self.business_key,
+                **facts,
+            )
+        )
+
+    def check_not_closed(self, action: str) -> None:
+        if self.is_closed:
+            raise ExceptionClosed(
+                f"cannot {action} exception {self.id}: it is {self.status.value}",
+                field="exception_id",
+                keys=self.keys(),
+            )
+
+    def check_not_retrying(self, action: str) -> None:
+        if self.status is ExceptionStatus.RETRYING:
+            raise ExceptionRetrying(
+                f"cannot {action} exception {self.id} while a retry of it is under way",
+                field="exception_id",
+                keys=self.keys(),
+            )
+
+    def check_retrying(self, action: str) -> None:
+        if self.status is not ExceptionStatus.RETRYING:
+            raise ExceptionNotRetrying(
+                f"cannot {action} exception {self.id}: it is {self.status.value}",
+                field="exception_id",
+                keys=self.keys(),
+            )
+
+    def keys(self) -> dict[str, str]:
+        return {"exception_id": self.id, "status": self.status.value}

@@ -1,49 +1,124 @@
-"""The o2c command: serve, demo, migrate, status."""
+"""The o2c command: serve, demo and migrate here; the operator's commands, each a gRPC client of
+the server with --json for scripts, in the `cli_*` modules beside it."""
 
 from __future__ import annotations
 
-import argparse
-import logging
 import os
-import signal
 import sys
-import threading
-from types import FrameType
-from typing import TYPE_CHECKING
+from typing import Annotated
 
-import structlog
-from sqlalchemy.exc import DBAPIError
+import typer
 
 from adapters.persistence.engine import UnsupportedDatabase
+from adapters.reference.billing_reference import BillingReferenceError
 from adapters.security.dev_keys import NoDevelopmentKey
 from entrypoints import settings
+from entrypoints.cli_billing import billing_cycle
+from entrypoints.cli_exceptions import exceptions
+from entrypoints.cli_lineage import lineage
+from entrypoints.cli_metrics import metrics
+from entrypoints.cli_reconcile import reconcile
+from entrypoints.cli_routes import routes
+from entrypoints.cli_server import migrate_only, serve, why_not
+from entrypoints.log_format import configure_logging
 
-if TYPE_CHECKING:
-    from entrypoints.runtime import Runtime
+# Commands that log as the server does; the others print only what they were asked for.
+LOGGING_COMMANDS = ("serve", "migrate")
+
+app = typer.Typer(
+    name="o2c",
+    help="o2c process APIs: serve them, and operate them from the command line.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(routes, name="routes")
+app.add_typer(exceptions, name="exceptions")
+app.command("billing-cycle")(billing_cycle)
+app.command("reconcile")(reconcile)
+app.command("lineage")(lineage)
+app.command("metrics")(metrics)
+
+
+@app.callback()
+def configure(context: typer.Context) -> None:
+    """o2c process APIs: serve them, and operate them from the command line."""
+    quiet = context.invoked_subcommand not in LOGGING_COMMANDS and "O2C_LOG_LEVEL" not in os.environ
+    values = settings.read()
+    configure_logging("WARNING" if quiet else values["O2C_LOG_LEVEL"], values["O2C_LOG_FORMAT"])
+
+
+@app.command("serve")
+def serve_command() -> None:
+    """Serve the gRPC APIs on the configured address."""
+    raise typer.Exit(serve())
+
+
+@app.command("demo")
+def demo_command() -> None:
+    """Drive a closed-won, time-approval and billing scenario."""
+    from entrypoints.demo import run_demo
+
+    raise typer.Exit(run_demo())
+
+
+@app.command("demo-vendors")
+def demo_vendors_command() -> None:
+    """The same process driven by vendor events, against simulated vendors."""
+    from entrypoints.demo_vendors import run_vendor_demo
+
+    raise typer.Exit(run_vendor_demo())
+
+
+@app.command("migrate")
+def migrate_command() -> None:
+    """Bring the database schema up to date."""
+    raise typer.Exit(migrate_only())
+
+
+@app.command("status")
+def status_command() -> None:
+    """Is the server ready, and does the outbox publish."""
+    from entrypoints.status import run_status
+
+    raise typer.Exit(run_status())
+
+
+@app.command("token")
+def token_command(
+    system: Annotated[str, typer.Option(help="crm, psa, erp, billing, operations, admin")],
+    legal_entities: Annotated[
+        str, typer.Option(help="CRM legal-entity codes, e.g. US01,GB01")
+    ] = "*",
+    ttl: Annotated[int, typer.Option(help="seconds it stays valid")] = 3600,
+    subject: Annotated[str, typer.Option(help="who calls (default <system>-dev)")] = "",
+    scope: Annotated[
+        list[str],
+        typer.Option(help="a scope beyond the system's RPCs', e.g. dashboard:finance; repeatable"),
+    ] = [],  # noqa: B006 (typer reads the default; it is never changed)
+) -> None:
+    """Print a development bearer token for a caller."""
+    import attrs
+
+    from entrypoints.grpc.dev_tokens import development_principal, development_token
+
+    entities = frozenset(code.strip() for code in legal_entities.split(",") if code.strip())
+    principal = development_principal(system, entities or frozenset({"*"}), subject)
+    principal = attrs.evolve(principal, scopes=principal.scopes | frozenset(scope))
+    print(development_token(settings.read(), principal, ttl))
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="o2c", description="o2c process APIs")
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("serve", help="serve the gRPC APIs on the configured address")
-    commands.add_parser("demo", help="drive a closed-won, time-approval and billing scenario")
-    commands.add_parser(
-        "demo-vendors",
-        help="the same process driven by vendor events, against simulated Salesforce, "
-        "Certinia and NetSuite",
-    )
-    commands.add_parser("migrate", help="bring the database schema up to date")
-    commands.add_parser("status", help="is the server ready, and does the outbox publish")
-    add_token_parser(commands)
-    args = parser.parse_args(argv)
-    quiet = (
-        args.command in ("demo", "demo-vendors", "status", "token")
-        and "O2C_LOG_LEVEL" not in os.environ
-    )
-    configure_logging("WARNING" if quiet else settings.read()["O2C_LOG_LEVEL"])
+    """Runs one command; its exit status. A setting o2c cannot use is one line, status 2."""
     try:
-        return run(args)
-    except (settings.SettingError, NoDevelopmentKey) as error:
+        return exit_status(app(args=argv, prog_name="o2c", standalone_mode=False))
+    except typer.TyperException as error:  # a usage error: the usage and what is wrong
+        show = getattr(error, "show", None)
+        show() if show else print(f"o2c: {error.format_message()}", file=sys.stderr)
+        return error.exit_code
+    except typer.Abort:
+        return 1
+    except (settings.SettingError, NoDevelopmentKey, BillingReferenceError) as error:
         print(f"o2c: {error}", file=sys.stderr)
         return 2
     except UnsupportedDatabase as error:
@@ -51,126 +126,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
-def add_token_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    token = commands.add_parser("token", help="print a development bearer token for a caller")
-    token.add_argument("--system", required=True, help="crm, psa, erp, billing, operations, admin")
-    token.add_argument(
-        "--legal-entities", default="*", help="CRM legal-entity codes, e.g. US01,GB01 (default *)"
-    )
-    token.add_argument("--ttl", type=int, default=3600, help="seconds it stays valid")
-    token.add_argument("--subject", default="", help="who calls (default <system>-dev)")
-
-
-def run(args: argparse.Namespace) -> int:
-    command = args.command
-    if command == "token":
-        return print_token(args)
-    if command == "serve":
-        return serve()
-    if command == "demo":
-        from entrypoints.demo import run_demo
-
-        return run_demo()
-    if command == "demo-vendors":
-        from entrypoints.demo_vendors import run_vendor_demo
-
-        return run_vendor_demo()
-    if command == "status":
-        from entrypoints.status import run_status
-
-        return run_status()
-    return migrate_only()
-
-
-def serve() -> int:
-    from adapters.messaging.embedded_nats import EmbeddedNatsError
-    from entrypoints.grpc.server import ListenError
-    from entrypoints.runtime import Runtime
-
-    stopping = threading.Event()
-
-    def request_stop(signum: int, _frame: FrameType | None) -> None:
-        structlog.get_logger("o2c").info("stopping", signal=signal.Signals(signum).name)
-        stopping.set()
-
-    signal.signal(signal.SIGTERM, request_stop)
-    signal.signal(signal.SIGINT, request_stop)
-    runtime = Runtime.from_environment()
-    try:
-        runtime.start()
-    except (
-        settings.SettingError,
-        ListenError,
-        DBAPIError,
-        EmbeddedNatsError,
-        UnsupportedDatabase,
-    ) as error:
-        runtime.stop()
-        print(f"o2c: cannot start: {why_not(error)}", file=sys.stderr)
-        return 1
-    print(f"o2c serving gRPC on port {runtime.port}; Ctrl-C or SIGTERM stops it", flush=True)
-    print(how_to_call(runtime), flush=True)
-    stopping.wait()
-    runtime.stop()
-    return 0
-
-
-def print_token(args: argparse.Namespace) -> int:
-    from entrypoints.grpc.dev_tokens import development_principal, development_token
-
-    entities = frozenset(code.strip() for code in args.legal_entities.split(",") if code.strip())
-    principal = development_principal(args.system, entities or frozenset({"*"}), args.subject)
-    print(development_token(settings.read(), principal, args.ttl))
-    return 0
-
-
-def how_to_call(runtime: Runtime) -> str:
-    if not runtime.container.config.auth.dev_keys():
-        return "callers need a bearer token signed by a key of O2C_AUTH_JWKS_FILE"
-    transport = (
-        "-cacert <CA of O2C_TLS_CERT_FILE>" if runtime.values["O2C_TLS_CERT_FILE"] else "-plaintext"
-    )
-    return (
-        f"call it with a development token, e.g. grpcurl {transport} -H "
-        '"authorization: Bearer $(.venv/bin/o2c token --system crm)" '
-        """-d '{"opportunity_id": "006-DEMO-1"}' """
-        f"127.0.0.1:{runtime.port} o2c.v1.EngagementService/GetServiceEngagement"
-    )
-
-
-def why_not(error: Exception) -> str:
-    """One line an operator can act on; a database error says which database, not its SQL."""
-    if isinstance(error, UnsupportedDatabase):
-        return f"O2C_DATABASE_URL {settings.redact(settings.read()['O2C_DATABASE_URL'])} {error}"
-    if isinstance(error, DBAPIError):
-        reason = str(error.orig).strip().splitlines()[0]
-        return f"the database {settings.redact(settings.read()['O2C_DATABASE_URL'])}: {reason}"
-    return str(error)
-
-
-def migrate_only() -> int:
-    from adapters.persistence.engine import create_engine_for
-    from adapters.persistence.migrate import migrate
-    from entrypoints.runtime import prepare_database
-
-    url = settings.read()["O2C_DATABASE_URL"]
-    prepare_database(url)
-    migrate(create_engine_for(url))
-    return 0
-
-
-def configure_logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(message)s")
-    logging.getLogger("alembic").setLevel(max(logging.getLevelName(level), logging.WARNING))
-    structlog.configure(
-        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
-        processors=[
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso"),
-            structlog.processors.format_exc_info,
-            structlog.processors.KeyValueRenderer(key_order=["timestamp", "level", "event"]),
-        ],
-    )
+def exit_status(result: object) -> int:
+    """What a command returned or exited with (click answers an Exit with its code)."""
+    return result if isinstance(result, int) else 0
 
 
 if __name__ == "__main__":

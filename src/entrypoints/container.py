@@ -10,29 +10,41 @@ from dependency_injector import containers, providers
 from adapters.messaging.event_codec import encoder_for, stream_subjects
 from adapters.messaging.outbox_health import OutboxHealthCheck
 from adapters.messaging.relay import OutboxRelay, RelayThread
+from adapters.persistence.control_runs import SqlControlRuns
+from adapters.persistence.dashboard_queries import SqlDashboardQueries
 from adapters.persistence.engine import create_engine_for, session_factory
+from adapters.persistence.lineage_reader import sql_lineage_readers
 from adapters.persistence.outbox_store import SqlOutboxStore
 from adapters.persistence.reference_data import SqlReferenceData
 from adapters.persistence.uow import SqlAlchemyUnitOfWork
+from adapters.persistence.vendor_calls import VendorCallWriter
 from adapters.reference.billing_reference import load_billing_reference
+from adapters.vendors.call_log import VendorCallLog
 from adapters.vendors.sandbox.billing_platform import SandboxBillingPlatform
 from adapters.vendors.sandbox.crm import SandboxCrm
 from adapters.vendors.sandbox.erp import SandboxErp, parse_legal_entities
 from adapters.vendors.sandbox.psa import SandboxPsa
 from adapters.vendors.sandbox.records import SandboxRecords
 from application.billing_ports import BillingPorts
+from application.controls.ports import ControlPorts
+from application.controls.run import Controls
 from application.create_engagement import ProvisioningPorts, saga_runner
 from application.credit_check import CreditChecks
 from application.crm_status import CrmStatus
+from application.exception_retry import exception_retry_of
 from application.intercompany import Intercompany
 from application.platform_handoff import PlatformHandoffs, with_platform
 from application.posting_saga import Postings
 from application.psa_invoiced import PsaInvoiced
 from application.reference_sync import ReferenceSync
 from application.retry import RetryPolicy
+from application.vendor_events import ApprovedWorkEvents, ClosedWonEvents
 from domain.ownership import OwnershipMatrix, System
 from entrypoints.billing_platforms import platform_invoice_reader, zuora_platform
+from entrypoints.controls_worker import controls_worker
 from entrypoints.crm_adapters import salesforce_crm
+from entrypoints.dashboard.app import DashboardApp
+from entrypoints.dashboard.server import DashboardServer
 from entrypoints.erp_adapters import erp_ledgers
 from entrypoints.grpc.authentication import Authentication
 from entrypoints.grpc.call_audit import CallAuditor
@@ -153,6 +165,9 @@ class Container(containers.DeclarativeContainer):
     token_verifier = providers.Singleton(token_verifier, config.auth)
     client_certificates = providers.Singleton(certificate_authenticators, config.tls)
     call_auditor = providers.Singleton(CallAuditor, unit_of_work.provider, clock, ids)
+    vendor_call_writer = providers.Singleton(VendorCallWriter, engine)
+    vendor_call_log = providers.Singleton(VendorCallLog, vendor_call_writer)
+    lineage_readers = providers.Singleton(sql_lineage_readers, engine)
     rate_limits = providers.Singleton(
         token_buckets,
         config.rate_limit.per_second,
@@ -186,6 +201,18 @@ class Container(containers.DeclarativeContainer):
         ledgers=ledgers,
     )
     payment_reader = providers.Singleton(payment_reader, billing, config.sagas.payments_seconds)
+    controls = providers.Singleton(
+        Controls,
+        providers.Singleton(
+            ControlPorts,
+            billing=billing,
+            runs=providers.Singleton(SqlControlRuns, sessions),
+            psa_work=psa,
+            crm_status=crm,
+            look_back_days=config.controls.look_back_days,
+        ),
+    )
+    controls_worker = providers.Singleton(controls_worker, controls, config.controls.seconds)
     platform_invoice_reader = providers.Singleton(
         platform_invoice_reader, billing, config.billing.platform.read_seconds
     )
@@ -203,6 +230,13 @@ class Container(containers.DeclarativeContainer):
     reference_syncer = providers.Singleton(
         reference_syncer, reference_sync, config.sagas.reference_sync_seconds
     )
+    exception_retry = providers.Singleton(
+        exception_retry_of,
+        sagas,
+        providers.Singleton(ClosedWonEvents, crm, provisioning).provided.handle,
+        providers.Singleton(ApprovedWorkEvents, billing).provided.handle,
+        reference_sync,
+    )
     credit_checks = providers.Singleton(
         CreditChecks,
         unit_of_work.provider,
@@ -217,4 +251,12 @@ class Container(containers.DeclarativeContainer):
     )
     vendor_events = providers.Singleton(
         vendor_event_thread, config.vendor_events, config.nats.url, crm, provisioning, billing
+    )
+    dashboard_queries = providers.Singleton(SqlDashboardQueries, engine)
+    dashboard = providers.Singleton(
+        DashboardServer,
+        config.dashboard.address,
+        providers.Singleton(
+            DashboardApp, token_verifier, dashboard_queries, clock, lineage_readers
+        ),
     )

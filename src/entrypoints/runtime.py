@@ -13,14 +13,18 @@ from adapters.messaging.embedded_nats import EmbeddedNats
 from adapters.messaging.relay import RelayThread
 from adapters.persistence.migrate import migrate
 from adapters.persistence.orm import start_mappers
+from adapters.vendors import call_log
+from adapters.vendors.call_log import VendorCallLog
 from adapters.vendors.sandbox.erp import SandboxErp
 from adapters.vendors.sandbox.ledger import SandboxLedger
 from entrypoints import settings
 from entrypoints.billing_platforms import EmbeddedZuora
 from entrypoints.container import Container
+from entrypoints.dashboard.server import DashboardServer
 from entrypoints.erp_simulators import EmbeddedErps
 from entrypoints.grpc import transport
 from entrypoints.grpc.server import O2cServer, create_server
+from entrypoints.metrics_runtime import Observability
 from entrypoints.psa_simulators import EmbeddedKantata, EmbeddedSalesforce
 from entrypoints.readiness import ReadinessWatcher, interval_for
 from entrypoints.saga_worker import SagaWorker
@@ -47,7 +51,11 @@ class Runtime:
         self.salesforce: EmbeddedSalesforce | None = None
         self.zuora: EmbeddedZuora | None = None
         self.platform_invoices: SagaWorker | None = None
+        self.controls: SagaWorker | None = None
+        self.observability: Observability | None = None
+        self.dashboard: DashboardServer | None = None
         self.port = 0
+        self.vendor_calls: VendorCallLog | None = None
         self.container = Container()
 
     @classmethod
@@ -80,6 +88,8 @@ class Runtime:
         prepare_database(self.values["O2C_DATABASE_URL"])
         start_mappers()
         migrate(self.container.engine())
+        self.vendor_calls = self.container.vendor_call_log().start()
+        call_log.install(self.vendor_calls)
         self.keep_sandbox_master_data()
         self.relay = self.container.relay_thread()
         self.relay.start()
@@ -88,10 +98,14 @@ class Runtime:
         self.platform_invoices = self.container.platform_invoice_reader().start()
         self.reference_syncer = self.container.reference_syncer().start()
         self.psa_work = self.container.psa_work_poller().start()
+        self.controls = self.container.controls_worker().start()
         if self.container.config.vendor_events.enabled():
             self.vendor_events = self.container.vendor_events()
             self.vendor_events.start()
         config = self.container.config
+        self.observability = Observability(
+            config.observability(), self.container.engine(), self.container.clock()
+        )
         self.server, self.port = create_server(
             config.grpc.address(),
             self.container.provisioning(),
@@ -103,10 +117,18 @@ class Runtime:
             rate_limits=self.container.rate_limits(),
             credit_checks=self.container.credit_checks(),
             reference_sync=self.container.reference_sync(),
+            exception_retry=self.container.exception_retry(),
+            lineage=self.container.lineage_readers(),
+            controls=self.container.controls(),
             credentials=security.credentials() if security else None,
+            observers=self.observability.interceptors(),
+            metrics=self.observability.figures,
         )
         transport.warn_if_exposed(config.grpc.address(), security)
         self.server.start()
+        self.observability.start()
+        if config.dashboard.address():
+            self.dashboard = self.container.dashboard().start()
         outbox_health = self.container.outbox_health()
         self.readiness = ReadinessWatcher(
             outbox_health.check, self.server.health, interval_for(outbox_health.stale_after)
@@ -147,8 +169,12 @@ class Runtime:
         grace = settings.number(self.values, "O2C_SHUTDOWN_GRACE_SECONDS")
         if self.readiness is not None:
             self.readiness.stop()
+        if self.dashboard is not None:
+            self.dashboard.stop(grace)
         if self.server is not None:
             self.server.stop(grace)
+        if self.observability is not None:
+            self.observability.stop()
         if self.saga_worker is not None:
             self.saga_worker.stop(grace)
         if self.payment_reader is not None:
@@ -159,10 +185,15 @@ class Runtime:
             self.reference_syncer.stop(grace)
         if self.psa_work is not None:
             self.psa_work.stop(grace)
+        if self.controls is not None:
+            self.controls.stop(grace)
         if self.vendor_events is not None:
             self.vendor_events.stop(grace)
         if self.relay is not None:
             self.relay.stop(grace)
+        if self.vendor_calls is not None:
+            call_log.uninstall(self.vendor_calls)
+            self.vendor_calls.stop(grace)
         with contextlib.suppress(Exception):
             self.container.shutdown_resources()
         with contextlib.suppress(Exception):

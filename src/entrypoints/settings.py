@@ -16,6 +16,7 @@ DEFAULTS: dict[str, str] = {
     "O2C_SUBJECT_PREFIX": "o2c.v1",
     "O2C_OUTBOX_STALE_SECONDS": "60",
     "O2C_GRPC_ADDRESS": "127.0.0.1:50051",
+    "O2C_DASHBOARD_ADDRESS": "127.0.0.1:8080",
     "O2C_GRPC_MAX_WORKERS": "16",
     "O2C_GRPC_MAX_MESSAGE_BYTES": str(4 * 1024 * 1024),
     "O2C_RATE_LIMIT_PER_SECOND": "50",
@@ -55,6 +56,8 @@ DEFAULTS: dict[str, str] = {
     "O2C_ERP_PAYMENTS_SECONDS": "60",
     "O2C_PSA_WORK_SECONDS": "60",
     "O2C_REFERENCE_SYNC_SECONDS": "3600",
+    "O2C_CONTROLS_SECONDS": "86400",
+    "O2C_CONTROLS_LOOK_BACK_DAYS": "60",
     "O2C_CREDIT_CHECK_DEADLINE_SECONDS": "2",
     "O2C_CREDIT_CACHE_SECONDS": "300",
     "O2C_VENDOR_EVENTS": "on",
@@ -63,6 +66,11 @@ DEFAULTS: dict[str, str] = {
     "O2C_VENDOR_EVENT_MAX_DELIVERIES": "5",
     "O2C_OWNERSHIP_OVERRIDES": "",
     "O2C_LOG_LEVEL": "INFO",
+    "O2C_LOG_FORMAT": "json",
+    "O2C_METRICS_ADDRESS": "127.0.0.1:9464",
+    "O2C_METRICS_TOKEN_FILE": "",
+    "O2C_METRICS_CACHE_SECONDS": "10",
+    "O2C_OTEL_EXPORTER_OTLP_ENDPOINT": "",
     "O2C_TLS_CERT_FILE": "",
     "O2C_TLS_KEY_FILE": "",
     "O2C_TLS_CLIENT_CA_FILE": "",
@@ -193,6 +201,17 @@ def vendor_events(values: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
+def dashboard_address(values: Mapping[str, str]) -> str:
+    """host:port for the dashboard's web page; empty turns it off."""
+    address = values["O2C_DASHBOARD_ADDRESS"].strip()
+    host, colon, port = address.rpartition(":")
+    if address and not (colon and host and port.isdigit() and int(port) < 65536):
+        raise SettingError(
+            f"O2C_DASHBOARD_ADDRESS must be host:port, or empty for no dashboard, got {address!r}"
+        )
+    return address
+
+
 def number(values: Mapping[str, str], name: str) -> float:
     try:
         return float(values[name])
@@ -245,12 +264,18 @@ def as_config(values: Mapping[str, str]) -> dict[str, Any]:
             "psa_work_seconds": number(values, "O2C_PSA_WORK_SECONDS"),
             "reference_sync_seconds": number(values, "O2C_REFERENCE_SYNC_SECONDS"),
         },
+        "controls": {
+            "seconds": number(values, "O2C_CONTROLS_SECONDS"),
+            "look_back_days": whole_number(values, "O2C_CONTROLS_LOOK_BACK_DAYS"),
+        },
         "vendor_events": vendor_events(values),
+        "dashboard": {"address": dashboard_address(values)},
         "credit": {
             "deadline_seconds": number(values, "O2C_CREDIT_CHECK_DEADLINE_SECONDS"),
             "cache_seconds": number(values, "O2C_CREDIT_CACHE_SECONDS"),
         },
         "ownership": {"changes": values["O2C_OWNERSHIP_OVERRIDES"]},
+        "observability": observability(values),
         "rate_limit": rate_limit(values),
         "tls": {
             "client_auth": values["O2C_TLS_CLIENT_AUTH"],
@@ -270,6 +295,24 @@ def as_config(values: Mapping[str, str]) -> dict[str, Any]:
             "embedded_nats_port": whole_number(values, "O2C_EMBEDDED_NATS_PORT"),
             "erp_simulators": erp_simulators_wanted(values),
         },
+    }
+
+
+def observability(values: Mapping[str, str]) -> dict[str, Any]:
+    """Logs, the Prometheus endpoint (an empty address turns it off) and tracing (off unless an
+    OTLP endpoint is given)."""
+    log_format = values["O2C_LOG_FORMAT"].strip().lower()
+    if log_format not in ("json", "console"):
+        raise SettingError(f"O2C_LOG_FORMAT must be json or console, got {log_format!r}")
+    address = values["O2C_METRICS_ADDRESS"].strip()
+    if address and not re.fullmatch(r"(\[[0-9A-Fa-f:.]+\]|[^:\s]*):\d{1,5}", address):
+        raise SettingError(f"O2C_METRICS_ADDRESS must be HOST:PORT or empty, got {address!r}")
+    return {
+        "log_format": log_format,
+        "metrics_address": address,
+        "metrics_token_file": values["O2C_METRICS_TOKEN_FILE"],
+        "metrics_cache_seconds": number(values, "O2C_METRICS_CACHE_SECONDS"),
+        "otlp_endpoint": values["O2C_OTEL_EXPORTER_OTLP_ENDPOINT"].strip(),
     }
 
 

@@ -111,6 +111,7 @@ class NetSuiteSimulator:
         self.faults = Faults()
         self.latency = latency
         self.requests: list[tuple[str, str]] = []
+        self.correlation_ids: list[str] = []  # each request's X-Correlation-Id, "" for none
         self._server: ThreadingHTTPServer | None = None
 
     def start(self) -> NetSuiteSimulator:
@@ -161,6 +162,7 @@ class NetSuiteSimulator:
         """None: the answer is lost after the work was done."""
         path, query = urlsplit(target).path, parse_qs(urlsplit(target).query)
         self.requests.append((method, path))
+        self.correlation_ids.append(headers.get("X-Correlation-Id") or "")
         with self.concurrency.admitted() as admitted:
             time.sleep(self.latency)
             if not admitted:

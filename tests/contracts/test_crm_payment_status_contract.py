@@ -51,3 +51,11 @@ def test_each_invoice_is_judged_by_its_own_status(crm_world):
 
     shown = crm_world.payment_status("001-ACME", "US01-2026-000002")
     assert shown is not None and shown.paid == Money.of("400.00", "USD")
+
+
+def test_the_status_written_is_read_back_as_the_account_shows_it(crm_world):
+    crm = crm_world.crm
+    crm.record_payment_status(standing("400.00", NOON))
+
+    assert crm.payment_status("001-ACME", "US01-2026-000001") == standing("400.00", NOON)
+    assert crm.payment_status("001-ACME", "US01-2026-000099") is None

@@ -38,6 +38,8 @@ def running_service(database_url: str, nats_url: str, **overrides: str) -> Itera
                 "O2C_VENDOR_RETRY_FIRST_DELAY": "0.01",
                 "O2C_SHUTDOWN_GRACE_SECONDS": "2",
                 "O2C_ERP_SIMULATORS": "false",
+                "O2C_DASHBOARD_ADDRESS": "",  # a test that wants it asks for 127.0.0.1:0
+                "O2C_METRICS_ADDRESS": "127.0.0.1:0",
                 **trusted_key_settings(),
                 **overrides,
             }

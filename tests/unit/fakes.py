@@ -16,6 +16,7 @@ from support.platform_invoices import FakePlatformInvoices
 
 from application.call_records import CallRecordFilter, Cursor
 from application.errors import VendorRejected, VendorUnavailable
+from application.exception_listing import ExceptionCursor, ExceptionFilter
 from application.ports import (
     CustomerRequest,
     EngagementLink,
@@ -34,7 +35,7 @@ from domain.erp_posting import ErpPosting
 from domain.erp_routing import RouteBook
 from domain.errors import ConcurrentUpdate
 from domain.events import Event
-from domain.exception_case import ExceptionCase, ExceptionStatus
+from domain.exception_case import UNRESOLVED, ExceptionCase
 from domain.intercompany import IntercompanyCharge
 from domain.invoicing.billed_work import BilledWork
 from domain.invoicing.invoice import Invoice, InvoiceStatus
@@ -77,6 +78,7 @@ def clone(item: Any) -> Any:
         changes["erp_customer_accounts"] = [attrs.evolve(a) for a in item.erp_customer_accounts]
     if isinstance(item, ExceptionCase):
         changes["payload"] = copy.deepcopy(item.payload)
+        changes["attempt_log"] = [attrs.evolve(a) for a in item.attempt_log]
     if isinstance(item, Saga):
         changes["context"] = copy.deepcopy(item.context)
     return attrs.evolve(item, **changes)
@@ -250,8 +252,34 @@ class FakeExceptions(_Repo):
         ids = dict.fromkeys(c.id for c in known if c.business_key == business_key)
         cases = [self.get(i) for i in ids]
         return sorted(
-            (c for c in cases if c.status is ExceptionStatus.OPEN), key=lambda c: c.created_at
+            (c for c in cases if c.status in UNRESOLVED), key=lambda c: (c.created_at, c.id)
         )
+
+    def page(
+        self, where: ExceptionFilter, after: ExceptionCursor | None, limit: int
+    ) -> list[ExceptionCase]:
+        known = dict.fromkeys([*self.pending, *self.table])
+        cases = sorted((self.get(i) for i in known), key=lambda c: (c.created_at, c.id))
+        start = (after.created_at, after.exception_id) if after else None
+        return [
+            c
+            for c in cases
+            if case_matches(c, where) and (start is None or (c.created_at, c.id) > start)
+        ][:limit]
+
+
+def case_matches(case: ExceptionCase, where: ExceptionFilter) -> bool:
+    wanted = {
+        "owner_role": where.owner_role,
+        "workflow": where.workflow,
+        "business_key": where.business_key or None,
+        "status": where.status,
+    }
+    return (
+        all(value is None or getattr(case, name) == value for name, value in wanted.items())
+        and (where.created_after is None or case.created_at >= where.created_after)
+        and (where.created_before is None or case.created_at < where.created_before)
+    )
 
 
 class FakeSagaLog:

@@ -40,10 +40,14 @@ from entrypoints.grpc.limits import check_request
 from o2c.v1 import (
     audit_pb2,
     billing_pb2,
+    controls_pb2,
     customers_pb2,
     engagement_pb2,
     erp_routing_pb2,
+    exceptions_pb2,
     invoicing_pb2,
+    lineage_pb2,
+    operations_pb2,
     options_pb2,
     reference_data_pb2,
 )
@@ -55,8 +59,14 @@ SERVICES = (
     erp_routing_pb2.DESCRIPTOR.services_by_name["ErpRoutingService"],
     customers_pb2.DESCRIPTOR.services_by_name["CustomerService"],
     reference_data_pb2.DESCRIPTOR.services_by_name["ReferenceDataService"],
+    lineage_pb2.DESCRIPTOR.services_by_name["LineageService"],
+    controls_pb2.DESCRIPTOR.services_by_name["ControlService"],
+    exceptions_pb2.DESCRIPTOR.services_by_name["ExceptionService"],
+    operations_pb2.DESCRIPTOR.services_by_name["OperationsService"],
 )
 VALID_REQUESTS: dict[str, Callable[[], Message]] = {
+    "o2c.v1.GetMetricsSummaryRequest": operations_pb2.GetMetricsSummaryRequest,
+    "o2c.v1.GetLineageRequest": lambda: lineage_pb2.GetLineageRequest(business_key="006-K1"),
     "o2c.v1.CreateServiceEngagementRequest": lambda: closed_won("K1"),
     "o2c.v1.ApproveBillableEventRequest": lambda: time_entry("K1", "eng-1"),
     "o2c.v1.GetServiceEngagementRequest": lambda: engagement_pb2.GetServiceEngagementRequest(
@@ -124,6 +134,32 @@ VALID_REQUESTS: dict[str, Callable[[], Message]] = {
     ),
     "o2c.v1.ReconcileIntercompanyRequest": lambda: erp_routing_pb2.ReconcileIntercompanyRequest(
         legal_entity_code="GB01"
+    ),
+    "o2c.v1.RunControlsRequest": lambda: controls_pb2.RunControlsRequest(
+        control=controls_pb2.CONTROL_BILLING_VS_ERP, legal_entity_code="GB01"
+    ),
+    "o2c.v1.ListControlRunsRequest": lambda: controls_pb2.ListControlRunsRequest(
+        control=controls_pb2.CONTROL_DUAL_WRITE, legal_entity_code="GB01", page_size=10
+    ),
+    "o2c.v1.ListExceptionsRequest": lambda: exceptions_pb2.ListExceptionsRequest(
+        owner_role=exceptions_pb2.OWNER_ROLE_FINANCE,
+        workflow=exceptions_pb2.WORKFLOW_INVOICE_TO_ERP,
+        business_key="INV-GB01-000001",
+        status=exceptions_pb2.EXCEPTION_STATUS_OPEN,
+        page_size=10,
+    ),
+    "o2c.v1.GetExceptionRequest": lambda: exceptions_pb2.GetExceptionRequest(exception_id="x-1"),
+    "o2c.v1.RetryExceptionRequest": lambda: exceptions_pb2.RetryExceptionRequest(
+        request_id="r-1", exception_id="x-1"
+    ),
+    "o2c.v1.AssignExceptionRequest": lambda: exceptions_pb2.AssignExceptionRequest(
+        request_id="r-1", exception_id="x-1", assignee="ops.anna"
+    ),
+    "o2c.v1.ResolveExceptionRequest": lambda: exceptions_pb2.ResolveExceptionRequest(
+        request_id="r-1", exception_id="x-1", note="mapped by hand"
+    ),
+    "o2c.v1.DiscardExceptionRequest": lambda: exceptions_pb2.DiscardExceptionRequest(
+        request_id="r-1", exception_id="x-1", reason="a test deal"
     ),
     "o2c.v1.SyncReferenceDataRequest": lambda: reference_data_pb2.SyncReferenceDataRequest(
         account_id="001-ACME"

@@ -17,9 +17,13 @@ from domain.errors import (
 from entrypoints.grpc.limits import check_request
 from o2c.v1 import (
     billing_pb2,
+    controls_pb2,
     customers_pb2,
     engagement_pb2,
     erp_routing_pb2,
+    exceptions_pb2,
+    lineage_pb2,
+    operations_pb2,
     reference_data_pb2,
 )
 
@@ -29,6 +33,10 @@ SERVICES = (
     erp_routing_pb2.DESCRIPTOR.services_by_name["ErpRoutingService"],
     customers_pb2.DESCRIPTOR.services_by_name["CustomerService"],
     reference_data_pb2.DESCRIPTOR.services_by_name["ReferenceDataService"],
+    lineage_pb2.DESCRIPTOR.services_by_name["LineageService"],
+    controls_pb2.DESCRIPTOR.services_by_name["ControlService"],
+    exceptions_pb2.DESCRIPTOR.services_by_name["ExceptionService"],
+    operations_pb2.DESCRIPTOR.services_by_name["OperationsService"],
 )
 REQUESTS = [method.input_type for service in SERVICES for method in service.methods]
 

@@ -36,7 +36,14 @@ from domain.billing.outcomes import (
 from domain.erp_routing import ErpRouteSet
 from domain.invoicing.events import CreditNoteIssued, InvoiceFinalised, PaymentApplied
 from domain.ownership import System
-from o2c.v1 import billing_pb2, common_pb2, envelope_pb2, events_pb2, invoicing_pb2
+from o2c.v1 import (
+    billing_pb2,
+    common_pb2,
+    envelope_pb2,
+    events_pb2,
+    exceptions_pb2,
+    invoicing_pb2,
+)
 
 SUBJECT_PREFIX = "o2c.v1"
 INVALID_TOKEN = frozenset(" \t\r\n*>")
@@ -191,6 +198,49 @@ def _exception_parked(event: events.ExceptionParked) -> Message:
     )
 
 
+def _exception_assigned(event: events.ExceptionAssigned) -> Message:
+    return events_pb2.ExceptionAssigned(**_case_of(event), assignee=event.assignee)
+
+
+def _exception_retry_started(event: events.ExceptionRetryStarted) -> Message:
+    return events_pb2.ExceptionRetryStarted(**_case_of(event), attempt=event.attempt)
+
+
+def _exception_retry_failed(event: events.ExceptionRetryFailed) -> Message:
+    return events_pb2.ExceptionRetryFailed(
+        **_case_of(event), attempt=event.attempt, detail=event.detail
+    )
+
+
+def _exception_resolved(event: events.ExceptionResolved) -> Message:
+    return events_pb2.ExceptionResolved(
+        **_case_of(event),
+        resolution=enum_number(
+            exceptions_pb2.ExceptionResolution, "EXCEPTION_RESOLUTION", event.resolution
+        ),
+        note=event.note,
+        resolved_by=event.by,
+        seconds_to_resolution=event.seconds_to_resolution,
+    )
+
+
+def _exception_discarded(event: events.ExceptionDiscarded) -> Message:
+    return events_pb2.ExceptionDiscarded(
+        **_case_of(event),
+        reason=event.note,
+        discarded_by=event.by,
+        seconds_to_resolution=event.seconds_to_resolution,
+    )
+
+
+def _case_of(event: events.ExceptionOutcome) -> dict[str, Any]:
+    return {
+        "exception_id": event.exception_id,
+        "workflow": workflow_number(event.workflow),
+        "business_key": event.business_key,
+    }
+
+
 def _billable_event_staged(event: events.BillableEventStaged) -> Message:
     return events_pb2.BillableEventStaged(
         billable_event_id=event.billable_event_id,
@@ -311,6 +361,21 @@ ROUTES: Mapping[type[events.Event], Route] = MappingProxyType(
         ),
         events.ExceptionParked: Route(
             "exception.parked", events_pb2.ExceptionParked, _exception_parked
+        ),
+        events.ExceptionAssigned: Route(
+            "exception.assigned", events_pb2.ExceptionAssigned, _exception_assigned
+        ),
+        events.ExceptionRetryStarted: Route(
+            "exception.retry_started", events_pb2.ExceptionRetryStarted, _exception_retry_started
+        ),
+        events.ExceptionRetryFailed: Route(
+            "exception.retry_failed", events_pb2.ExceptionRetryFailed, _exception_retry_failed
+        ),
+        events.ExceptionResolved: Route(
+            "exception.resolved", events_pb2.ExceptionResolved, _exception_resolved
+        ),
+        events.ExceptionDiscarded: Route(
+            "exception.discarded", events_pb2.ExceptionDiscarded, _exception_discarded
         ),
         events.BillableEventStaged: Route(
             "billing.billable_event_staged", events_pb2.BillableEventStaged, _billable_event_staged

@@ -21,10 +21,12 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StreamConfig
 from nats.js.errors import NotFoundError
 
 from adapters.messaging.backoff import Backoff
-from adapters.messaging.headers import MSG_ID
+from adapters.messaging.headers import CORRELATION_ID, MSG_ID, header_value
+from application.correlation import Trace, accepted, traced
 from application.vendor_events import Outcome, VendorMessage
 
 FETCH_BATCH = 16
+VENDOR_CORRELATION_ID = "X-Correlation-Id"
 FETCH_WAIT = 0.5  # seconds a fetch waits for messages, so a stop is noticed soon
 
 
@@ -126,7 +128,8 @@ class VendorEventConsumer:
         loop = asyncio.get_running_loop()
         for msg in messages:
             message = self.vendor_message(msg)
-            outcome = await loop.run_in_executor(None, subscription.handle, message)
+            trace = Trace(accepted(correlation_header(msg)))
+            outcome = await loop.run_in_executor(None, handled_in, trace, subscription, message)
             self._log.info(
                 "vendor event",
                 subject=msg.subject,
@@ -154,3 +157,16 @@ class VendorEventConsumer:
 
     def retry_delay(self, delivery: int) -> float:
         return float(self.settings.first_retry_seconds * 2 ** max(delivery - 1, 0))
+
+
+def correlation_header(msg: Msg) -> str:
+    headers = msg.headers or {}
+    return header_value(headers, CORRELATION_ID) or headers.get(VENDOR_CORRELATION_ID, "")
+
+
+def handled_in(trace: Trace, subscription: Subscription, message: VendorMessage) -> Outcome:
+    with (
+        traced(trace),
+        structlog.contextvars.bound_contextvars(correlation_id=trace.correlation_id),
+    ):
+        return subscription.handle(message)

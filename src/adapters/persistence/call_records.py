@@ -70,6 +70,7 @@ def row_of(record: CallRecord) -> dict[str, Any]:
         "business_key": record.business_key,
         "code": record.code,
         "reason": record.reason,
+        "correlation_id": record.correlation_id,
     }
 
 
@@ -84,4 +85,5 @@ def record_of(row: Any) -> CallRecord:
         business_key=row["business_key"],
         code=row["code"],
         reason=row["reason"],
+        correlation_id=row["correlation_id"],
     )

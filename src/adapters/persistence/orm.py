@@ -25,6 +25,7 @@ from adapters.persistence.tables import (
     engagement_erp_accounts,
     engagements,
     erp_route_books,
+    exception_attempts,
     exceptions,
     invoices,
     metadata,
@@ -40,7 +41,7 @@ from domain.billable_event import BillableEvent
 from domain.billing.agreement import BillingAgreement
 from domain.engagement import Engagement, ErpCustomerAccount, WorkPackage
 from domain.erp_routing import RouteBook
-from domain.exception_case import ExceptionCase
+from domain.exception_case import ExceptionAttempt, ExceptionCase
 from domain.invoicing.invoice import Invoice
 from domain.saga import Saga, SagaStep
 
@@ -123,7 +124,20 @@ def map_engagements(mappers: registry) -> None:
 
 
 def map_exceptions(mappers: registry) -> None:
-    mappers.map_imperatively(ExceptionCase, exceptions, version_id_col=exceptions.c.version)
+    mappers.map_imperatively(ExceptionAttempt, exception_attempts)
+    mappers.map_imperatively(
+        ExceptionCase,
+        exceptions,
+        version_id_col=exceptions.c.version,
+        properties={
+            "attempt_log": relationship(
+                ExceptionAttempt,
+                lazy="selectin",
+                cascade="all, delete-orphan",
+                order_by=exception_attempts.c.number,
+            ),
+        },
+    )
 
 
 def inserted_after_engagements(dependent: type[Any]) -> Any:

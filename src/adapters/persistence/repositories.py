@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Iterable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import Column, ColumnElement, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from adapters.persistence.column_types import exact_sum
@@ -15,16 +15,18 @@ from adapters.persistence.tables import (
     audit_log,
     billable_events,
     engagements,
+    exceptions,
     saga_steps,
     sagas,
     work_packages,
 )
+from application.exception_listing import ExceptionCursor, ExceptionFilter
 from domain.audit import Refusal
 from domain.billable_event import BillableEvent, BillableEventStatus
 from domain.billing.agreement import BillingAgreement
 from domain.engagement import Engagement
 from domain.erp_routing import RouteBook
-from domain.exception_case import ExceptionCase, ExceptionStatus
+from domain.exception_case import UNRESOLVED, ExceptionCase
 from domain.invoicing.invoice import Invoice
 from domain.money import Money
 from domain.ownership import System
@@ -126,10 +128,39 @@ class SqlExceptionQueue(AggregateRepository[ExceptionCase]):
     def open_cases(self, business_key: str) -> list[ExceptionCase]:
         query = (
             select(ExceptionCase)
-            .filter_by(business_key=business_key, status=ExceptionStatus.OPEN)
-            .order_by(ExceptionCase.created_at)  # type: ignore[arg-type]
+            .where(exceptions.c.business_key == business_key)
+            .where(exceptions.c.status.in_(UNRESOLVED))
+            .order_by(exceptions.c.created_at, exceptions.c.id)
         )
         return self._all_seen(self.session.scalars(query))
+
+    def page(
+        self, where: ExceptionFilter, after: ExceptionCursor | None, limit: int
+    ) -> list[ExceptionCase]:
+        table = exceptions
+        query = select(ExceptionCase).where(*exception_conditions(where))
+        if after is not None:
+            query = query.where(
+                tuple_(table.c.created_at, table.c.id) > (after.created_at, after.exception_id)
+            )
+        query = query.order_by(table.c.created_at, table.c.id).limit(limit)
+        return self._all_seen(self.session.scalars(query))
+
+
+def exception_conditions(where: ExceptionFilter) -> list[ColumnElement[bool]]:
+    table = exceptions
+    wanted: list[tuple[Column[Any], object]] = [
+        (table.c.owner_role, where.owner_role),
+        (table.c.workflow, where.workflow),
+        (table.c.business_key, where.business_key or None),
+        (table.c.status, where.status),
+    ]
+    conditions = [column == value for column, value in wanted if value is not None]
+    if where.created_after is not None:
+        conditions.append(table.c.created_at >= where.created_after)
+    if where.created_before is not None:
+        conditions.append(table.c.created_at < where.created_before)
+    return conditions
 
 
 class SqlSagaRepository(AggregateRepository[Saga]):

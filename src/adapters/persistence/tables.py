@@ -54,7 +54,14 @@ from adapters.persistence.saga_columns import RequestKeyJson
 from domain.billable_event import BillableEventStatus
 from domain.billing.charges import ChargeKind
 from domain.engagement import BillingMethod, EngagementStatus
-from domain.exception_case import ExceptionStatus, OwnerRole, ReasonCode, Workflow
+from domain.exception_case import (
+    AttemptOutcome,
+    ExceptionStatus,
+    OwnerRole,
+    ReasonCode,
+    Resolution,
+    Workflow,
+)
 from domain.invoicing.billed_work import BilledWorkStatus
 from domain.invoicing.invoice import InvoiceStatus
 from domain.invoicing.numbering import Series
@@ -249,7 +256,23 @@ exceptions = Table(
     Column("status", stored_by_value(ExceptionStatus), nullable=False),
     Column("resolved_at", UtcDateTime),
     version_column(),
+    Column("payload_version", Integer, nullable=False, server_default="1"),
+    Column("assignee", String(MAX_SUBJECT_LENGTH), nullable=False, server_default=""),
+    Column("resolution", stored_by_value(Resolution)),
+    Column("resolution_note", Text, nullable=False, server_default=""),
+    Column("resolved_by", String(MAX_SUBJECT_LENGTH), nullable=False, server_default=""),
     Index(None, "business_key", "status"),
+    Index(None, "created_at", "id"),
+)
+
+exception_attempts = Table(
+    "exception_attempts",
+    metadata,
+    id_column("exception_id", ForeignKey("exceptions.id", ondelete="CASCADE"), primary_key=True),
+    Column("number", Integer, primary_key=True, autoincrement=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("outcome", stored_by_value(AttemptOutcome), nullable=False),
+    Column("detail", Text, nullable=False),
 )
 
 saga_steps = Table(
@@ -356,6 +379,7 @@ call_records = Table(
     declared_column("business_key", (CALL, "business_key"), nullable=False, index=True),
     declared_column("code", (CALL, "code"), nullable=False),
     declared_column("reason", (CALL, "reason"), nullable=False),
+    Column("correlation_id", String(64), nullable=False, server_default="", index=True),
     Index(None, "recorded_at", "id"),
     Index(None, "subject", "recorded_at"),
 )
@@ -462,4 +486,33 @@ platform_invoices = Table(
     Column("balance", String(40), nullable=False),
     Column("status", String(64), nullable=False),
     Column("read_at", UtcDateTime, nullable=False),
+)
+
+# Each HTTP call o2c made to a vendor system, for lineage (adapters/vendors/call_log.py).
+vendor_calls = Table(
+    "vendor_calls",
+    metadata,
+    sequence_column(),
+    Column("called_at", UtcDateTime, nullable=False),
+    Column("system", String(32), nullable=False),
+    Column("operation", String(255), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("latency_ms", Integer, nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("correlation_id", String(64), nullable=False, index=True),
+    Column("business_key", String(255), nullable=False, index=True),
+)
+
+# Each reconciliation control run with its report (matched, variances with their business keys
+# and amounts), newest charted over time.
+control_runs = Table(
+    "control_runs",
+    metadata,
+    sequence_column(),
+    Column("control", String(32), nullable=False, index=True),
+    Column("legal_entity_code", String(32), nullable=False),
+    Column("ran_at", UtcDateTime, nullable=False),
+    Column("matched", Integer, nullable=False),
+    Column("variances", Integer, nullable=False),
+    Column("report", JSON, nullable=False),
 )

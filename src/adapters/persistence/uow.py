@@ -33,6 +33,7 @@ from adapters.persistence.repositories import (
 )
 from adapters.persistence.repository_slot import repository
 from adapters.persistence.request_ledger import SqlRequestLedger
+from application.correlation import correlation_id
 from domain.events import Event
 
 
@@ -109,7 +110,7 @@ class SqlAlchemyUnitOfWork:
         return sorted(events, key=lambda event: event.occurred_at)
 
     def _write_outbox(self, events: list[Event]) -> None:
-        write_outbox(self.session, events, self._encode)
+        write_outbox(self.session, events, self._encode, correlation_id())
 
     def _forget_events(self) -> None:
         for aggregate in self._aggregates():

@@ -160,13 +160,17 @@ def bearer_token(context: grpc.ServicerContext) -> str:
     return value[len(BEARER) :].strip()
 
 
+def with_article(word: str) -> str:
+    return f"{'an' if word[:1] in 'aeio' else 'a'} {word}"
+
+
 def check_policy(policy: CallPolicy, principal: Principal) -> None:
     if not policy.systems:
         raise errors.PolicyMissing("this RPC declares no policy, so nobody may call it")
     refusal = policy.refusal(principal)
     if refusal is not None:
         raise REFUSALS[refusal](
-            f"a {principal.system.value} caller may not call this RPC"
+            f"{with_article(principal.system.value)} caller may not call this RPC"
             + (" without the scopes it requires" if refusal == SCOPE_MISSING else ""),
             keys={"system": principal.system.value, "scopes": " ".join(sorted(policy.scopes))},
         )

@@ -7,6 +7,7 @@ authentication interceptor calls for those it refuses."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +16,7 @@ import structlog
 
 from adapters.declared_lengths import max_length
 from application.call_records import CallAuditUnitOfWork
+from application.correlation import correlation_id
 from application.ports import Clock, IdGenerator
 from application.record_call import record_call
 from domain.call_record import SUCCEEDED, Caller, CallRecord
@@ -50,25 +52,40 @@ class CallAuditor:
         self.ids = ids
 
     def build(
-        self, method: str, request: object, principal: Principal | None, code: str, reason: str
+        self,
+        method: str,
+        request: object,
+        principal: Principal | None,
+        code: str,
+        reason: str,
+        arrived_at: dt.datetime | None = None,
     ) -> CallRecord:
+        """Kept at the time the call arrived, so that it comes before the work it started."""
         return CallRecord(
             id=self.ids.new_id(),
-            recorded_at=self.clock.now(),
+            recorded_at=arrived_at or self.clock.now(),
             caller=None if principal is None else caller(principal),
             method=bounded(method, RECORD, "method"),
             request_id=bounded(request_id_of(request), RECORD, "request_id"),
             business_key=bounded(business_key_of(request), RECORD, "business_key"),
             code=bounded(code, RECORD, "code"),
             reason=bounded(reason, RECORD, "reason"),
+            correlation_id=correlation_id(),
         )
 
     def record(
-        self, method: str, request: object, principal: Principal | None, code: str, reason: str
+        self,
+        method: str,
+        request: object,
+        principal: Principal | None,
+        code: str,
+        reason: str,
+        arrived_at: dt.datetime | None = None,
     ) -> None:
         """Never changes the call's answer: a record that cannot be written is logged as lost."""
         try:
-            record_call(self.build(method, request, principal, code, reason), self.uow_factory)
+            built = self.build(method, request, principal, code, reason, arrived_at)
+            record_call(built, self.uow_factory)
         except Exception:
             log.exception("call record lost", method=method, code=code, reason=reason)
 
@@ -104,12 +121,14 @@ class CallAudit(grpc.ServerInterceptor):
 
     def audited(self, inner: UnaryHandler, method: str) -> UnaryHandler:
         def audit(request: Any, context: grpc.ServicerContext) -> Any:
+            arrived_at = self.auditor.clock.now()
             try:
                 response = inner(request, context)
             except Exception:
-                self.auditor.record(method, request, current_principal(), *outcome_of(context))
+                code, reason = outcome_of(context)
+                self.auditor.record(method, request, current_principal(), code, reason, arrived_at)
                 raise
-            self.auditor.record(method, request, current_principal(), SUCCEEDED, "")
+            self.auditor.record(method, request, current_principal(), SUCCEEDED, "", arrived_at)
             return response
 
         return audit

@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from concurrent import futures
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from adapters.metrics.figures import Figures
 from application.billing_ports import BillingPorts
+from application.controls.run import Controls
 from application.create_engagement import ProvisioningPorts
 from application.credit_check import CreditChecks
+from application.exception_commands import ExceptionDesk
+from application.exception_retry import ExceptionRetry
+from application.lineage import LineageReaders
 from application.reference_sync import ReferenceSync
 from entrypoints.grpc.audit_servicer import AuditServicer
 from entrypoints.grpc.billing_servicer import BillingServicer
 from entrypoints.grpc.call_audit import CallAudit, CallAuditor
+from entrypoints.grpc.control_servicer import ControlServicer
+from entrypoints.grpc.correlation import CorrelationIds
 from entrypoints.grpc.customer_servicer import CustomerServicer
 from entrypoints.grpc.erp_routing_servicer import ErpRoutingServicer
+from entrypoints.grpc.exception_servicer import ExceptionServicer
 from entrypoints.grpc.interceptors import DeclaredLimits, ErrorBoundary
+from entrypoints.grpc.lineage_servicer import LineageServicer
+from entrypoints.grpc.operations_servicer import OperationsServicer
 from entrypoints.grpc.rate_limit import RateLimit, TokenBuckets
 from entrypoints.grpc.reference_data_servicer import ReferenceDataServicer
 from entrypoints.grpc.servicers import EngagementServicer
@@ -26,12 +37,20 @@ from o2c.v1 import (
     audit_pb2_grpc,
     billing_pb2,
     billing_pb2_grpc,
+    controls_pb2,
+    controls_pb2_grpc,
     customers_pb2,
     customers_pb2_grpc,
     engagement_pb2,
     engagement_pb2_grpc,
     erp_routing_pb2,
     erp_routing_pb2_grpc,
+    exceptions_pb2,
+    exceptions_pb2_grpc,
+    lineage_pb2,
+    lineage_pb2_grpc,
+    operations_pb2,
+    operations_pb2_grpc,
     reference_data_pb2,
     reference_data_pb2_grpc,
 )
@@ -41,8 +60,12 @@ SERVICE_NAMES = (
     billing_pb2.DESCRIPTOR.services_by_name["BillingService"].full_name,
     audit_pb2.DESCRIPTOR.services_by_name["AuditService"].full_name,
     erp_routing_pb2.DESCRIPTOR.services_by_name["ErpRoutingService"].full_name,
+    exceptions_pb2.DESCRIPTOR.services_by_name["ExceptionService"].full_name,
     customers_pb2.DESCRIPTOR.services_by_name["CustomerService"].full_name,
     reference_data_pb2.DESCRIPTOR.services_by_name["ReferenceDataService"].full_name,
+    controls_pb2.DESCRIPTOR.services_by_name["ControlService"].full_name,
+    lineage_pb2.DESCRIPTOR.services_by_name["LineageService"].full_name,
+    operations_pb2.DESCRIPTOR.services_by_name["OperationsService"].full_name,
 )
 
 
@@ -82,11 +105,18 @@ def create_server(
     rate_limits: TokenBuckets | None = None,
     credit_checks: CreditChecks | None = None,
     reference_sync: ReferenceSync | None = None,
+    exception_retry: ExceptionRetry | None = None,
+    controls: Controls | None = None,
+    lineage: LineageReaders | None = None,
+    observers: Sequence[grpc.ServerInterceptor] = (),
+    metrics: Callable[[], Figures] | None = None,
 ) -> tuple[O2cServer, int]:
     """`credentials` serve TLS (see `transport.TransportSecurity`); without them, plaintext."""
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers),
         interceptors=[
+            CorrelationIds(),
+            *observers,
             ErrorBoundary(),
             authentication,
             *([CallAudit(auditor)] if auditor else []),
@@ -107,6 +137,10 @@ def create_server(
     erp_routing_pb2_grpc.add_ErpRoutingServiceServicer_to_server(
         ErpRoutingServicer(billing), server
     )
+    exceptions_pb2_grpc.add_ExceptionServiceServicer_to_server(
+        ExceptionServicer(ExceptionDesk(billing.uow_factory, billing.clock), exception_retry),
+        server,
+    )
     if credit_checks is not None:
         customers_pb2_grpc.add_CustomerServiceServicer_to_server(
             CustomerServicer(credit_checks), server
@@ -115,10 +149,18 @@ def create_server(
         reference_data_pb2_grpc.add_ReferenceDataServiceServicer_to_server(
             ReferenceDataServicer(reference_sync), server
         )
+    if controls is not None:
+        controls_pb2_grpc.add_ControlServiceServicer_to_server(ControlServicer(controls), server)
     if auditor is not None:
         audit_pb2_grpc.add_AuditServiceServicer_to_server(
             AuditServicer(auditor.uow_factory), server
         )
+    if metrics is not None:
+        operations_pb2_grpc.add_OperationsServiceServicer_to_server(
+            OperationsServicer(metrics), server
+        )
+    if lineage is not None:
+        lineage_pb2_grpc.add_LineageServiceServicer_to_server(LineageServicer(lineage), server)
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from adapters.vendors.call_log import vendor_hooks
 from adapters.vendors.dynamics365.batch import Outcome, Write, changeset_request, encoded, outcomes
 from adapters.vendors.dynamics365.settings import Dynamics365Settings
 from application.errors import VendorRejected, VendorUnavailable
@@ -60,7 +61,9 @@ class ODataClient:
     ) -> None:
         self.settings = settings
         self.http = httpx.Client(
-            timeout=httpx.Timeout(settings.timeout_seconds), transport=transport
+            timeout=httpx.Timeout(settings.timeout_seconds),
+            transport=transport,
+            event_hooks=vendor_hooks("dynamics365"),
         )
         self.tokens = EntraTokens(self.http, settings)
         self.slots = threading.BoundedSemaphore(settings.concurrency_limit)

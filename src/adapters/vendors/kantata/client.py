@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from adapters.vendors.call_log import vendor_hooks
 from adapters.vendors.kantata.settings import KantataSettings
 from application.errors import VendorRejected, VendorUnavailable
 
@@ -52,6 +53,7 @@ class KantataClient:
         self.http = http or httpx.Client(
             base_url=settings.base_url,
             timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
+            event_hooks=vendor_hooks("kantata"),
         )
         self.headers = {"Authorization": f"Bearer {settings.token}", "Accept": "application/json"}
         self.per_page = settings.per_page

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 from attrs import frozen
 
+from adapters.vendors.call_log import vendor_hooks
 from adapters.vendors.netsuite.auth import TOKEN_PATH, CachedToken
 from adapters.vendors.netsuite.errors import SYSTEM, check
 from adapters.vendors.netsuite.settings import NetSuiteSettings
@@ -30,6 +31,7 @@ class NetSuiteClient:
         self.http = http or httpx.Client(
             base_url=settings.url,
             timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
+            event_hooks=vendor_hooks("netsuite"),
         )
         self.throttle = threading.BoundedSemaphore(settings.concurrency_limit)
         self.token = CachedToken(self.fetch_token, settings)

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 from attrs import field, frozen
 
+from adapters.vendors.call_log import vendor_hooks
 from adapters.vendors.salesforce.auth import TOKEN_PATH, CachedSession, Session
 from adapters.vendors.salesforce.errors import (
     REQUEST_LIMIT_EXCEEDED,
@@ -55,7 +56,8 @@ class SalesforceClient:
     ) -> None:
         self.settings = settings
         self.http = http or httpx.Client(
-            timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout)
+            timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
+            event_hooks=vendor_hooks("salesforce"),
         )
         self.slots = threading.BoundedSemaphore(settings.concurrency_limit)
         self.usage = ApiUsage(settings, sleep)

@@ -75,6 +75,14 @@ class SalesforceCrm:
     def record_payment_status(self, status: AccountPaymentStatus) -> str:
         return self.statuses.record(status)
 
+    def payment_status(self, account_id: str, invoice_number: str) -> AccountPaymentStatus | None:
+        key = f"{account_id}:{invoice_number}"
+        rows = self.client.query(payloads.status_query(self.mapping, key))
+        if not rows:
+            return None
+        with reading(f"payment status {key}"):
+            return payloads.status_of(self.mapping, rows[0])
+
     def record_payment_statuses(self, statuses: Sequence[AccountPaymentStatus]) -> list[str]:
         """Many statuses, 25 to a composite request, each request written whole or not at all."""
         return self.statuses.record_many(statuses)

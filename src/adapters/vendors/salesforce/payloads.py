@@ -17,7 +17,7 @@ from application.commands import RateLine, WorkPackageLine
 from application.crm_ports import AccountPaymentStatus, CrmDeal
 from application.ports import EngagementLink
 from application.reference_ports import CrmAccount
-from domain.money import minor_digits, quantum
+from domain.money import Money, minor_digits, quantum
 
 DEAL_FIELDS = (
     "legal_entity_code", "currency", "billing_method", "start_date", "end_date",
@@ -207,6 +207,42 @@ def stored_status(mapping: SalesforceMapping, row: dict[str, Any]) -> tuple[str,
         last_modified=moment(str(row["LastModifiedDate"])),
     )
     return str(row[section["external_id"]]), stored
+
+
+STATUS_FIELDS = ("account", "invoice_number", "status", "total", "paid", "balance", "as_of")
+
+
+def status_query(mapping: SalesforceMapping, key: str) -> str:
+    """The whole status record of one account and invoice, by its external id."""
+    section = mapping.payment_status
+    names = [section[name] for name in STATUS_FIELDS] + [currency_field(mapping)]
+    return (
+        f"SELECT {select(names)} FROM {section.object} "
+        f"WHERE {section['external_id']} = {soql_literal(key)}"
+    )
+
+
+def currency_field(mapping: SalesforceMapping) -> str:
+    """The mapped currency field, or the org's own currency of the record."""
+    return mapping.payment_status["currency"] or "CurrencyIsoCode"
+
+
+def status_of(mapping: SalesforceMapping, row: dict[str, Any]) -> AccountPaymentStatus:
+    section = mapping.payment_status
+    currency = str(row[currency_field(mapping)])
+
+    def money(name: str) -> Money:
+        return Money.of(Decimal(str(row[section[name]])), currency)
+
+    return AccountPaymentStatus(
+        account_id=str(row[section["account"]]),
+        invoice_number=str(row[section["invoice_number"]]),
+        status=mapping.in_o2c_words("status", str(row[section["status"]])),
+        total=money("total"),
+        paid=money("paid"),
+        balance=money("balance"),
+        as_of=moment(str(row[section["as_of"]])),
+    )
 
 
 def moment(text: str) -> dt.datetime:

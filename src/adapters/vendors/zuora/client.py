@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 
+from adapters.vendors.call_log import vendor_hooks
 from adapters.vendors.zuora.settings import ZuoraSettings
 from application.errors import VendorRejected, VendorUnavailable
 
@@ -99,6 +100,7 @@ class ZuoraClient:
         self.http = http or httpx.Client(
             base_url=settings.base_url,
             timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
+            event_hooks=vendor_hooks("zuora"),
         )
         self.token = Token(self.fetch_token, settings.token_margin_seconds)
         self.pace = Pace(sleep)

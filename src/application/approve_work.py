@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 from attrs import evolve, frozen
 
-from application.billing_access import active_engagement, agreement_for
+from application.approval_books import Books
 from application.billing_ports import BillingPorts
 from application.commands import ApproveWork
 from application.fees import schedule_fees
@@ -84,19 +84,31 @@ def approve_item(cmd: ApproveWork, ports: BillingPorts) -> ItemOutcome:
 
 
 def approve_work(cmd: ApproveWork, ports: BillingPorts) -> Approval:
-    caller = cmd.caller
     with fields_under(cmd.field_prefix), keyed_by_source(cmd.source_id):
-        kind = kind_of(cmd.kind)
-        system = source_system(cmd.source_system)
-        check_system_of_record(cmd, kind, system, caller, ports)
-        key = RequestKey(caller.subject, OPERATION, required(cmd.request_id, "request_id"))
+        kind, system, key = admit(cmd, ports)
         pipeline = Pipeline(ports.uow_factory, ports.clock)
-        as_sent = evolve(cmd, field_prefix="")  # a batch item and a single call are one request
-        answer = pipeline.run(key, as_sent, lambda uow: approve(uow, cmd, kind, system, ports))
+        answer = pipeline.run(key, as_sent(cmd), lambda uow: approve(uow, cmd, kind, system, ports))
     with ports.uow_factory() as uow:
         event = uow.billable_events.get(str(answer["billable_event_id"]))
     assert event is not None
     return Approval(event, bool(answer["already_staged"]), bool(answer.get("reapproved")))
+
+
+def admit(cmd: ApproveWork, ports: BillingPorts) -> tuple[str, System, RequestKey]:
+    """What is checked before any transaction: the kind, the writer, the idempotency key."""
+    kind = kind_of(cmd.kind)
+    system = source_system(cmd.source_system)
+    check_system_of_record(cmd, kind, system, cmd.caller, ports)
+    return (
+        kind,
+        system,
+        RequestKey(cmd.caller.subject, OPERATION, required(cmd.request_id, "request_id")),
+    )
+
+
+def as_sent(cmd: ApproveWork) -> ApproveWork:
+    """A batch item and a single call are one request under one key."""
+    return evolve(cmd, field_prefix="")
 
 
 @contextmanager
@@ -111,15 +123,22 @@ def keyed_by_source(source_id: str) -> Iterator[None]:
 
 
 def approve(
-    uow: UnitOfWork, cmd: ApproveWork, kind: str, system: System, ports: BillingPorts
+    uow: UnitOfWork,
+    cmd: ApproveWork,
+    kind: str,
+    system: System,
+    ports: BillingPorts,
+    books: Books | None = None,
 ) -> dict[str, object]:
+    """`books`: what a batch looked up once for all its items; a single call looks up its own."""
+    books = books or Books(uow)
     where = KINDS[kind] + "."
     source_id = required(cmd.source_id, where + "source_id")
     engagement_id = required(cmd.engagement_id, where + "engagement_id")
-    engagement = active_engagement(uow, engagement_id, cmd.caller, where + "engagement_id")
-    agreement = agreement_for(uow, engagement)
+    engagement = books.engagement(engagement_id, cmd.caller, where + "engagement_id")
+    agreement = books.agreement(engagement)
     code = package_code(cmd, engagement, agreement, where)
-    prior = uow.billable_events.get_by_source(system, source_id)
+    prior = books.prior(system, source_id)
     if prior is not None:
         work = work_of(cmd, kind, prior.id, agreement.terms_of(code, where + "work_package_code"))
         prior.check_same_work(engagement.id, code, cmd.resource, work, where + "source_id")
@@ -142,7 +161,7 @@ def approve(
         unit_price=unit_price(terms, work),
         now=ports.clock.now(),
     )
-    uow.billable_events.add(event)
+    books.stage(event)
     return {"billable_event_id": event.id, "already_staged": False, "reapproved": False}
 
 

@@ -32,12 +32,13 @@ from application.invoice_lines import line_text
 from application.parsing import parse_date, required
 from application.pipeline import Pipeline
 from application.platform_handoff import PlatformHandoff
-from application.ports import UnitOfWork
+from application.ports import BillingChunks, UnitOfWork
 from domain.billable_event import BillableEvent
 from domain.billing.agreement import BillingAgreement
 from domain.billing.charges import ChargeKind
 from domain.engagement import Engagement, EngagementStatus
 from domain.errors import InvalidField, LegalEntityNotAllowed, UnknownValue
+from domain.invoicing.billed_work import BilledWork
 from domain.invoicing.cycle import finalise_all, run_billing_cycle
 from domain.invoicing.invoice import Invoice
 from domain.invoicing.lines import key_of
@@ -81,23 +82,45 @@ def run_cycle(cmd: RunBillingCycle, ports: BillingPorts) -> CycleOutcome:
 def bill(
     uow: UnitOfWork, cmd: RunBillingCycle, as_of: dt.date, ports: BillingPorts
 ) -> dict[str, object]:
-    reference = required_reference(ports)
-    check_known(cmd.legal_entity_codes, reference)
+    check_known(cmd.legal_entity_codes, required_reference(ports))
     scoped = in_scope(uow, cmd)
-    engagements = [e for e in scoped if billed_by(e, reference) == O2C_ENGINE]
+    agreements = {e.id: agreement_for(uow, e) for e in billed_here(scoped, ports)}
+    return bill_engagements(uow, scoped, agreements, as_of, ports, finalise=cmd.finalise)
+
+
+def billed_here(scoped: Sequence[Engagement], ports: BillingPorts) -> list[Engagement]:
+    reference = required_reference(ports)
+    return [e for e in scoped if billed_by(e, reference) == O2C_ENGINE]
+
+
+def bill_engagements(
+    uow: UnitOfWork,
+    scoped: Sequence[Engagement],
+    agreements: Mapping[str, BillingAgreement],
+    as_of: dt.date,
+    ports: BillingPorts,
+    *,
+    finalise: bool,
+    cycle_id: str = "",
+    chunk: BillingChunks | None = None,
+) -> dict[str, object]:
+    """The cycle over these engagements, each o2c bills held with its agreement. With a
+    `chunk`, staged work is read and the charges recorded set-based, through it."""
+    reference = required_reference(ports)
+    engagements = billed_here(scoped, ports)
     elsewhere = [e for e in scoped if billed_by(e, reference) != O2C_ENGINE]
-    agreements = {e.id: agreement_for(uow, e) for e in engagements}  # each held once
     setup = billing_setup(engagements, agreements, reference)
     for engagement in engagements:
         schedule_fees(uow, engagement, agreements[engagement.id], as_of, ports.ids, ports.clock)
-    events = uow.billable_events.staged([e.id for e in engagements], as_of)
+    ids = [e.id for e in engagements]
+    events = chunk.staged(ids, as_of) if chunk else uow.billable_events.staged(ids, as_of)
     staged = staged_charges(events, {e.id: e for e in engagements})
     billed = uow.billed_work.get_many([key_of(item.charge) for item in staged])
-    if not cmd.finalise:  # a draft bills nothing: its records are copies, never saved
+    if not finalise:  # a draft bills nothing: its records are copies, never saved
         billed = {key: evolve(record) for key, record in billed.items()}
     for old in uow.invoices.drafts([e.id for e in scoped]):
         uow.invoices.remove_draft(old)
-    cycle_id = ports.ids.new_id()
+    cycle_id = cycle_id or ports.ids.new_id()
     result = run_billing_cycle(
         setup,
         cycle_id=cycle_id,
@@ -107,15 +130,16 @@ def bill(
         billed=billed,
         invoice_id=lambda _key: ports.ids.new_id(),
     )
+    if finalise:  # numbered before they are added: each invoice is written once, as issued
+        number(uow, result.invoices, as_of, ports)
     for invoice in result.invoices:
         uow.invoices.add(invoice)
-    if cmd.finalise:
-        finalise(uow, result.invoices, as_of, ports)
-        for record in result.billed:
-            if record.key not in billed:
-                uow.billed_work.add(record)
+    if finalise:
+        record_billed(uow, [r for r in result.billed if r.key not in billed], chunk)
         for event in events:
             event.mark_invoiced()
+        if chunk:
+            chunk.write_invoiced(events)
         if ports.postings is not None:
             ports.postings.invoices(uow, result.invoices, ports.clock.now())
         if ports.psa_invoiced is not None:
@@ -124,12 +148,22 @@ def bill(
             delivered = delivered_by(events, {e.id: e for e in engagements})
             pricing = reference.transfer_pricing()
             ports.intercompany.charge(uow, result.invoices, delivered, pricing, ports.clock.now())
-    handed = hand_over(uow, elsewhere, as_of, cycle_id, ports) if cmd.finalise else []
+    handed = hand_over(uow, elsewhere, as_of, cycle_id, ports) if finalise else []
     return {
         "invoice_ids": [i.id for i in result.invoices],
-        "finalised": cmd.finalise,
+        "finalised": finalise,
         "handed_to_platform": [h.as_json() for h in handed],
     }
+
+
+def record_billed(
+    uow: UnitOfWork, records: Sequence[BilledWork], chunk: BillingChunks | None
+) -> None:
+    if chunk:
+        chunk.write_billed(records)
+        return
+    for record in records:
+        uow.billed_work.add(record)
 
 
 def billed_by(engagement: Engagement, reference: BillingReferenceData) -> str:
@@ -176,7 +210,7 @@ def hand_over(
     return handed
 
 
-def finalise(
+def number(
     uow: UnitOfWork, invoices: Sequence[Invoice], as_of: dt.date, ports: BillingPorts
 ) -> None:
     codes = sorted({invoice.legal_entity.code for invoice in invoices})
@@ -289,4 +323,4 @@ def required_reference(ports: BillingPorts) -> BillingReferenceData:
     return ports.reference
 
 
-__all__ = ["CycleOutcome", "required", "run_cycle"]
+__all__ = ["CycleOutcome", "bill_engagements", "required", "run_cycle"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -42,6 +42,10 @@ class BillableEventRepository(Protocol):
     def add(self, event: BillableEvent) -> None: ...
     def get(self, event_id: str) -> BillableEvent | None: ...
     def get_by_source(self, system: System, source_id: str) -> BillableEvent | None: ...
+    def of_sources(self, sources: Collection[tuple[System, str]]) -> list[BillableEvent]:
+        """The events staged under any of these (source system, source id), in one look."""
+        ...
+
     def staged_total(self, engagement_id: str, currency: str) -> Money:
         """The sum of the engagement's staged amounts, added up exactly by the store."""
         ...
@@ -66,6 +70,34 @@ class BillingAgreementRepository(Protocol):
     def get(self, engagement_id: str) -> BillingAgreement | None: ...
     def engagement_ids(self) -> list[str]:
         """Every engagement that has an agreement, in id order."""
+        ...
+
+    def engagement_ids_after(self, after: str, limit: int) -> list[str]:
+        """The next `limit` of them after `after`, in id order: a cycle's chunks, keyset."""
+        ...
+
+    def get_many(self, engagement_ids: Collection[str]) -> dict[str, BillingAgreement]:
+        """The agreements there are, held like `get`, in one statement."""
+        ...
+
+
+class BillingChunks(Protocol):
+    def engagements(self, engagement_ids: Collection[str]) -> list[Engagement]:
+        """The engagements there are, with their work packages, in one round of statements."""
+        ...
+
+    def staged(self, engagement_ids: Collection[str], through: dt.date) -> list[BillableEvent]:
+        """Their events staged by `through`, in one statement, held by the chunk alone: only
+        `write_invoiced` writes them back."""
+        ...
+
+    def write_invoiced(self, events: Sequence[BillableEvent]) -> None:
+        """Writes those of `events` (read by `staged`) marked invoiced, set-based, each checked
+        to be the version read."""
+        ...
+
+    def write_billed(self, records: Sequence[BilledWork]) -> None:
+        """Inserts new billed-work records, set-based."""
         ...
 
 
@@ -204,6 +236,16 @@ class RequestLedger(Protocol):
 
     def get(self, key: RequestKey) -> RequestRecord | None: ...
     def complete(self, key: RequestKey, result: Mapping[str, object]) -> None: ...
+    def claim_all(
+        self, claims: Sequence[tuple[RequestKey, str]], now: dt.datetime
+    ) -> dict[RequestKey, RequestRecord]:
+        """Claim every (key, fingerprint) at once; the records already there, by key."""
+        ...
+
+    def complete_all(self, results: Mapping[RequestKey, Mapping[str, object]]) -> None: ...
+    def release(self, keys: Collection[RequestKey]) -> None:
+        """Forget claims of this transaction whose work was refused: a retry runs anew."""
+        ...
 
 
 class SagaRepository(Protocol):
@@ -251,6 +293,7 @@ class UnitOfWork(Transaction, Protocol):
     erp_postings: ErpPostings
     intercompany_charges: IntercompanyCharges
     platform_invoices: PlatformInvoices
+    billing_chunks: BillingChunks
 
     def rollback(self) -> None: ...
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_UP, Context, Decimal
@@ -21,13 +22,19 @@ MAX_MAGNITUDE = 64
 DECIMAL_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?", re.ASCII)
 
 
+# One context, never changed (its flags aside), rather than one built for every operation.
+EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN, rounding=ROUNDING)
+
+
 def exact() -> Context:
     """Sums and products never round here: the one rounding is the explicit `rounded()`."""
-    return Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN, rounding=ROUNDING)
+    return EXACT
 
 
+@functools.lru_cache(maxsize=1024)
 def minor_digits(code: str) -> int | None:
-    """ISO-4217's minor unit digits; None for an unknown code or one without minor units (XAU)."""
+    """ISO-4217's minor unit digits; None for an unknown code or one without minor units (XAU).
+    Asked for every amount built, so remembered per code (bounded: callers send codes)."""
     try:
         return Currency(code).exponent
     except ValueError:
@@ -62,6 +69,7 @@ def parse_decimal(text: str, field_name: str) -> Decimal:
     return value
 
 
+@functools.lru_cache(maxsize=64)
 def quantum(decimals: int) -> Decimal:
     return Decimal(1).scaleb(-decimals)
 
@@ -161,3 +169,9 @@ class Money:
 
     def __str__(self) -> str:
         return f"{self.amount_text()} {self.currency}"
+
+
+@functools.lru_cache(maxsize=1024)
+def zero_in(currency: str) -> Money:
+    """Nothing, in `currency`: one value per currency, as Money never changes."""
+    return Money.of(0, currency)

@@ -7,14 +7,16 @@ import time
 
 from dependency_injector import containers, providers
 
+from adapters.messaging.chunk_queue import ChunkQueue
 from adapters.messaging.event_codec import encoder_for, stream_subjects
 from adapters.messaging.outbox_health import OutboxHealthCheck
 from adapters.messaging.relay import OutboxRelay, RelayThread
 from adapters.persistence.control_runs import SqlControlRuns
 from adapters.persistence.dashboard_queries import SqlDashboardQueries
 from adapters.persistence.engine import create_engine_for, session_factory
+from adapters.persistence.job_locks import JobLocks
 from adapters.persistence.lineage_reader import sql_lineage_readers
-from adapters.persistence.outbox_store import SqlOutboxStore
+from adapters.persistence.outbox_claims import outbox_store
 from adapters.persistence.reference_data import SqlReferenceData
 from adapters.persistence.uow import SqlAlchemyUnitOfWork
 from adapters.persistence.vendor_calls import VendorCallWriter
@@ -41,6 +43,7 @@ from application.retry import RetryPolicy
 from application.vendor_events import ApprovedWorkEvents, ClosedWonEvents
 from domain.ownership import OwnershipMatrix, System
 from entrypoints.billing_platforms import platform_invoice_reader, zuora_platform
+from entrypoints.chunk_worker import chunk_biller
 from entrypoints.controls_worker import controls_worker
 from entrypoints.crm_adapters import salesforce_crm
 from entrypoints.dashboard.app import DashboardApp
@@ -79,13 +82,15 @@ class Container(containers.DeclarativeContainer):
 
     engine = providers.Singleton(create_engine_for, config.database.url)
     sessions = providers.Singleton(session_factory, engine)
-    outbox = providers.Singleton(SqlOutboxStore, engine)
+    outbox = providers.Singleton(outbox_store, engine)
+    job_locks = providers.Singleton(JobLocks, engine)
     relay = providers.Singleton(
         OutboxRelay,
         outbox,
         config.nats.url,
         stream=config.nats.stream,
         subjects=providers.Callable(stream_subjects, config.nats.subject_prefix),
+        replicas=config.nats.replicas,
     )
     relay_thread = providers.Singleton(RelayThread, relay)
     outbox_health = providers.Singleton(
@@ -216,6 +221,14 @@ class Container(containers.DeclarativeContainer):
     platform_invoice_reader = providers.Singleton(
         platform_invoice_reader, billing, config.billing.platform.read_seconds
     )
+    chunk_queue = providers.Singleton(
+        ChunkQueue,
+        config.nats.url,
+        providers.Singleton(chunk_biller, billing),
+        replicas=config.nats.replicas,
+        ack_wait=config.billing.chunks.ack_seconds,
+    )
+    chunk_worker = providers.Singleton(RelayThread, chunk_queue, name="billing chunk worker")
     reference_sync = providers.Singleton(
         ReferenceSync,
         store=providers.Singleton(SqlReferenceData, sessions),

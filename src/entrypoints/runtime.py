@@ -52,6 +52,7 @@ class Runtime:
         self.zuora: EmbeddedZuora | None = None
         self.platform_invoices: SagaWorker | None = None
         self.controls: SagaWorker | None = None
+        self.chunk_worker: RelayThread | None = None
         self.observability: Observability | None = None
         self.dashboard: DashboardServer | None = None
         self.port = 0
@@ -93,12 +94,20 @@ class Runtime:
         self.keep_sandbox_master_data()
         self.relay = self.container.relay_thread()
         self.relay.start()
-        self.saga_worker = self.container.saga_worker().start()
-        self.payment_reader = self.container.payment_reader().start()
-        self.platform_invoices = self.container.platform_invoice_reader().start()
-        self.reference_syncer = self.container.reference_syncer().start()
-        self.psa_work = self.container.psa_work_poller().start()
-        self.controls = self.container.controls_worker().start()
+        self.saga_worker = self.container.saga_worker().start()  # sagas have leases of their own
+        rounds = self.container.job_locks().round_of  # one replica at a time per scheduled job
+        self.payment_reader = self.container.payment_reader().one_replica_at_a_time(rounds).start()
+        self.platform_invoices = (
+            self.container.platform_invoice_reader().one_replica_at_a_time(rounds).start()
+        )
+        self.reference_syncer = (
+            self.container.reference_syncer().one_replica_at_a_time(rounds).start()
+        )
+        self.psa_work = self.container.psa_work_poller().one_replica_at_a_time(rounds).start()
+        self.controls = self.container.controls_worker().one_replica_at_a_time(rounds).start()
+        if self.container.config.billing.chunks.worker():
+            self.chunk_worker = self.container.chunk_worker()
+            self.chunk_worker.start()
         if self.container.config.vendor_events.enabled():
             self.vendor_events = self.container.vendor_events()
             self.vendor_events.start()
@@ -189,6 +198,8 @@ class Runtime:
             self.controls.stop(grace)
         if self.vendor_events is not None:
             self.vendor_events.stop(grace)
+        if self.chunk_worker is not None:
+            self.chunk_worker.stop(grace)
         if self.relay is not None:
             self.relay.stop(grace)
         if self.vendor_calls is not None:

@@ -4,8 +4,10 @@ kind of thread reads the payments the ERPs received (`payment_reader`)."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 
 import structlog
 
@@ -28,6 +30,7 @@ class SagaWorker:
         self.resume = resume
         self.every_seconds = every_seconds
         self.name, self.doing, self.done = name, doing, done
+        self.rounds: Callable[[str], AbstractContextManager[bool]] = every_round_is_ours
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._log = structlog.get_logger(f"o2c.{name}")
@@ -47,9 +50,17 @@ class SagaWorker:
         self._thread.join(timeout)
         return not self._thread.is_alive()
 
+    def one_replica_at_a_time(
+        self, rounds: Callable[[str], AbstractContextManager[bool]]
+    ) -> SagaWorker:
+        """Runs a round only when `rounds(name)` says this replica holds the job."""
+        self.rounds = rounds
+        return self
+
     def sweep(self) -> None:
         try:
-            resumed = self.resume()
+            with self.rounds(self.name) as ours:
+                resumed = self.resume() if ours else 0
         except Exception:  # one bad round must not stop the worker; the next one tries again
             self._log.exception(f"{self.doing} failed")
             return
@@ -59,6 +70,11 @@ class SagaWorker:
     def _main(self) -> None:
         while not self._stop.wait(self.every_seconds):
             self.sweep()
+
+
+@contextlib.contextmanager
+def every_round_is_ours(job: str) -> Iterator[bool]:
+    yield True
 
 
 def reference_syncer(sync: ReferenceSync, every_seconds: float) -> SagaWorker:

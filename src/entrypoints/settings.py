@@ -14,6 +14,7 @@ DEFAULTS: dict[str, str] = {
     "O2C_EMBEDDED_NATS_DIR": "var/nats",
     "O2C_STREAM": "O2C",
     "O2C_SUBJECT_PREFIX": "o2c.v1",
+    "O2C_STREAM_REPLICAS": "1",
     "O2C_OUTBOX_STALE_SECONDS": "60",
     "O2C_GRPC_ADDRESS": "127.0.0.1:50051",
     "O2C_DASHBOARD_ADDRESS": "127.0.0.1:8080",
@@ -43,6 +44,8 @@ DEFAULTS: dict[str, str] = {
     "O2C_BILLING_REFERENCE": "",
     "O2C_BILLING_PLATFORM": "sandbox",
     "O2C_BILLING_PLATFORM_SECONDS": "600",
+    "O2C_BILLING_CHUNK_WORKER": "off",
+    "O2C_BILLING_CHUNK_ACK_SECONDS": "60",
     "O2C_ZUORA_URL": "",
     "O2C_ZUORA_CLIENT_ID": "",
     "O2C_ZUORA_CLIENT_SECRET_FILE": "",
@@ -238,6 +241,7 @@ def as_config(values: Mapping[str, str]) -> dict[str, Any]:
             "url": values["O2C_NATS_URL"],
             "stream": values["O2C_STREAM"],
             "subject_prefix": values["O2C_SUBJECT_PREFIX"],
+            "replicas": whole_number(values, "O2C_STREAM_REPLICAS"),
         },
         "outbox": {"stale_seconds": number(values, "O2C_OUTBOX_STALE_SECONDS")},
         "grpc": {
@@ -249,6 +253,7 @@ def as_config(values: Mapping[str, str]) -> dict[str, Any]:
         "billing": {
             "reference": values["O2C_BILLING_REFERENCE"],
             "platform": billing_platform(values),
+            "chunks": billing_chunks(values),
         },
         "psa": psa(values),
         "crm": crm(values),
@@ -313,6 +318,17 @@ def observability(values: Mapping[str, str]) -> dict[str, Any]:
         "metrics_token_file": values["O2C_METRICS_TOKEN_FILE"],
         "metrics_cache_seconds": number(values, "O2C_METRICS_CACHE_SECONDS"),
         "otlp_endpoint": values["O2C_OTEL_EXPORTER_OTLP_ENDPOINT"].strip(),
+    }
+
+
+def billing_chunks(values: Mapping[str, str]) -> dict[str, Any]:
+    """Whether this replica takes chunks of the billing cycle from the work-queue stream."""
+    switch = values["O2C_BILLING_CHUNK_WORKER"].strip().lower()
+    if switch not in ("on", "off"):
+        raise SettingError(f"O2C_BILLING_CHUNK_WORKER must be on or off, got {switch!r}")
+    return {
+        "worker": switch == "on",
+        "ack_seconds": number(values, "O2C_BILLING_CHUNK_ACK_SECONDS"),
     }
 
 

@@ -88,6 +88,20 @@ def test_a_batch_item_on_another_entitys_engagement_is_not_found_and_not_staged(
     assert again.WhichOneof("outcome") == "staged_line" and not again.already_staged
 
 
+def test_an_imported_item_on_another_entitys_engagement_is_not_found_and_not_staged(
+    billing, us_engagement, run_key
+):
+    items = batch_of(run_key, time_entry(run_key, us_engagement.engagement_id, "TC-UKI")).items
+    stream = [billing_pb2.ImportBillableEventsRequest(request_id=f"imp-{run_key}", items=items)]
+
+    answer = billing.ImportBillableEvents(iter(stream), metadata=UK_PSA)
+
+    assert (answer.staged, answer.refused) == (0, 1)
+    assert answer.refusals[0].error.code == code_pb2.NOT_FOUND
+    us_psa = call_metadata("psa", ("US01",), subject="psa-us")
+    assert billing.ImportBillableEvents(iter(stream), metadata=us_psa).staged == 1
+
+
 def test_another_entitys_engagement_cannot_be_amended(engagements, us_engagement, run_key):
     request = amendment(us_engagement.engagement_id, 1, raised_cap("NA", "1.00"), key=run_key)
 
@@ -166,6 +180,7 @@ def test_every_rpc_that_takes_an_engagement_or_opportunity_id_is_checked_here():
         "GetServiceEngagement",
         "ApproveBillableEvent",
         "ApproveBillableEvents",
+        "ImportBillableEvents",
         "AmendServiceEngagement",
         "ListInvoices",
         "ListPlatformInvoices",  # test_zuora_billed_entity.py

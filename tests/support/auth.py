@@ -71,7 +71,8 @@ def caller(
     return integration(system, frozenset(legal_entities), subject, granted)
 
 
-def claims_for(principal: Principal, ttl_seconds: int = 300) -> dict[str, Any]:
+def claims_for(principal: Principal, ttl_seconds: int = 3600) -> dict[str, Any]:
+    """An hour: tokens made when a module is collected must outlast a slow suite."""
     return token_claims(
         issuer=ISSUER,
         audience=AUDIENCE,

@@ -7,7 +7,7 @@ import datetime as dt
 import itertools
 import threading
 from collections import Counter
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Self
 
@@ -213,6 +213,10 @@ class FakeBillableEvents(_Repo):
         )
         return found
 
+    def of_sources(self, sources: Collection[tuple[System, str]]) -> list[BillableEvent]:
+        found = (self.get_by_source(system, source_id) for system, source_id in set(sources))
+        return [event for event in found if event is not None]
+
     def staged(self, engagement_ids: Collection[str], through: dt.date) -> list[BillableEvent]:
         known = {**self.table, **self.pending}.values()
         ids = [e.id for e in known if e.engagement_id in engagement_ids]
@@ -360,6 +364,22 @@ class FakeRequestLedger:
         record = self.get(key)
         assert record is not None
         self.staged[key] = attrs.evolve(record, result=dict(result))
+
+    def claim_all(
+        self, claims: Sequence[tuple[RequestKey, str]], now: dt.datetime
+    ) -> dict[RequestKey, RequestRecord]:
+        found = {key: self.claim(key, print_, now) for key, print_ in claims}
+        return {key: record for key, record in found.items() if record is not None}
+
+    def complete_all(self, results: Mapping[RequestKey, Mapping[str, object]]) -> None:
+        for key, result in results.items():
+            self.complete(key, result)
+
+    def release(self, keys: Collection[RequestKey]) -> None:
+        for key in keys:
+            if key in self.claimed:
+                self.claimed.discard(key)
+                del self.staged[key]
 
     def check(self) -> None:
         """Like the key's primary key: of two units of work claiming it at once, one commits."""

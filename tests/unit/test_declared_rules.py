@@ -79,6 +79,9 @@ VALID_REQUESTS: dict[str, Callable[[], Message]] = {
     "o2c.v1.ApproveBillableEventsRequest": lambda: batch_of(
         "K1", time_entry("K1", "eng-1"), expense("K1", "eng-1")
     ),
+    "o2c.v1.ImportBillableEventsRequest": lambda: billing_pb2.ImportBillableEventsRequest(
+        request_id="import-1", items=batch_of("K1", time_entry("K1", "eng-1")).items
+    ),
     "o2c.v1.DecideHeldWorkRequest": lambda: billing_pb2.DecideHeldWorkRequest(
         request_id="decide-1",
         billable_event_id="be-1",

@@ -96,6 +96,7 @@ class OutboxRelay:
         connect_timeout: float = 2.0,
         duplicate_window: float = DUPLICATE_WINDOW_SECONDS,
         max_retry_delay: float = 15.0,
+        replicas: int = 1,
         now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ) -> None:
         self.store = store
@@ -107,6 +108,7 @@ class OutboxRelay:
         self.connect_timeout = connect_timeout
         self.duplicate_window = duplicate_window
         self.max_retry_delay = max_retry_delay
+        self.replicas = replicas
         self.state = RelayState()
         self._now = now
         self._client: Client | None = None
@@ -136,8 +138,8 @@ class OutboxRelay:
         )
         outcomes = list(zip(messages, acks, strict=True))
         acked = [message.event_id for message, ack in outcomes if isinstance(ack, PubAck)]
+        await asyncio.to_thread(self.store.mark_published, acked)  # also ends a replica's claim
         if acked:
-            await asyncio.to_thread(self.store.mark_published, acked)
             self.state = self.state.published(self._now())
         failures = [ack for ack in acks if not isinstance(ack, PubAck)]
         if failures:
@@ -258,6 +260,7 @@ class OutboxRelay:
             subjects=list(self.subjects),
             storage=StorageType.FILE,
             duplicate_window=self.duplicate_window,
+            num_replicas=self.replicas,
         )
 
     async def _add_missing_subjects(self, js: JetStreamContext, config: StreamConfig) -> None:

@@ -31,6 +31,24 @@ class SqlBillingAgreements(AggregateRepository[BillingAgreement]):
         column = billing_agreements.c.engagement_id
         return list(self.session.scalars(select(column).order_by(column)))
 
+    def engagement_ids_after(self, after: str, limit: int) -> list[str]:
+        column = billing_agreements.c.engagement_id
+        query = select(column).where(column > after).order_by(column).limit(limit)
+        return list(self.session.scalars(query))
+
+    def get_many(self, engagement_ids: Collection[str]) -> dict[str, BillingAgreement]:
+        column = billing_agreements.c.engagement_id
+        query = (
+            select(BillingAgreement)
+            .where(column.in_(sorted(engagement_ids)))
+            .order_by(column)  # held in one order, so two chunks never wait on each other
+            .with_for_update()
+        )
+        return {a.engagement_id: a for a in self._all_seen(self.session.scalars(query))}
+
+
+IDS_PER_STATEMENT = 10_000
+
 
 class SqlInvoices(AggregateRepository[Invoice]):
     aggregate = Invoice
@@ -92,13 +110,19 @@ class SqlBilledWork:
         return {record.key: record for record in found if record.key in wanted}
 
     def of_sources(self, source_ids: Collection[str]) -> list[BilledWork]:
-        table = billed_work
-        query = (
-            select(BilledWork)
-            .where(table.c.source_id.in_(list(source_ids)))
-            .order_by(table.c.source_id, table.c.kind)
-        )
-        return list(self.session.scalars(query))
+        """Read in chunks: a cycle over many events would pass more ids than one statement may
+        carry (PostgreSQL's limit is 65,535 parameters)."""
+        table, wanted = billed_work, sorted(source_ids)
+        found: list[BilledWork] = []
+        for start in range(0, len(wanted), IDS_PER_STATEMENT):
+            chunk = wanted[start : start + IDS_PER_STATEMENT]
+            query = (
+                select(BilledWork)
+                .where(table.c.source_id.in_(chunk))
+                .order_by(table.c.source_id, table.c.kind)
+            )
+            found += self.session.scalars(query)
+        return found
 
 
 class SqlDocumentSequences:

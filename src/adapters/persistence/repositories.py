@@ -11,6 +11,7 @@ from sqlalchemy import Column, ColumnElement, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from adapters.persistence.column_types import exact_sum
+from adapters.persistence.outbox_writer import IDS_PER_QUERY
 from adapters.persistence.tables import (
     audit_log,
     billable_events,
@@ -84,6 +85,17 @@ class SqlBillableEventRepository(AggregateRepository[BillableEvent]):
         query = select(BillableEvent).filter_by(source_system=system, source_id=source_id)
         return self._seen(self.session.scalars(query).one_or_none())
 
+    def of_sources(self, sources: Collection[tuple[System, str]]) -> list[BillableEvent]:
+        table, found = billable_events, []
+        for system, ids in ids_by_system(sources).items():
+            for start in range(0, len(ids), IDS_PER_QUERY):
+                chunk = ids[start : start + IDS_PER_QUERY]
+                query = select(BillableEvent).where(
+                    table.c.source_system == system, table.c.source_id.in_(chunk)
+                )
+                found += self._all_seen(self.session.scalars(query))
+        return found
+
     def staged_total(self, engagement_id: str, currency: str) -> Money:
         table = billable_events
         query = select(exact_sum(table.c.amount_minor_units)).where(
@@ -120,6 +132,13 @@ class SqlBillableEventRepository(AggregateRepository[BillableEvent]):
             .order_by(table.c.work_date, table.c.id)
         )
         return self._all_seen(self.session.scalars(query))
+
+
+def ids_by_system(sources: Collection[tuple[System, str]]) -> dict[System, list[str]]:
+    grouped: dict[System, set[str]] = {}
+    for system, source_id in sources:
+        grouped.setdefault(system, set()).add(source_id)
+    return {system: sorted(ids) for system, ids in grouped.items()}
 
 
 class SqlExceptionQueue(AggregateRepository[ExceptionCase]):

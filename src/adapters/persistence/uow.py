@@ -9,6 +9,7 @@ from typing import Any, Self
 from sqlalchemy.orm import Session
 
 from adapters.outbox import EventEncoder
+from adapters.persistence.billing_chunks import SqlBillingChunks
 from adapters.persistence.billing_repositories import (
     SqlBilledWork,
     SqlBillingAgreements,
@@ -59,6 +60,7 @@ class SqlAlchemyUnitOfWork:
     erp_postings = repository(SqlErpPostings)
     intercompany_charges = repository(SqlIntercompanyCharges)
     platform_invoices = repository(SqlPlatformInvoices)
+    billing_chunks = repository(SqlBillingChunks)
 
     def __init__(
         self,

@@ -20,13 +20,23 @@ from domain.errors import CurrencyMismatch, InvalidField, InvalidTransition, Inv
 from domain.events import Event
 from domain.invoicing.credit_notes import Credited, CreditLine, CreditNote, credit_line
 from domain.invoicing.document import InvoiceDocument, document_of
-from domain.invoicing.lines import InvoiceLine, check_charges, key_of, sum_of
+from domain.invoicing.lines import (
+    ChargeKey,
+    InvoiceLine,
+    LineSums,
+    check_charges,
+    key_of,
+    sum_of,
+)
 from domain.invoicing.numbering import DocumentNumber, DocumentSequence, Series
 from domain.invoicing.outcomes import credit_note_issued, finalised, payment_applied
 from domain.invoicing.payment_terms import PaymentTerms
 from domain.invoicing.payments import Payment, PaymentApplication
 from domain.invoicing.tax import Customer, LegalEntity, TaxTable
 from domain.money import Money, check_currency
+
+LINE_SUMS = "_line_sums"  # not fields: kept beside the lines they were worked out from
+BILLED_KEYS = "_billed_keys"
 
 
 class InvoiceStatus(enum.Enum):
@@ -89,11 +99,25 @@ class Invoice:
     ) -> InvoiceLine:
         """A line billing `charges`, taxed by the table's rule for this invoice's parties."""
         self.check_draft("lines")
-        check_charges(charges, self.currency, {key_of(c) for ln in self.lines for c in ln.charges})
+        billed = self.billed_keys()
+        new = check_charges(charges, self.currency, billed)
         rate = taxes.rate(self.legal_entity.country, self.customer, service_type)
         line = InvoiceLine.of(len(self.lines) + 1, description, service_type, tuple(charges), rate)
         self.lines = spread(self.discount, (*self.lines, line))
+        billed.update(new)  # the lines changed: the set moves on with them
+        self.__dict__[BILLED_KEYS] = (self.lines, billed)
         return self.lines[-1]
+
+    def billed_keys(self) -> set[ChargeKey]:
+        """The charges on these lines, gathered once for each set of lines (as `line_sums`):
+        the invoice's own set, read and never changed but by `bill`."""
+        kept = self.__dict__.get(BILLED_KEYS)
+        if isinstance(kept, tuple) and kept[0] is self.lines:
+            keys: set[ChargeKey] = kept[1]
+            return keys
+        keys = {key_of(c) for line in self.lines for c in line.charges}
+        self.__dict__[BILLED_KEYS] = (self.lines, keys)
+        return keys
 
     def give_discount(self, discount: Money) -> None:
         """An amount off the invoice, allocated across the lines in proportion to each."""
@@ -200,19 +224,28 @@ class Invoice:
 
     @property
     def amount(self) -> Money:
-        return sum_of((line.amount for line in self.lines), self.currency)
+        return self.line_sums().amount
 
     @property
     def net(self) -> Money:
-        return sum_of((line.net for line in self.lines), self.currency)
+        return self.line_sums().net
 
     @property
     def tax(self) -> Money:
-        return sum_of((line.tax for line in self.lines), self.currency)
+        return self.line_sums().tax
 
     @property
     def total(self) -> Money:
-        return self.net + self.tax
+        return self.line_sums().total
+
+    def line_sums(self) -> LineSums:
+        """The lines' sums, added up once for each set of lines: lines are frozen and replaced
+        whole on every change, so the sums of these very lines never change."""
+        sums = self.__dict__.get(LINE_SUMS)
+        if not isinstance(sums, LineSums) or not sums.are_of(self.lines, self.currency):
+            sums = LineSums.of(self.lines, self.currency)
+            self.__dict__[LINE_SUMS] = sums  # neither stored nor a change
+        return sums
 
     @property
     def credited(self) -> Money:

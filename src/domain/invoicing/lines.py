@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 
 from attrs import evolve, frozen
 
 from domain.billing.charges import Charge, ChargeKind
 from domain.errors import CurrencyMismatch, InvalidField
 from domain.invoicing.tax import TaxRate
-from domain.money import Money
+from domain.money import Money, check_size, digits_of, exact, zero_in
 
 
 @frozen
@@ -37,7 +38,7 @@ class InvoiceLine:
         discount: Money | None = None,
     ) -> InvoiceLine:
         amount = sum_of((c.amount for c in charges), charges[0].amount.currency)
-        discount = discount or Money.of(0, amount.currency)
+        discount = discount or zero_in(amount.currency)
         tax = tax_rate.tax_on(amount - discount)
         return cls(number, description, service_type, charges, tax_rate, amount, discount, tax)
 
@@ -58,7 +59,35 @@ class InvoiceLine:
 
 
 def sum_of(moneys: Iterable[Money], currency: str) -> Money:
-    return sum(moneys, Money.of(0, currency))
+    """Added as Decimals, each partial sum held to an amount's size, and built once."""
+    zero = zero_in(currency)
+    total, digits = zero.amount, digits_of(currency)
+    for money in moneys:
+        zero.check_same_currency(money)
+        total = exact().add(total, money.amount)
+        check_size(total, digits, currency)
+    return Money(currency, total)
+
+
+@frozen
+class LineSums:
+    """What an invoice's lines add up to."""
+
+    lines: tuple[InvoiceLine, ...]
+    amount: Money
+    net: Money
+    tax: Money
+    total: Money
+
+    @classmethod
+    def of(cls, lines: tuple[InvoiceLine, ...], currency: str) -> LineSums:
+        amount = sum_of((line.amount for line in lines), currency)
+        net = amount - sum_of((line.discount for line in lines), currency)
+        tax = sum_of((line.tax for line in lines), currency)
+        return cls(lines, amount, net, tax, net + tax)
+
+    def are_of(self, lines: tuple[InvoiceLine, ...], currency: str) -> bool:
+        return self.lines is lines and self.amount.currency == currency
 
 
 ChargeKey = tuple[str, ChargeKind]
@@ -68,8 +97,12 @@ def key_of(charge: Charge) -> ChargeKey:
     return (charge.source_id, charge.kind)
 
 
-def check_charges(charges: Sequence[Charge], currency: str, billed: set[ChargeKey]) -> None:
-    """Billed kinds only, in the invoice's currency, each charge once on the invoice."""
+def check_charges(
+    charges: Sequence[Charge], currency: str, billed: AbstractSet[ChargeKey]
+) -> set[ChargeKey]:
+    """Billed kinds only, in the invoice's currency, each charge once on the invoice (`billed`
+    holds those on it already): the keys of `charges`, which are new to it."""
+    new: set[ChargeKey] = set()
     if not charges:
         raise InvalidField("a line bills at least one charge", field="charges")
     for index, charge in enumerate(charges):
@@ -88,10 +121,11 @@ def check_charges(charges: Sequence[Charge], currency: str, billed: set[ChargeKe
             )
         if not charge.amount.is_positive():
             raise InvalidField("a billed charge is more than zero", field=f"{where}.amount")
-        if key_of(charge) in billed:
+        if key_of(charge) in billed or key_of(charge) in new:
             raise InvalidField(
                 f"{charge.source_id} ({charge.kind.value}) is on this invoice already",
                 field=f"{where}.source_id",
                 keys={"source_id": charge.source_id},
             )
-        billed.add(key_of(charge))
+        new.add(key_of(charge))
+    return new

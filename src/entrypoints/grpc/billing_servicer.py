@@ -3,11 +3,14 @@ and paid. Each method reads the request into a command, calls its use case and a
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+
 import grpc
 
-from application.approve_work import ItemOutcome, approve_many, approve_work
+from application.approve_work import ItemOutcome, approve_work
 from application.billing_cycle import run_cycle
 from application.billing_ports import BillingPorts
+from application.bulk_approval import approve_in_bulk
 from application.held_work import decide_held_work
 from application.invoice_views import InvoiceView, view_invoice
 from application.invoices import (
@@ -34,6 +37,7 @@ from entrypoints.grpc.billing_messages import (
     work_command,
 )
 from entrypoints.grpc.errors import abort_with
+from entrypoints.grpc.import_messages import tally
 from entrypoints.grpc.invoice_messages import (
     credit_note_message,
     document_message,
@@ -68,22 +72,23 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
     def ApproveBillableEvents(
         self, request: billing_pb2.ApproveBillableEventsRequest, context: grpc.ServicerContext
     ) -> billing_pb2.ApproveBillableEventsResponse:
-        try:
-            commands = batch_commands(request.items, proven_caller())
-            readable = [command for command in commands if not isinstance(command, DomainError)]
-            approved = iter(approve_many(readable, self.ports))
-        except DomainError as error:
-            abort_with(context, error)
-        outcomes = [
-            ItemOutcome(None, command) if isinstance(command, DomainError) else next(approved)
-            for command in commands
-        ]
+        outcomes = self.approved_in_bulk(request.items, context)
         return billing_pb2.ApproveBillableEventsResponse(
             results=[
                 item_result(index, item, outcome)
                 for index, (item, outcome) in enumerate(zip(request.items, outcomes, strict=True))
             ]
         )
+
+    def ImportBillableEvents(
+        self,
+        requests: Iterator[billing_pb2.ImportBillableEventsRequest],
+        context: grpc.ServicerContext,
+    ) -> billing_pb2.ImportBillableEventsResponse:
+        answer = billing_pb2.ImportBillableEventsResponse()
+        for batch in requests:
+            tally(answer, batch, self.approved_in_bulk(batch.items, context))
+        return answer
 
     def DecideHeldWork(
         self, request: billing_pb2.DecideHeldWorkRequest, context: grpc.ServicerContext
@@ -208,6 +213,21 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
             invoices=[platform_invoice_message(invoice) for invoice in page],
             next_page_token=keyed_page_token(last, where),
         )
+
+    def approved_in_bulk(
+        self, items: Sequence[billing_pb2.BillableEventItem], context: grpc.ServicerContext
+    ) -> list[ItemOutcome]:
+        """Each item's outcome, in order: the unreadable ones refused, the rest approved in bulk."""
+        try:
+            commands = batch_commands(items, proven_caller())
+            readable = [command for command in commands if not isinstance(command, DomainError)]
+            approved = iter(approve_in_bulk(readable, self.ports))
+        except DomainError as error:
+            abort_with(context, error)
+        return [
+            ItemOutcome(None, command) if isinstance(command, DomainError) else next(approved)
+            for command in commands
+        ]
 
     def invoice_by_key(self, request: InvoiceKeyRequest) -> InvoiceView:
         chosen, value = chosen_key(request, "key", "invoice_id or invoice_number")

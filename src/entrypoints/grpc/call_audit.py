@@ -8,7 +8,7 @@ authentication interceptor calls for those it refuses."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import grpc
@@ -122,13 +122,30 @@ class CallAudit(grpc.ServerInterceptor):
     def audited(self, inner: UnaryHandler, method: str) -> UnaryHandler:
         def audit(request: Any, context: grpc.ServicerContext) -> Any:
             arrived_at = self.auditor.clock.now()
+            stream = Remembered(request) if isinstance(request, Iterator) else None
             try:
-                response = inner(request, context)
+                response = inner(stream or request, context)
             except Exception:
                 code, reason = outcome_of(context)
-                self.auditor.record(method, request, current_principal(), code, reason, arrived_at)
+                named = stream.first if stream else request
+                self.auditor.record(method, named, current_principal(), code, reason, arrived_at)
                 raise
-            self.auditor.record(method, request, current_principal(), SUCCEEDED, "", arrived_at)
+            named = stream.first if stream else request
+            self.auditor.record(method, named, current_principal(), SUCCEEDED, "", arrived_at)
             return response
 
         return audit
+
+
+class Remembered(Iterator[Any]):
+    """A client stream that keeps its first message: one record per call, named by it."""
+
+    def __init__(self, requests: Iterator[Any]) -> None:
+        self.requests = requests
+        self.first: Any = None
+
+    def __next__(self) -> Any:
+        request = next(self.requests)
+        if self.first is None:
+            self.first = request
+        return request

@@ -1,11 +1,15 @@
 """Server interceptors: no stack trace ever reaches a caller; every call is logged; no request
-reaches a handler unless it decodes and keeps within the limits its fields declare."""
+reaches a handler unless it decodes and keeps within the limits its fields declare.
+
+Each interceptor wraps unary calls and client-streaming (stream-unary) calls alike: a streaming
+handler gets the request iterator in place of the request, and the limits check every message
+as the handler reads it."""
 
 from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import grpc
@@ -28,15 +32,32 @@ def around_unary(
     details: grpc.HandlerCallDetails,
     wrap: Callable[[UnaryHandler, str], UnaryHandler],
 ) -> grpc.RpcMethodHandler | None:
-    """The method's unary handler wrapped by `wrap(handler, method)`; other kinds untouched."""
-    handler = continuation(details)
-    if handler is None or handler.unary_unary is None:
-        return handler
-    return grpc.unary_unary_rpc_method_handler(
-        wrap(handler.unary_unary, details.method),
-        request_deserializer=handler.request_deserializer,
-        response_serializer=handler.response_serializer,
-    )
+    """The method's unary or stream-unary handler wrapped by `wrap(handler, method)` (for a
+    stream, the handler's "request" is the iterator of requests); server-streaming kinds, which
+    o2c does not serve, untouched."""
+    return around_calls(continuation(details), lambda inner: wrap(inner, details.method))
+
+
+def around_calls(
+    handler: grpc.RpcMethodHandler | None,
+    wrap: Callable[[UnaryHandler], UnaryHandler],
+    parse: Callable[[Any], Any] = lambda parse: parse,
+) -> grpc.RpcMethodHandler | None:
+    """`handler` with its unary or stream-unary behaviour wrapped, its deserializer through
+    `parse`."""
+    if handler is None:
+        return None
+    for behaviour, make in (
+        (handler.unary_unary, grpc.unary_unary_rpc_method_handler),
+        (handler.stream_unary, grpc.stream_unary_rpc_method_handler),
+    ):
+        if behaviour is not None:
+            return make(
+                wrap(behaviour),
+                request_deserializer=parse(handler.request_deserializer),
+                response_serializer=handler.response_serializer,
+            )
+    return handler
 
 
 class ErrorBoundary(grpc.ServerInterceptor):
@@ -78,13 +99,8 @@ class DeclaredLimits(grpc.ServerInterceptor):
         self, continuation: Continuation, handler_call_details: grpc.HandlerCallDetails
     ) -> grpc.RpcMethodHandler | None:
         handler = continuation(handler_call_details)
-        if handler is None or handler.unary_unary is None:
-            return handler
-        return grpc.unary_unary_rpc_method_handler(
-            within_limits(handler.unary_unary),
-            request_deserializer=lenient(handler.request_deserializer),
-            response_serializer=handler.response_serializer,
-        )
+        streams = handler is not None and handler.stream_unary is not None
+        return around_calls(handler, each_within_limits if streams else within_limits, lenient)
 
 
 @frozen
@@ -109,15 +125,30 @@ def lenient(parse: Callable[[bytes], Any] | None) -> Callable[[bytes], Any] | No
 
 def within_limits(inner: UnaryHandler) -> UnaryHandler:
     def check(request: Any, context: grpc.ServicerContext) -> Any:
-        try:
-            if isinstance(request, Undecodable):
-                raise MalformedRequest(
-                    "the request is not a valid protobuf message of this method's request type",
-                    keys={"cause": request.reason},
-                )
-            check_request(request)
-        except DomainError as error:
-            abort_with(context, error)
-        return inner(request, context)
+        return inner(checked(request, context), context)
 
     return check
+
+
+def each_within_limits(inner: UnaryHandler) -> UnaryHandler:
+    """For a client stream: each message checked as the handler reads it, the first one over
+    its limits ending the call."""
+
+    def check_each(requests: Iterator[Any], context: grpc.ServicerContext) -> Any:
+        return inner((checked(request, context) for request in requests), context)
+
+    return check_each
+
+
+def checked(request: Any, context: grpc.ServicerContext) -> Any:
+    """The request, if it decoded and keeps within its declared limits; else the call aborts."""
+    try:
+        if isinstance(request, Undecodable):
+            raise MalformedRequest(
+                "the request is not a valid protobuf message of this method's request type",
+                keys={"cause": request.reason},
+            )
+        check_request(request)
+    except DomainError as error:
+        abort_with(context, error)
+    return request

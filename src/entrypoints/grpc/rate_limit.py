@@ -3,13 +3,14 @@ burst. A caller over its limit gets RESOURCE_EXHAUSTED with RetryInfo (how long 
 free) and ErrorInfo reason RATE_LIMITED; other callers are unaffected.
 
 It runs inside the authentication interceptor, so the principal is known; a call without one
-was refused before it got here."""
+was refused before it got here. A client stream takes a token for each message it sends, as
+that many unary calls would: a stream is no way around the limit."""
 
 from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import grpc
@@ -80,13 +81,19 @@ class RateLimit(grpc.ServerInterceptor):
 
     def limited(self, inner: UnaryHandler, _method: str) -> UnaryHandler:
         def limit(request: Any, context: grpc.ServicerContext) -> Any:
-            principal = current_principal()
-            wait = 0.0 if principal is None else self.buckets.take(principal.subject)
-            if wait > 0:
-                context.abort_with_status(rate_limited(wait))
-            return inner(request, context)
+            if isinstance(request, Iterator):  # a client stream: a token per message
+                return inner((self.taken(each, context) for each in request), context)
+            return inner(self.taken(request, context), context)
 
         return limit
+
+    def taken(self, request: Any, context: grpc.ServicerContext) -> Any:
+        """The request, once its caller's bucket gave a token; else the call ends."""
+        principal = current_principal()
+        wait = 0.0 if principal is None else self.buckets.take(principal.subject)
+        if wait > 0:
+            context.abort_with_status(rate_limited(wait))
+        return request
 
 
 def rate_limited(wait_seconds: float) -> grpc.Status:

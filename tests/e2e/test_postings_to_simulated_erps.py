@@ -16,7 +16,7 @@ from support.billing_requests import billing_cycle, closed_won_with_terms, time_
 from support.databases import BACKENDS
 from support.erp_routes import route_request
 from support.requests import time_entry
-from support.service import service_on
+from support.service import with_simulated_erps
 from support.waiting import eventually
 
 from application.erp_ports import ErpLedger, OpenItem
@@ -51,16 +51,7 @@ ROUTES = {
 def service_with_simulated_erps(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, nats_url: str
 ) -> Iterator[Runtime]:
-    scratch = tmp_path_factory.mktemp("o2c")
-    yield from service_on(
-        request.param,
-        scratch,
-        nats_url,
-        O2C_ERP_SIMULATORS="true",
-        O2C_ERP_SIMULATORS_DIR=str(scratch / "erp"),
-        O2C_AUTH_DEV_KEYS_DIR=str(scratch / "keys"),
-        O2C_SAGA_SWEEP_SECONDS="0.2",
-    )
+    yield from with_simulated_erps(request.param, tmp_path_factory.mktemp("o2c"), nats_url)
 
 
 @pytest.fixture

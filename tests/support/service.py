@@ -7,6 +7,7 @@ import contextlib
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from nats.js.errors import NotFoundError
@@ -73,3 +74,20 @@ def service_on(
     for url in postgres_schema_url():
         with running_service(url, nats_url, **overrides) as runtime:
             yield runtime
+
+
+def with_simulated_erps(
+    backend: str, scratch: Path, nats_url: str, **overrides: str
+) -> Iterator[Runtime]:
+    """The service with NetSuite, Dynamics 365 and the legacy ERP simulated in-process, and a
+    saga worker quick enough for a test to see postings settle."""
+    yield from service_on(
+        backend,
+        scratch,
+        nats_url,
+        O2C_ERP_SIMULATORS="true",
+        O2C_ERP_SIMULATORS_DIR=str(scratch / "erp"),
+        O2C_AUTH_DEV_KEYS_DIR=str(scratch / "keys"),
+        O2C_SAGA_SWEEP_SECONDS="0.2",
+        **overrides,
+    )

@@ -31,10 +31,10 @@ def replica_settings(database_url: str, nats_url: str, keys_dir: Path) -> dict[s
         "O2C_AUTH_DEV_KEYS_DIR": str(keys_dir),
         "O2C_RATE_LIMIT_PER_SECOND": "10000",
         "O2C_RATE_LIMIT_BURST": "10000",
-        "O2C_SAGA_LEASE_SECONDS": "2",
+        "O2C_SAGA_LEASE_SECONDS": "10",  # long enough for a loaded machine: no ping-pong
         "O2C_SAGA_SWEEP_SECONDS": "1",
         "O2C_BILLING_CHUNK_WORKER": "on",
-        "O2C_BILLING_CHUNK_ACK_SECONDS": "3",
+        "O2C_BILLING_CHUNK_ACK_SECONDS": "10",
         "O2C_SHUTDOWN_GRACE_SECONDS": "2",
         "O2C_LOG_LEVEL": "WARNING",
     }

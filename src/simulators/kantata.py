@@ -15,7 +15,6 @@ expense), `approve_time` and `approve_expenses` (a project manager approving a s
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import math
 import re
@@ -24,11 +23,12 @@ import time
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from simulators.kantata_records import SUBMISSIONS, KantataRecords, Refusal, a_date, whole
+from simulators.loopback import Loopback
 
 API = "/api/v1/"
 MAX_PER_PAGE = 200
@@ -94,26 +94,19 @@ class KantataSimulator:
         self.limit = RateLimit(rate_limit, rate_window_seconds)
         self.faults = Faults()
         self.requests: list[tuple[str, str]] = []
-        self._server: ThreadingHTTPServer | None = None
+        self.loopback = Loopback()
 
     def start(self) -> KantataSimulator:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(self))
-        self._server.daemon_threads = True
-        serve = functools.partial(self._server.serve_forever, poll_interval=0.05)
-        threading.Thread(target=serve, daemon=True).start()
+        self.loopback.start(handler_for(self))
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+        self.loopback.stop()
 
     @property
     def url(self) -> str:
         """The API's base, as https://api.mavenlink.com/api/v1/ is Kantata's."""
-        assert self._server is not None, "start() the simulator first"
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}{API}"
+        return f"{self.loopback.origin}{API}"
 
     def refuse_next(self, count: int) -> None:
         """The next `count` requests are over the rate limit."""

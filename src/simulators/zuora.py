@@ -16,7 +16,6 @@ Test hooks: `issue_invoice` (a bill run's invoice), `usage_held`, `account_of`,
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import json
 import math
@@ -25,12 +24,13 @@ import threading
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from simulators import zuora_objects as objects
 from simulators import zuora_usage as usage
+from simulators.loopback import Loopback
 from simulators.zuora_records import (
     AUTHENTICATION,
     GENERAL,
@@ -108,26 +108,19 @@ class ZuoraSimulator:
         self.tokens: dict[str, float] = {}
         self.replies: dict[str, tuple[str, Answer]] = {}
         self.requests: list[tuple[str, str]] = []
-        self._server: ThreadingHTTPServer | None = None
+        self.loopback = Loopback()
 
     def start(self) -> ZuoraSimulator:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(self))
-        self._server.daemon_threads = True
-        serve = functools.partial(self._server.serve_forever, poll_interval=0.05)
-        threading.Thread(target=serve, daemon=True).start()
+        self.loopback.start(handler_for(self))
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+        self.loopback.stop()
 
     @property
     def url(self) -> str:
         """The REST base, as https://rest.zuora.com is a production tenant's."""
-        assert self._server is not None, "start() the simulator first"
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return f"{self.loopback.origin}"
 
     def refuse_next(self, count: int) -> None:
         self.faults.refusals = count
